@@ -1,0 +1,64 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "spoor",
+    products: [
+        .library(name: "Spoor", targets: ["Spoor"]),
+        .executable(name: "spoor", targets: ["SpoorCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // 1–2: values every stage shares.
+        .target(name: "SpoorCore"),
+        .target(name: "SpoorEvents", dependencies: ["SpoorCore"]),
+        // 6: pure parsers, bytes → events.
+        .target(name: "SpoorParsers", dependencies: ["SpoorCore", "SpoorEvents"]),
+        // 7: I/O on the way in. Compression comes from Debian's C libraries.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBzip2", path: "Sources/CBzip2", providers: [.apt(["libbz2-dev"])]),
+        .systemLibrary(name: "CLzma", path: "Sources/CLzma", providers: [.apt(["liblzma-dev"])]),
+        .target(name: "SpoorIngest", dependencies: [
+            "SpoorCore", "SpoorEvents", "SpoorParsers", "CZlib", "CBzip2", "CLzma",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // 16: persistence of every capability's values.
+        .target(name: "SpoorStore", dependencies: [
+            "SpoorCore", "SpoorEvents", "SpoorIngest", "CZlib",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // 19: the facade that wires the stages.
+        .target(name: "Spoor", dependencies: [
+            "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // 21: the executable.
+        .executableTarget(name: "SpoorCLI", dependencies: [
+            "Spoor", "SpoorCore", "SpoorEvents", "SpoorIngest", "SpoorStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "SpoorTesting", dependencies: ["SpoorCore", "SpoorEvents", "SpoorParsers"],
+                resources: [.copy("Fixtures")]),
+
+        .testTarget(name: "SpoorCoreTests", dependencies: ["SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorEventsTests", dependencies: ["SpoorEvents", "SpoorTesting"]),
+        .testTarget(name: "SpoorParsersTests", dependencies: ["SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorIngestTests", dependencies: ["SpoorIngest", "SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorStoreTests", dependencies: ["SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorTests", dependencies: ["Spoor", "SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+    ]
+)
+
+// Settings for every target (as swift-nio, hummingbird and swift-log do).
+for target in package.targets where target.type != .plugin && target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("NonisolatedNonsendingByDefault"))
+    target.swiftSettings = settings
+}

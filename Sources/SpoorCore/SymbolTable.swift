@@ -1,0 +1,140 @@
+/// Interns byte strings into dense `UInt32` symbols: the string storage of a columnar batch.
+///
+/// Symbol 0 is reserved for "no value" (null), so a column of symbols needs no separate
+/// validity map. The bytes of all distinct strings live in one arena and an open-addressing
+/// table finds them, so interning a field straight from a parser's input buffer allocates
+/// nothing once the string has been seen.
+///
+/// - Complexity: ``intern(_:)`` is O(*n*) in the string's length, amortised.
+public struct SymbolTable: Sendable {
+    private var arena: [UInt8] = []
+    /// `starts[s]..<starts[s+1]` are the bytes of symbol `s` (symbol 0 is empty).
+    private var starts: [Int] = [0, 0]
+    private var hashes: [UInt64] = [0]
+    private var slots: [UInt32]
+    private var mask: Int
+
+    public init(capacity: Int = 1024) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = [UInt32](repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// The number of symbols, null included.
+    public var count: Int { hashes.count }
+
+    /// Total bytes of all distinct strings.
+    public var byteCount: Int { arena.count }
+
+    @inline(__always)
+    static func hash(_ b: Span<UInt8>) -> UInt64 {
+        // FNV-1a over 8-byte words with a final mix: fast, and good enough for a table that
+        // compares bytes on every hit (an attacker who forces collisions only slows one batch).
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var i = 0
+        let n = b.count
+        while i + 8 <= n {
+            var w: UInt64 = 0
+            for k in 0..<8 { w |= UInt64(b[i + k]) << (8 * UInt64(k)) }
+            h = (h ^ w) &* 0x0000_0100_0000_01B3
+            h ^= h >> 29
+            i += 8
+        }
+        while i < n { h = (h ^ UInt64(b[i])) &* 0x0000_0100_0000_01B3; i += 1 }
+        h ^= UInt64(n)
+        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
+        return h | 1
+    }
+
+    /// The symbol for `bytes`, adding it if new. The empty string is a symbol too (not null).
+    public mutating func intern(_ b: Span<UInt8>) -> UInt32 {
+        let h = SymbolTable.hash(b)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[slot]
+            if s == 0 { break }
+            if hashes[Int(s)] == h && equals(Int(s), b) { return s }
+            slot = (slot + 1) & mask
+        }
+        let symbol = UInt32(hashes.count)
+        arena.reserveCapacity(arena.count + b.count)
+        for i in 0..<b.count { arena.append(b[i]) }
+        starts.append(arena.count)
+        hashes.append(h)
+        slots[slot] = symbol
+        if hashes.count * 2 > slots.count { grow() }
+        return symbol
+    }
+
+    /// The symbol for a `String`'s UTF-8 bytes.
+    public mutating func intern(_ text: String) -> UInt32 {
+        intern(text.utf8.span)
+    }
+
+    /// The symbol for a byte array.
+    public mutating func intern(_ bytes: [UInt8]) -> UInt32 { intern(bytes.span) }
+
+    /// The symbol of `bytes` if present, without adding it.
+    public func lookup(_ b: Span<UInt8>) -> UInt32? {
+        let h = SymbolTable.hash(b)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[slot]
+            if s == 0 { return nil }
+            if hashes[Int(s)] == h && equals(Int(s), b) { return s }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    public func lookup(_ text: String) -> UInt32? {
+        lookup(text.utf8.span)
+    }
+
+    @inline(__always)
+    private func equals(_ s: Int, _ b: Span<UInt8>) -> Bool {
+        let start = starts[s], end = starts[s + 1]
+        guard end - start == b.count else { return false }
+        var i = 0
+        while i < b.count {
+            if arena[start + i] != b[i] { return false }
+            i += 1
+        }
+        return true
+    }
+
+    private mutating func grow() {
+        let size = slots.count * 2
+        var newSlots = [UInt32](repeating: 0, count: size)
+        let m = size - 1
+        for s in 1..<hashes.count {
+            var slot = Int(truncatingIfNeeded: hashes[s]) & m
+            while newSlots[slot] != 0 { slot = (slot + 1) & m }
+            newSlots[slot] = UInt32(s)
+        }
+        slots = newSlots
+        mask = m
+    }
+
+    /// The bytes of a symbol (empty for null).
+    public func bytes(_ symbol: UInt32) -> ArraySlice<UInt8> {
+        let s = Int(symbol)
+        guard s > 0, s < hashes.count else { return [] }
+        return arena[starts[s]..<starts[s + 1]]
+    }
+
+    /// Calls `body` with the bytes of a symbol, without copying.
+    public func withBytes<R>(_ symbol: UInt32, _ body: (Span<UInt8>) throws -> R) rethrows -> R {
+        let s = Int(symbol)
+        let range = (s > 0 && s < hashes.count) ? starts[s]..<starts[s + 1] : 0..<0
+        return try arena.withUnsafeBufferPointer { buf in
+            try body(Span(_unsafeElements: UnsafeBufferPointer(rebasing: buf[range])))
+        }
+    }
+
+    /// The text of a symbol under the ``ByteText`` policy; nil for the null symbol.
+    public func string(_ symbol: UInt32) -> String? {
+        guard symbol != 0, Int(symbol) < hashes.count else { return nil }
+        return withBytes(symbol) { ByteText.string($0) }
+    }
+}

@@ -1,0 +1,84 @@
+import SpoorCore
+
+/// One column of an ``EventBatch``: values of one kind for every row, nulls included.
+///
+/// Storage is one typed array per kind (struct of arrays). Strings are symbols of the
+/// batch's ``SymbolTable`` (0 = null), so repeated host names, users and template ids cost
+/// four bytes a row.
+public struct Column: Sendable {
+    public let name: String
+    public internal(set) var kind: FieldKind
+    /// Symbols for `.string`; unused otherwise.
+    public internal(set) var symbols: [UInt32] = []
+    /// Values for `.int`, `.timestamp` (µs) and `.bool` (0/1); unused otherwise.
+    public internal(set) var integers: [Int64] = []
+    /// Values for `.double`.
+    public internal(set) var doubles: [Double] = []
+    /// Values for `.ip`.
+    public internal(set) var addresses: [IPAddress] = []
+    /// For `.stringList`: row `r` holds `listSymbols[listStarts[r]..<listStarts[r+1]]`.
+    public internal(set) var listStarts: [Int32] = [0]
+    public internal(set) var listSymbols: [UInt32] = []
+    /// Validity for the non-string kinds (strings use symbol 0); empty when every row is valid
+    /// is not assumed: one entry a row.
+    public internal(set) var valid: [Bool] = []
+
+    init(name: String, kind: FieldKind) {
+        self.name = name
+        self.kind = kind
+    }
+
+    /// Rows stored so far.
+    public var count: Int {
+        kind == .string ? symbols.count : (kind == .stringList ? listStarts.count - 1 : valid.count)
+    }
+
+    /// Whether row `r` has a value.
+    @inline(__always)
+    public func isValid(_ r: Int) -> Bool {
+        guard r < count else { return false }
+        switch kind {
+        case .string: return symbols[r] != 0
+        case .stringList: return valid[r]
+        default: return valid[r]
+        }
+    }
+
+    mutating func appendNull() {
+        switch kind {
+        case .string: symbols.append(0)
+        case .int, .bool, .timestamp: integers.append(0); valid.append(false)
+        case .double: doubles.append(0); valid.append(false)
+        case .ip: addresses.append(IPAddress(ipv4: 0)); valid.append(false)
+        case .stringList: listStarts.append(Int32(listSymbols.count)); valid.append(false)
+        }
+    }
+
+    mutating func pad(to rows: Int) {
+        while count < rows { appendNull() }
+    }
+
+    mutating func truncate(to rows: Int) {
+        guard count > rows else { return }
+        switch kind {
+        case .string: symbols.removeLast(symbols.count - rows)
+        case .int, .bool, .timestamp: integers.removeLast(integers.count - rows); valid.removeLast(valid.count - rows)
+        case .double: doubles.removeLast(doubles.count - rows); valid.removeLast(valid.count - rows)
+        case .ip: addresses.removeLast(addresses.count - rows); valid.removeLast(valid.count - rows)
+        case .stringList:
+            listSymbols.removeLast(listSymbols.count - Int(listStarts[rows]))
+            listStarts.removeLast(listStarts.count - rows - 1)
+            valid.removeLast(valid.count - rows)
+        }
+    }
+
+    mutating func reserve(_ n: Int) {
+        switch kind {
+        case .string: symbols.reserveCapacity(n)
+        case .int, .bool, .timestamp: integers.reserveCapacity(n); valid.reserveCapacity(n)
+        case .double: doubles.reserveCapacity(n); valid.reserveCapacity(n)
+        case .ip: addresses.reserveCapacity(n); valid.reserveCapacity(n)
+        case .stringList: listStarts.reserveCapacity(n + 1); valid.reserveCapacity(n)
+        }
+    }
+}

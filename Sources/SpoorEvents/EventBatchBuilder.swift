@@ -1,0 +1,264 @@
+import SpoorCore
+
+/// A handle on a column of the batch being built, resolved once and reused for every row.
+public struct ColumnHandle: Sendable, Hashable {
+    public let index: Int
+}
+
+/// Builds an ``EventBatch`` row by row, writing straight into columns.
+///
+/// Parsers resolve the handles of the columns they write once (``column(_:_:)``), then per
+/// record call ``beginRow()``, the `set` methods and ``endRow()``; on a bad record
+/// ``cancelRow()`` removes whatever the row had written. Strings are interned from the
+/// parser's input bytes with no intermediate `String`.
+///
+/// A value of another kind than its column's (a JSON key that holds numbers in some records
+/// and text in others) widens the column: int to double, anything to string.
+public struct EventBatchBuilder: Sendable {
+    var batch: EventBatch
+    private var rowOpen = false
+    private var touched: [Int] = []
+
+    public init(symbolCapacity: Int = 4096) {
+        batch = EventBatch(symbolCapacity: symbolCapacity)
+    }
+
+    init(continuing batch: EventBatch) {
+        self.batch = batch
+    }
+
+    /// Rows finished so far.
+    public var count: Int { batch.count }
+
+    /// The symbol table, for parsers that intern once and reuse the symbol.
+    public var symbols: SymbolTable { batch.symbols }
+
+    /// The handle of column `name`, created with `kind` if new.
+    public mutating func column(_ name: String, _ kind: FieldKind) -> ColumnHandle {
+        if let i = batch.columnIndex[name] { return ColumnHandle(index: i) }
+        var col = Column(name: name, kind: kind)
+        col.reserve(max(batch.count, 64))
+        col.pad(to: batch.count)
+        batch.columns.append(col)
+        batch.columnIndex[name] = batch.columns.count - 1
+        return ColumnHandle(index: batch.columns.count - 1)
+    }
+
+    /// The kind a column ended up with.
+    public func kind(of h: ColumnHandle) -> FieldKind { batch.columns[h.index].kind }
+
+    public mutating func beginRow() {
+        precondition(!rowOpen, "beginRow() called twice without endRow() or cancelRow()")
+        rowOpen = true
+        touched.removeAll(keepingCapacity: true)
+    }
+
+    /// Finishes the row: columns it did not set get a null.
+    public mutating func endRow() {
+        precondition(rowOpen, "endRow() without beginRow()")
+        batch.count += 1
+        rowOpen = false
+    }
+
+    /// Discards everything the open row wrote.
+    public mutating func cancelRow() {
+        guard rowOpen else { return }
+        for c in touched { batch.columns[c].truncate(to: batch.count) }
+        rowOpen = false
+    }
+
+    /// Whether the open row already holds a value in `h`.
+    public func isSet(_ h: ColumnHandle) -> Bool {
+        batch.columns[h.index].count > batch.count
+    }
+
+    /// Prepares column `h` for a value in the open row and reports whether it was already set.
+    @inline(__always)
+    private mutating func prepare(_ h: ColumnHandle) -> Bool {
+        let rows = batch.count
+        let c = h.index
+        let n = batch.columns[c].count
+        if n > rows {
+            return true
+        }
+        if n < rows { batch.columns[c].pad(to: rows) }
+        touched.append(c)
+        return false
+    }
+
+    /// Sets a string from bytes.
+    public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>) {
+        let kind = batch.columns[h.index].kind
+        if kind != .string {
+            set(h, .string(ByteText.string(bytes)))
+            return
+        }
+        let s = batch.symbols.intern(bytes)
+        if prepare(h) { batch.columns[h.index].symbols[batch.count] = s } else { batch.columns[h.index].symbols.append(s) }
+    }
+
+    /// Sets a string from `bytes[range]`.
+    @inline(__always)
+    public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>, range: Range<Int>) {
+        set(h, bytes: bytes.extracting(range))
+    }
+
+    /// Sets a string.
+    public mutating func set(_ h: ColumnHandle, string: String) {
+        set(h, bytes: string.utf8.span)
+    }
+
+    /// Sets a string that is written under the ``ByteText`` policy (decoded to its bytes first).
+    public mutating func set(_ h: ColumnHandle, text: String) {
+        if ByteText.hasEscapes(text) { set(h, bytes: ByteText.decode(text).span) } else { set(h, string: text) }
+    }
+
+    public mutating func set(_ h: ColumnHandle, int v: Int64) {
+        switch batch.columns[h.index].kind {
+        case .int: setInteger(h, v)
+        case .double: set(h, double: Double(v))
+        default: set(h, .int(v))
+        }
+    }
+
+    public mutating func set(_ h: ColumnHandle, double v: Double) {
+        switch batch.columns[h.index].kind {
+        case .double:
+            if prepare(h) { batch.columns[h.index].doubles[batch.count] = v; batch.columns[h.index].valid[batch.count] = true }
+            else { batch.columns[h.index].doubles.append(v); batch.columns[h.index].valid.append(true) }
+        case .int:
+            widenToDouble(h.index)
+            set(h, double: v)
+        default: set(h, .double(v))
+        }
+    }
+
+    public mutating func set(_ h: ColumnHandle, bool v: Bool) {
+        if batch.columns[h.index].kind == .bool { setInteger(h, v ? 1 : 0) } else { set(h, .bool(v)) }
+    }
+
+    public mutating func set(_ h: ColumnHandle, timestamp t: Timestamp) {
+        if batch.columns[h.index].kind == .timestamp { setInteger(h, t.microseconds) } else { set(h, .timestamp(t)) }
+    }
+
+    public mutating func set(_ h: ColumnHandle, ip a: IPAddress) {
+        guard batch.columns[h.index].kind == .ip else { set(h, .ip(a)); return }
+        if prepare(h) { batch.columns[h.index].addresses[batch.count] = a; batch.columns[h.index].valid[batch.count] = true }
+        else { batch.columns[h.index].addresses.append(a); batch.columns[h.index].valid.append(true) }
+    }
+
+    @inline(__always)
+    private mutating func setInteger(_ h: ColumnHandle, _ v: Int64) {
+        if prepare(h) { batch.columns[h.index].integers[batch.count] = v; batch.columns[h.index].valid[batch.count] = true }
+        else { batch.columns[h.index].integers.append(v); batch.columns[h.index].valid.append(true) }
+    }
+
+    /// Sets any value, converting to the column's kind or widening the column.
+    public mutating func set(_ h: ColumnHandle, _ value: FieldValue) {
+        let kind = batch.columns[h.index].kind
+        switch (kind, value) {
+        case (.string, .string(let s)): set(h, text: s)
+        case (.string, _): set(h, string: value.description)
+        case (.int, .int(let v)): setInteger(h, v)
+        case (.int, .double(let d)): widenToDouble(h.index); set(h, double: d)
+        case (.double, .double(let d)): set(h, double: d)
+        case (.double, .int(let v)): set(h, double: Double(v))
+        case (.bool, .bool(let b)): setInteger(h, b ? 1 : 0)
+        case (.timestamp, .timestamp(let t)): setInteger(h, t.microseconds)
+        case (.ip, .ip(let a)): set(h, ip: a)
+        case (.stringList, .list(let items)):
+            beginList(h)
+            for item in items { appendToList(h, text: item) }
+        case (.stringList, _):
+            beginList(h)
+            appendToList(h, text: value.description)
+        default:
+            widenToString(h.index)
+            set(h, value)
+        }
+    }
+
+    /// Starts (or restarts) the list value of the open row in a `.stringList` column.
+    public mutating func beginList(_ h: ColumnHandle) {
+        if batch.columns[h.index].kind != .stringList { widenToString(h.index); return }
+        let r = batch.count
+        if prepare(h) {
+            // Already set this row: drop its items and start again.
+            let start = Int(batch.columns[h.index].listStarts[r])
+            batch.columns[h.index].listSymbols.removeLast(batch.columns[h.index].listSymbols.count - start)
+            batch.columns[h.index].listStarts[r + 1] = Int32(start)
+        } else {
+            batch.columns[h.index].listStarts.append(Int32(batch.columns[h.index].listSymbols.count))
+            batch.columns[h.index].valid.append(true)
+        }
+    }
+
+    /// Appends an item to the list begun with ``beginList(_:)``.
+    public mutating func appendToList(_ h: ColumnHandle, bytes: Span<UInt8>) {
+        if batch.columns[h.index].kind != .stringList {
+            // The column was widened to string: keep items comma-joined.
+            let prior = batch.columns[h.index].count > batch.count ? batch.symbols.string(batch.columns[h.index].symbols[batch.count]) ?? "" : ""
+            let item = ByteText.string(bytes)
+            set(h, string: prior.isEmpty ? item : prior + "," + item)
+            return
+        }
+        let s = batch.symbols.intern(bytes)
+        batch.columns[h.index].listSymbols.append(s)
+        batch.columns[h.index].listStarts[batch.count + 1] = Int32(batch.columns[h.index].listSymbols.count)
+    }
+
+    public mutating func appendToList(_ h: ColumnHandle, text: String) {
+        if ByteText.hasEscapes(text) { appendToList(h, bytes: ByteText.decode(text).span) } else { appendToList(h, bytes: text.utf8.span) }
+    }
+
+    private mutating func widenToDouble(_ c: Int) {
+        var col = batch.columns[c]
+        guard col.kind == .int else { return }
+        col.doubles = col.integers.map(Double.init)
+        col.integers = []
+        col.kind = .double
+        batch.columns[c] = col
+    }
+
+    private mutating func widenToString(_ c: Int) {
+        let col = batch.columns[c]
+        guard col.kind != .string else { return }
+        var widened = Column(name: col.name, kind: .string)
+        widened.symbols.reserveCapacity(col.count + 1)
+        let tmp = EventBatch.cellTexts(col, symbols: batch.symbols)
+        for text in tmp {
+            if let t = text { widened.symbols.append(batch.symbols.intern(t)) } else { widened.symbols.append(0) }
+        }
+        batch.columns[c] = widened
+    }
+
+    /// The finished batch; every column padded to the row count.
+    public mutating func finish() -> EventBatch {
+        cancelRow()
+        for c in batch.columns.indices { batch.columns[c].pad(to: batch.count) }
+        let out = batch
+        batch = EventBatch()
+        touched.removeAll()
+        return out
+    }
+}
+
+extension EventBatch {
+    /// Text of every cell of a column (nil for null), used when a column is widened.
+    static func cellTexts(_ col: Column, symbols: SymbolTable) -> [String?] {
+        (0..<col.count).map { r -> String? in
+            guard col.isValid(r) else { return nil }
+            switch col.kind {
+            case .string: return symbols.string(col.symbols[r])
+            case .int: return String(col.integers[r])
+            case .bool: return col.integers[r] != 0 ? "true" : "false"
+            case .timestamp: return Timestamp(microseconds: col.integers[r]).description
+            case .double: return FieldValue.format(col.doubles[r])
+            case .ip: return col.addresses[r].description
+            case .stringList:
+                let lo = Int(col.listStarts[r]), hi = Int(col.listStarts[r + 1])
+                return (lo..<hi).map { symbols.string(col.listSymbols[$0]) ?? "" }.joined(separator: ",")
+            }
+        }
+    }
+}

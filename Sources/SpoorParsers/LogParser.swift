@@ -10,11 +10,15 @@ public struct ParseContext: Sendable, Hashable {
     public var collectedAt: Timestamp
     /// Whether `timeZone` was given by the user (otherwise UTC was assumed).
     public var isTimeZoneExplicit: Bool
+    /// The file name of the source (the member name inside an archive), without folders:
+    /// some formats name their log type only there (a Zeek JSON `dns.log` without `_path`).
+    public var sourceName: String
 
-    public init(timeZone: TimeZoneRule = .utc, collectedAt: Timestamp, isTimeZoneExplicit: Bool = false) {
+    public init(timeZone: TimeZoneRule = .utc, collectedAt: Timestamp, isTimeZoneExplicit: Bool = false, sourceName: String = "") {
         self.timeZone = timeZone
         self.collectedAt = collectedAt
         self.isTimeZoneExplicit = isTimeZoneExplicit
+        self.sourceName = sourceName
     }
 }
 
@@ -53,17 +57,29 @@ public struct LogFormat: Sendable, Identifiable {
     public var sniff: @Sendable (SampleLines) -> Int
     /// Makes a parser for one source.
     public var makeParser: @Sendable (ParseContext) -> any LogParser
+    /// How the source is cut into records.
+    public var framing: Framing
 
     public var id: String { name }
 
-    public init(name: String, summary: String,
+    public init(name: String, summary: String, framing: Framing = .lines,
                 sniff: @escaping @Sendable (SampleLines) -> Int,
                 makeParser: @escaping @Sendable (ParseContext) -> any LogParser) {
         self.name = name
         self.summary = summary
+        self.framing = framing
         self.sniff = sniff
         self.makeParser = makeParser
     }
+}
+
+/// How a source is cut into records before parsing.
+public enum Framing: String, Sendable, Hashable, Codable {
+    /// One record per line (LF or CR LF). A lone CR is data.
+    case lines
+    /// One record per line, except that a line break inside a double-quoted field continues
+    /// the record (RFC 4180 CSV with multi-line cells, e.g. Windows event messages).
+    case quotedLines
 }
 
 /// The first lines of a source, for format recognition.

@@ -97,6 +97,18 @@ public struct EventBatchBuilder: Sendable {
         if prepare(h) { batch.columns[h.index].symbols[batch.count] = s } else { batch.columns[h.index].symbols.append(s) }
     }
 
+    /// Interns `bytes` once, for a value many rows will share (``set(_:symbol:)``).
+    public mutating func intern(_ bytes: Span<UInt8>) -> UInt32 { batch.symbols.intern(bytes) }
+
+    /// Sets a string column to a symbol from ``intern(_:)`` of this builder.
+    public mutating func set(_ h: ColumnHandle, symbol s: UInt32) {
+        guard batch.columns[h.index].kind == .string else {
+            if let text = batch.symbols.string(s) { set(h, .string(text)) }
+            return
+        }
+        if prepare(h) { batch.columns[h.index].symbols[batch.count] = s } else { batch.columns[h.index].symbols.append(s) }
+    }
+
     /// Sets a string from `bytes[range]`.
     @inline(__always)
     public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>, range: Range<Int>) {
@@ -233,12 +245,27 @@ public struct EventBatchBuilder: Sendable {
     }
 
     /// The finished batch; every column padded to the row count.
+    ///
+    /// The builder starts over with no rows and a fresh symbol table but the same columns,
+    /// so ``ColumnHandle``s a parser resolved stay valid for every batch of its source.
     public mutating func finish() -> EventBatch {
         cancelRow()
         for c in batch.columns.indices { batch.columns[c].pad(to: batch.count) }
-        let out = batch
-        batch = EventBatch()
+        var next = EventBatch(symbolCapacity: max(1024, batch.symbols.count))
+        next.columns = batch.columns.map { Column(name: $0.name, kind: $0.kind) }
+        next.columnIndex = batch.columnIndex
+        let out = dropEmptyColumns(batch)
+        batch = next
         touched.removeAll()
+        return out
+    }
+
+    /// Columns created for earlier batches but unused in this one are left out of it.
+    private func dropEmptyColumns(_ b: EventBatch) -> EventBatch {
+        guard b.columns.contains(where: { col in !(0..<b.count).contains(where: col.isValid) }) else { return b }
+        var out = b
+        out.columns = b.columns.filter { col in (0..<b.count).contains(where: col.isValid) }
+        out.columnIndex = Dictionary(uniqueKeysWithValues: out.columns.enumerated().map { ($1.name, $0) })
         return out
     }
 }

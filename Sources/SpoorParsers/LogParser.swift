@@ -37,6 +37,9 @@ public enum ParseOutcome: Sendable, Hashable {
 /// records of that source: the Zeek `#fields` header, the W3C `#Fields:` directive, a CSV
 /// header row, the last syslog date for year rollover.
 ///
+/// All records of a source are parsed into the same ``EventBatchBuilder`` (its ``EventBatchBuilder/finish()``
+/// keeps the columns), so a parser may resolve its ``ColumnHandle``s once and keep them.
+///
 /// The caller opens the row, writes the provenance fields (`log.file.path`, `log.offset`,
 /// `spoor.record`, `spoor.parser`, `organization.id`) and closes or cancels the row; the
 /// parser only writes the record's own fields. A parser never crashes on input: any bytes

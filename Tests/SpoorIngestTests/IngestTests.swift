@@ -37,7 +37,8 @@ import SpoorTesting
         let (report, ledger) = try await ingest([Fixtures.url("ingest/logs.zip").path])
         let archive = Fixtures.url("ingest/logs.zip").path
         #expect(report.sources.map(\.path) == ["one/app.log", "stored.log", "nested.log.gz"].map { archive + "!" + $0 })
-        #expect(report.events == 2 * plainLines)
+        // app.log whole, its second half (the first half holds 101 lines), and app.log reversed.
+        #expect(report.events == plainLines + (plainLines - 101) + plainLines)
         #expect(report.sources.allSatisfy { $0.error == nil && $0.records == $0.events + $0.rejects })
         let filePaths = Set(await ledger.events.compactMap { $0[Field.logFilePath]?.stringValue })
         #expect(filePaths.contains(archive + "!nested.log.gz"))

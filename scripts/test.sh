@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# spoor's test command: installs what the tests need, builds once, runs every test, and ends
+# with a plain "N passed, N failed" line. The README's second command; .ci/run calls it.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+phase_start=$(date +%s)
+phase() { local now; now=$(date +%s); echo "== phase $1 done in $((now - phase_start)) s"; phase_start=$now; }
+
+# 1. Install: Debian packages (compression and SQLite libraries, Python for the test oracles).
+need=()
+for pkg in zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev python3 python3-venv; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if ((${#need[@]})); then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# Test oracles from PyPI (never runtime dependencies of spoor): pyarrow and DuckDB read back
+# spoor's Parquet files.
+venv="$root/.build-python"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyarrow, duckdb" 2>/dev/null; then
+  python3 -m venv "$venv" >/dev/null && "$venv/bin/pip" install -q pyarrow duckdb \
+    || echo "warning: could not install pyarrow/duckdb; the Parquet read-back tests will skip"
+fi
+export SPOOR_PYTHON="$venv/bin/python"
+phase install
+
+# 2. Layering: no target imports one below it in ARCHITECTURE.md's order.
+scripts/check-layering.sh || exit 1
+
+# 3. Build once, then test without rebuilding.
+swift build --build-tests 2>&1 | tail -n 3
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "0 passed, 1 failed"; exit 1; }
+phase build
+
+out="$root/.build/test-results"
+mkdir -p "$out"
+rm -f "$out"/*.xml
+swift test --skip-build --parallel --num-workers 2 --xunit-output "$out/results.xml" 2>&1 | tee "$out/log.txt" | grep -E '✘|error:|Fatal|passed after|failed after' | grep -vE '✔ Test [a-zA-Z(): ]+ passed after' | tail -n 200
+status=${PIPESTATUS[0]}
+phase tests
+
+# 4. The plain closing line, from the XML reports of both test libraries.
+python3 - "$out" "$status" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*.xml"):
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError:
+        continue
+    for case in root.iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        elif case.find("skipped") is not None:
+            skipped += 1
+        else:
+            passed += 1
+if int(sys.argv[2]) != 0 and failed == 0:
+    failed = 1   # the runner failed (a crash or a build problem) without a failing case in the report
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit "$status"

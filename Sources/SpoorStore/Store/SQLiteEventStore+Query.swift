@@ -46,11 +46,14 @@ extension SQLiteEventStore {
         switch sqlite3_column_type(s, i) {
         case SQLITE_INTEGER: return .int(sqlite3_column_int64(s, i))
         case SQLITE_FLOAT: return .double(sqlite3_column_double(s, i))
-        case SQLITE_TEXT, SQLITE_BLOB:
+        case let type where type == SQLITE_TEXT || type == SQLITE_BLOB:
             let n = Int(sqlite3_column_bytes(s, i))
             guard n > 0, let p = sqlite3_column_blob(s, i) else { return .string("") }
-            let bytes = UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n)
-            return .string(ByteText.string(Span(_unsafeElements: bytes)))
+            let buffer = UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n)
+            // TEXT that spoor wrote is already under the ByteText policy (valid UTF-8, escapes
+            // included) and is taken as it is; BLOBs and invalid TEXT are escaped now.
+            if type == SQLITE_TEXT, let text = String(validating: buffer, as: UTF8.self) { return .string(text) }
+            return .string(ByteText.string(Span(_unsafeElements: buffer)))
         default: return nil
         }
     }

@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+import SpoorEvents
+
+/// The tables of a case database and their migrations.
+///
+/// ## Layout of `events`, and why
+///
+/// A log field set is open-ended (Zeek, W3C and JSON sources bring their own names), so one
+/// SQL column per field would mean `ALTER TABLE` on every new source and tables hundreds of
+/// columns wide. Instead each event is one row with:
+///
+/// - fixed columns for what every event has and every query filters on: `id`, `source_id`
+///   (its ledger row), `run_id`, `path_id` (→ `paths`, the `log.file.path` interned), `record`
+///   (`spoor.record`), `byte_offset` (`log.offset`), `ts` (`@timestamp` as µs since the epoch,
+///   UTC, indexed), `organization_id` and `parser` (`spoor.parser`). These fields are stored
+///   there *instead of* in `fields`, never twice;
+/// - every other field in `fields`, one JSON object keyed by the field name with typed values:
+///   strings as JSON strings under the ``ByteText`` policy, ints and doubles as numbers
+///   (non-finite doubles as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`), bools as
+///   `true`/`false`, timestamps as integer µs, IPs as their text, string lists as arrays.
+///   SQLite's JSON functions query it: `json_extract(fields, '$."source.ip"')`.
+///
+/// `fields` (the table) catalogs every field name with its ``FieldKind``, so loading restores
+/// kinds exactly (an IP stays an IP, a timestamp a timestamp). The view `events_view` puts the
+/// common ECS fields in columns (dots become underscores) for `spoor sql`.
+///
+/// Loading back is a scan of `events` with a small JSON reader over each row's bytes, which
+/// was faster than asking SQLite to split the JSON (`json_each`), and analytics run on the
+/// loaded columnar batch, not in SQL.
+enum StoreSchema {
+    /// The migrations, in order. Never edit a shipped migration: add the next one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: version1)
+        }
+        return migrator
+    }
+
+    static let version1 = """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL,
+            arguments TEXT NOT NULL,          -- JSON array of strings
+            started_at INTEGER NOT NULL,      -- µs since the epoch, UTC
+            finished_at INTEGER,
+            summary TEXT                      -- JSON object
+        );
+        CREATE TABLE sources (                -- the ingest ledger, one row per source
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            fingerprint INTEGER NOT NULL,     -- UInt64 bit pattern
+            committed_digest INTEGER NOT NULL,
+            committed_offset INTEGER NOT NULL,
+            committed_records INTEGER NOT NULL,
+            events INTEGER NOT NULL,
+            rejects INTEGER NOT NULL,
+            format TEXT NOT NULL,
+            is_complete INTEGER NOT NULL,
+            run_id INTEGER REFERENCES runs(id),
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX sources_by_fingerprint ON sources(fingerprint);
+        CREATE TABLE fields (                 -- catalog: field name -> kind
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            position INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE paths (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE events (                 -- no REFERENCES: the store sets these ids itself, and a
+                                              -- foreign-key check would cost index lookups per row
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER,
+            run_id INTEGER,
+            path_id INTEGER,
+            record INTEGER,
+            byte_offset INTEGER,
+            ts INTEGER,
+            organization_id TEXT,
+            parser TEXT,
+            fields TEXT NOT NULL
+        );
+        CREATE INDEX events_by_ts ON events(ts);
+        CREATE TABLE rejects (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER REFERENCES sources(id),
+            run_id INTEGER REFERENCES runs(id),
+            path TEXT NOT NULL,
+            record INTEGER NOT NULL,
+            byte_offset INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            first_bytes BLOB NOT NULL,
+            length INTEGER NOT NULL
+        );
+        \(eventsView)
+        """
+
+    /// Common ECS fields that `events_view` lifts out of `fields` into columns.
+    static let viewFields: [String] = [
+        Field.eventKind, Field.eventCategory, Field.eventType, Field.eventOutcome, Field.eventAction,
+        Field.eventCode, Field.eventDataset, Field.eventTimezone, Field.message, Field.hostName, Field.userName,
+        Field.sourceIP, Field.sourcePort, Field.destinationIP, Field.destinationPort, Field.networkTransport,
+        Field.processName, Field.processPID, Field.processCommandLine, Field.urlOriginal,
+        Field.httpRequestMethod, Field.httpResponseStatusCode, Field.userAgentOriginal, Field.dnsQuestionName,
+    ]
+
+    static var eventsView: String {
+        let lifted = viewFields.map { name in
+            "json_extract(e.fields, '$.\"\(name)\"') AS \(name.replacingOccurrences(of: ".", with: "_"))"
+        }.joined(separator: ",\n    ")
+        return """
+            CREATE VIEW events_view AS SELECT
+                e.id,
+                strftime('%Y-%m-%dT%H:%M:%S', e.ts / 1000000, 'unixepoch') || printf('.%06dZ', e.ts % 1000000) AS timestamp,
+                e.ts AS ts_us,
+                e.organization_id AS organization_id,
+                e.parser AS spoor_parser,
+                p.path AS log_file_path,
+                e.byte_offset AS log_offset,
+                e.record AS spoor_record,
+                \(lifted),
+                e.fields AS fields
+            FROM events e LEFT JOIN paths p ON p.id = e.path_id;
+            """
+    }
+
+    /// Fields kept in fixed `events` columns rather than in `fields`, with the kind they need.
+    enum Promoted: Int, CaseIterable {
+        case timestamp, record, offset, organization, parser, path
+
+        var name: String {
+            switch self {
+            case .timestamp: Field.timestamp
+            case .record: Field.spoorRecord
+            case .offset: Field.logOffset
+            case .organization: Field.organizationID
+            case .parser: Field.spoorParser
+            case .path: Field.logFilePath
+            }
+        }
+
+        var kind: FieldKind {
+            switch self {
+            case .timestamp: .timestamp
+            case .record, .offset: .int
+            case .organization, .parser, .path: .string
+            }
+        }
+
+        /// The SQL expression over `events` (alias-free) holding the value.
+        var column: String {
+            switch self {
+            case .timestamp: "ts"
+            case .record: "record"
+            case .offset: "byte_offset"
+            case .organization: "organization_id"
+            case .parser: "parser"
+            case .path: "path_id"
+            }
+        }
+
+        init?(name: String) {
+            guard let p = Promoted.allCases.first(where: { $0.name == name }) else { return nil }
+            self = p
+        }
+    }
+
+    /// The kind two batches' values of one field share: int and double make double, any
+    /// other disagreement makes string (the same widening ``EventBatchBuilder`` applies).
+    static func merged(_ a: FieldKind, _ b: FieldKind) -> FieldKind {
+        if a == b { return a }
+        if (a == .int && b == .double) || (a == .double && b == .int) { return .double }
+        return .string
+    }
+}

@@ -158,7 +158,8 @@ public struct Ingestor: Sendable {
             if strict, let first = batch.rejects.first {
                 throw RunError(message: "\(first.location): \(first.code): \(first.reason) (--strict stops at the first rejected record)")
             }
-            _ = try await ledger.commit(batch)
+            // The store names a new source on its first commit; later batches update that row.
+            reader.ledger.id = try await ledger.commit(batch)
             report.events += batch.events.count
             report.rejects += batch.rejects.count
             let compressed = stream.compressedBytesRead

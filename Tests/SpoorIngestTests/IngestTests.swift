@@ -152,6 +152,8 @@ import SpoorTesting
         #expect(report.events == plainLines - 90)
         let records = await ledger.events.compactMap { $0[Field.spoorRecord]?.intValue }
         #expect(records == (1...Int64(plainLines)).map { $0 })
+        // One ledger row for the source, however many batches it took.
+        #expect(await ledger.stored.count == 1)
     }
 
     @Test(arguments: [1, 2, 7, 64, 4096])

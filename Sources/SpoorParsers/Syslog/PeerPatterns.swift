@@ -8,18 +8,26 @@ import SpoorCore
 ///    `relay=` (Courier), `src=`/`SRC=` (netfilter), `IP=` (slapd `ACCEPT from IP=…`);
 /// 2. an address in brackets, `host[IP]`, `host [IP]` or `[IP]:port` (Postfix, Cyrus, ProFTPD,
 ///    Horde), the host name before it (not `unknown`) into `source.domain`;
-/// 3. `from ADDRESS` in its many spellings (`from 1.2.3.4`, `FROM`, `from 1.2.3.4:22`,
+/// 3. nginx's `, client: ADDRESS,`;
+/// 4. `from ADDRESS` in its many spellings (`from 1.2.3.4`, `FROM`, `from 1.2.3.4:22`,
 ///    `from <1.2.3.4:22>`, `from '1.2.3.4'`, `from [AF_INET]1.2.3.4:22`, `from user@1.2.3.4`);
-/// 4. the only address the message names at all (`Host 1.2.3.4 is not allowed`,
+/// 5. the only address the message names at all (`Host 1.2.3.4 is not allowed`,
 ///    `1.2.3.4:51000 TLS Error`, `… - 1.2.3.4`), when it names exactly one;
-/// 5. `from HOSTNAME` (a name with a dot) into `source.domain`.
+/// 6. `from HOSTNAME` (a name with a dot) into `source.domain`.
 ///
-/// Step 4 is a heuristic: a message naming one address usually names its peer, but a
+/// Step 5 is a heuristic: a message naming one address usually names its peer, but a
 /// daemon's own listening address (`Listening on 10.0.0.1:53`) would be taken too.
 enum PeerPatterns {
     static func extract(_ b: Span<UInt8>, _ m: Range<Int>, into f: inout MessageFacts) {
         if keyed(b, m, into: &f) { return }
         if bracketed(b, m, into: &f) { return }
+        // nginx error lines relayed through syslog or the journal: "…, client: 1.2.3.4, server: …".
+        if let c = MessageText.find(", client: ", in: b, from: m.lowerBound, to: m.upperBound) {
+            let s = c + 10
+            var e = s
+            while e < m.upperBound, b[e] != UInt8(ascii: ","), b[e] != Bytes.space { e += 1 }
+            if let a = MessageText.address(b, s..<e) { f.sourceIP = a.ip; return }
+        }
         var fromDomain: Range<Int>? = nil
         var k = m.lowerBound
         while let at = MessageText.findIgnoringCase("from ", in: b, from: k, to: m.upperBound) {
@@ -100,7 +108,7 @@ enum PeerPatterns {
         return false
     }
 
-    /// Step 4: the single address named in the message, nil when none or several.
+    /// Step 5: the single address named in the message, nil when none or several.
     static func onlyAddress(_ b: Span<UInt8>, _ m: Range<Int>) -> (ip: IPAddress, port: Int64?)? {
         var found: (ip: IPAddress, port: Int64?)? = nil
         var i = m.lowerBound

@@ -153,8 +153,8 @@ enum SSHDSemantics {
             }
             if MessageText.hasPrefix(b, "Did not receive identification string from ", at: lo, to: hi) {
                 f.classify("ssh-no-identification", .network, [.connection], .failure)
-                if let p = firstTokenPeer(b, lo + 44, hi) { f.setPeer(p) }
-                if let p = portAfter(b, lo + 44, hi) { f.sourcePort = p }
+                if let p = firstTokenPeer(b, lo + 43, hi) { f.setPeer(p) }
+                if let p = portAfter(b, lo + 43, hi) { f.sourcePort = p }
                 return
             }
         case UInt8(ascii: "B"):

@@ -182,7 +182,9 @@ struct SyslogEnvelope {
             env.offset = t.offset
             env.hasBSDDate = true
             i = j
-        } else if i + 4 < n, b[i + 4] == UInt8(ascii: "-"), Bytes.isDigit(b[i]) {
+        } else if !bracketed, i + 4 < n, b[i + 4] == UInt8(ascii: "-"), Bytes.isDigit(b[i]) {
+            // (A bracketed ISO time, `[2013-06-10 18:15:03] NOTICE[2723] …`, is Asterisk's
+            // own log format, not syslog.)
             guard let p = TimestampText.parseISO8601(b.extracting(i..<n)) else {
                 throw ParseError(.badTimestamp, at: i, "unreadable ISO 8601 time in syslog header")
             }

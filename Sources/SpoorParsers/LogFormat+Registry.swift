@@ -6,6 +6,7 @@ extension LogFormat {
     /// Add a format by adding its `static let` in its own file and listing it here.
     public static let builtIn: [LogFormat] = [
         .syslog, .journaldJSON,
+        .zeekTSV, .zeekJSON,
     ]
 
     /// The built-in format named `name`.

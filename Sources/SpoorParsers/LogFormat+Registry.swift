@@ -5,6 +5,11 @@ extension LogFormat {
     ///
     /// Add a format by adding its `static let` in its own file and listing it here.
     public static let builtIn: [LogFormat] = [
+        .accessCombined,
+        .w3cExtended,
+        .jsonLines,
+        .csv,
+        .tsv,
     ]
 
     /// The built-in format named `name`.

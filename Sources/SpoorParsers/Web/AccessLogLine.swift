@@ -134,12 +134,14 @@ struct AccessLogLine {
         return nil
     }
 
-    /// ` ddd ` or ` - ` (status then a space) at `i`.
+    /// ` ddd` or ` -` (a status, then a space or the end) at `i`.
     static func isStatusAfter(_ b: Span<UInt8>, _ i: Int) -> Bool {
-        guard i + 2 < b.count, b[i] == Bytes.space else { return false }
-        if b[i + 1] == UInt8(ascii: "-") { return b[i + 2] == Bytes.space }
-        guard i + 4 < b.count else { return false }
-        return Bytes.isDigit(b[i + 1]) && Bytes.isDigit(b[i + 2]) && Bytes.isDigit(b[i + 3]) && b[i + 4] == Bytes.space
+        let n = b.count
+        guard i + 1 < n, b[i] == Bytes.space else { return false }
+        if b[i + 1] == UInt8(ascii: "-") { return i + 2 == n || b[i + 2] == Bytes.space }
+        guard i + 3 < n else { return false }
+        return Bytes.isDigit(b[i + 1]) && Bytes.isDigit(b[i + 2]) && Bytes.isDigit(b[i + 3])
+            && (i + 4 == n || b[i + 4] == Bytes.space)
     }
 
     static func isSpaceOrEnd(_ b: Span<UInt8>, _ i: Int) -> Bool {

@@ -7,6 +7,11 @@ extension LogFormat {
     public static let builtIn: [LogFormat] = [
         .syslog, .journaldJSON,
         .zeekTSV, .zeekJSON,
+        .accessCombined,
+        .w3cExtended,
+        .jsonLines,
+        .csv,
+        .tsv,
     ]
 
     /// The built-in format named `name`.

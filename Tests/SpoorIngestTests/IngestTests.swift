@@ -129,14 +129,14 @@ import SpoorTesting
         // Appended lines are read from the committed offset on, numbered after the old ones.
         let handle = try FileHandle(forWritingTo: file)
         handle.seekToEndOfFile()
-        handle.write(Data("appended one\nappended two\n".utf8))
+        handle.write(Data("2024-03-09T23:00:00Z app[1200]: request id=200 u\n2024-03-09T23:00:01Z app[1201]: request id=201 u\n".utf8))
         try handle.close()
         let (fourth, _) = try await ingest([file.path], ledger: ledger)
         #expect(fourth.events == 2)
         let events = await ledger.events
         #expect(events.count == plainLines + 2)
         #expect(events.last?[Field.spoorRecord]?.intValue == Int64(plainLines + 2))
-        #expect(events.last?[Field.logOffset]?.intValue == Int64(original.count + 13))
+        #expect(events.last?[Field.logOffset]?.intValue == Int64(original.count + 49))  // after the first 49-byte appended line
     }
 
     @Test func aKilledIngestResumesWithNoLossAndNoDuplicates() async throws {

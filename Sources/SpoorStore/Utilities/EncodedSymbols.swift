@@ -1,11 +1,11 @@
 import SpoorCore
 
-/// A per-batch cache of each string symbol's encoded bytes (JSON-quoted, or plain text under
-/// the ``ByteText`` policy), so a host name repeated on a million rows is escaped once.
+/// A per-batch cache of each string symbol's encoded bytes (JSON-quoted, a CSV cell, or plain
+/// text under the ``ByteText`` policy), so a host name repeated on a million rows is escaped once.
 ///
 /// - Complexity: the first use of a symbol is O(*n*) in its length; later uses are a copy.
 struct EncodedSymbols {
-    enum Form { case json, text }
+    enum Form { case json, csv, text }
     let form: Form
     /// Start of each symbol's encoding in `arena`, or -1 when not yet encoded.
     private var starts: [Int]
@@ -39,6 +39,7 @@ struct EncodedSymbols {
     private func encode(_ b: Span<UInt8>, to out: inout [UInt8]) {
         switch form {
         case .json: JSONText.appendQuoted(bytes: b, to: &out)
+        case .csv: CSVWriter.appendCell(bytes: b, to: &out)
         case .text:
             if ByteText.isPlain(b) {
                 b.withUnsafeBufferPointer { out.append(contentsOf: $0) }

@@ -38,7 +38,7 @@ let package = Package(
         ]),
         // 21: the executable.
         .executableTarget(name: "SpoorCLI", dependencies: [
-            "Spoor", "SpoorCore", "SpoorEvents", "SpoorIngest", "SpoorStore",
+            "Spoor", "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

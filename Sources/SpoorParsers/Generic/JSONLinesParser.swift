@@ -39,7 +39,9 @@ public struct JSONLinesParser: LogParser {
     }
 
     public mutating func parse(_ record: Span<UInt8>, into builder: inout EventBatchBuilder) throws(ParseError) -> ParseOutcome {
-        let value = try json.parse(record)
+        // A UTF-8 byte order mark before the first line is not content.
+        let hasBOM = record.count >= 3 && record[0] == 0xEF && record[1] == 0xBB && record[2] == 0xBF
+        let value = try json.parse(hasBOM ? record.extracting(3..<record.count) : record)
         guard case .object(let members) = value else {
             throw ParseError(.unrecognized, at: 0, "the line is JSON but not an object")
         }

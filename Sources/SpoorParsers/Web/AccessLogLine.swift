@@ -37,7 +37,7 @@ struct AccessLogLine {
         var bracket = -1
         var i = 1
         while i + 3 < n {
-            if b[i] == UInt8(ascii: "["), b[i - 1] == Bytes.space, Bytes.isDigit(b[i + 1]), Bytes.isDigit(b[i + 2]),
+            if b[i] == UInt8(ascii: "["), b[i - 1] == ASCII.space, ASCII.isDigit(b[i + 1]), ASCII.isDigit(b[i + 2]),
                b[i + 3] == UInt8(ascii: "/") {
                 bracket = i
                 break
@@ -52,7 +52,7 @@ struct AccessLogLine {
         var s1 = -1, s2 = -1, s3 = -1
         i = 0
         while i < prefixEnd {
-            if b[i] == Bytes.space {
+            if b[i] == ASCII.space {
                 spaces += 1
                 if spaces == 1 { s1 = i } else if spaces == 2 { s2 = i } else if spaces == 3 { s3 = i }
             }
@@ -72,11 +72,11 @@ struct AccessLogLine {
             user = (s2 + 1)..<prefixEnd
         }
 
-        guard let close = Bytes.find(UInt8(ascii: "]"), in: b, from: bracket + 1) else {
+        guard let close = ASCII.find(UInt8(ascii: "]"), in: b, from: bracket + 1, to: n) else {
             throw ParseError(.truncated, at: bracket, "unterminated time")
         }
         let time = (bracket + 1)..<close
-        guard close + 2 < n, b[close + 1] == Bytes.space, b[close + 2] == Bytes.quote else {
+        guard close + 2 < n, b[close + 1] == ASCII.space, b[close + 2] == ASCII.quote else {
             throw ParseError(.badField, at: close + 1, "quoted request expected after the time")
         }
         let open = close + 2
@@ -87,11 +87,11 @@ struct AccessLogLine {
 
         let statusStart = requestEnd + 2
         var statusEnd = statusStart
-        while statusEnd < n, b[statusEnd] != Bytes.space { statusEnd += 1 }
+        while statusEnd < n, b[statusEnd] != ASCII.space { statusEnd += 1 }
         guard statusEnd < n else { throw ParseError(.truncated, at: statusEnd, "response size expected after the status") }
         let bytesStart = statusEnd + 1
         var bytesEnd = bytesStart
-        while bytesEnd < n, b[bytesEnd] != Bytes.space { bytesEnd += 1 }
+        while bytesEnd < n, b[bytesEnd] != ASCII.space { bytesEnd += 1 }
         guard bytesEnd > bytesStart, isNumberOrDash(b, bytesStart..<bytesEnd) else {
             throw ParseError(.badField, at: bytesStart, "response size is not a number")
         }
@@ -99,13 +99,13 @@ struct AccessLogLine {
                                  status: statusStart..<statusEnd, bytes: bytesStart..<bytesEnd, rest: n..<n)
         guard bytesEnd < n else { return line } // Common Log Format
         var k = bytesEnd + 1
-        guard k < n, b[k] == Bytes.quote, let refEnd = closingQuote(b, k, followedBy: isSpaceOrEnd) else {
+        guard k < n, b[k] == ASCII.quote, let refEnd = closingQuote(b, k, followedBy: isSpaceOrEnd) else {
             line.rest = k..<n
             return line
         }
         line.referrer = (k + 1)..<refEnd
         k = refEnd + 2
-        guard k < n, b[k] == Bytes.quote, let uaEnd = closingQuote(b, k, followedBy: isSpaceOrEnd) else {
+        guard k < n, b[k] == ASCII.quote, let uaEnd = closingQuote(b, k, followedBy: isSpaceOrEnd) else {
             line.rest = min(k, n)..<n
             return line
         }
@@ -121,14 +121,14 @@ struct AccessLogLine {
         var j = open + 1
         while j < n {
             let c = b[j]
-            if c == Bytes.backslash { j += 2; continue }
-            if c == Bytes.quote, followedBy(b, j + 1) { return j }
+            if c == ASCII.backslash { j += 2; continue }
+            if c == ASCII.quote, followedBy(b, j + 1) { return j }
             j += 1
         }
         // Unescaped quotes (old servers): any `"` that fits.
         j = open + 1
         while j < n {
-            if b[j] == Bytes.quote, followedBy(b, j + 1) { return j }
+            if b[j] == ASCII.quote, followedBy(b, j + 1) { return j }
             j += 1
         }
         return nil
@@ -137,20 +137,20 @@ struct AccessLogLine {
     /// ` ddd` or ` -` (a status, then a space or the end) at `i`.
     static func isStatusAfter(_ b: Span<UInt8>, _ i: Int) -> Bool {
         let n = b.count
-        guard i + 1 < n, b[i] == Bytes.space else { return false }
-        if b[i + 1] == UInt8(ascii: "-") { return i + 2 == n || b[i + 2] == Bytes.space }
+        guard i + 1 < n, b[i] == ASCII.space else { return false }
+        if b[i + 1] == UInt8(ascii: "-") { return i + 2 == n || b[i + 2] == ASCII.space }
         guard i + 3 < n else { return false }
-        return Bytes.isDigit(b[i + 1]) && Bytes.isDigit(b[i + 2]) && Bytes.isDigit(b[i + 3])
-            && (i + 4 == n || b[i + 4] == Bytes.space)
+        return ASCII.isDigit(b[i + 1]) && ASCII.isDigit(b[i + 2]) && ASCII.isDigit(b[i + 3])
+            && (i + 4 == n || b[i + 4] == ASCII.space)
     }
 
     static func isSpaceOrEnd(_ b: Span<UInt8>, _ i: Int) -> Bool {
-        i >= b.count || b[i] == Bytes.space
+        i >= b.count || b[i] == ASCII.space
     }
 
     static func isNumberOrDash(_ b: Span<UInt8>, _ r: Range<Int>) -> Bool {
         if r.count == 1, b[r.lowerBound] == UInt8(ascii: "-") { return true }
-        for i in r where !Bytes.isDigit(b[i]) { return false }
+        for i in r where !ASCII.isDigit(b[i]) { return false }
         return true
     }
 
@@ -158,7 +158,7 @@ struct AccessLogLine {
     static func endsWithPort(_ b: Span<UInt8>, _ r: Range<Int>) -> Bool {
         var i = r.upperBound - 1
         var digits = 0
-        while i >= r.lowerBound, Bytes.isDigit(b[i]) { digits += 1; i -= 1 }
+        while i >= r.lowerBound, ASCII.isDigit(b[i]) { digits += 1; i -= 1 }
         return digits > 0 && i > r.lowerBound && b[i] == UInt8(ascii: ":")
     }
 }

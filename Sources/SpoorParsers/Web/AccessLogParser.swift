@@ -63,7 +63,7 @@ public struct AccessLogParser: LogParser {
               time.length == line.time.count else {
             throw ParseError(.badTimestamp, at: line.time.lowerBound, "time is not dd/Mon/yyyy:hh:mm:ss ±hhmm")
         }
-        let status = record[line.status.lowerBound] == UInt8(ascii: "-") ? nil : Bytes.int(record, line.status)
+        let status = ASCII.unsigned(record, line.status)
         if status == nil, !isDash(record, line.status) {
             throw ParseError(.badField, at: line.status.lowerBound, "status is not a number")
         }
@@ -91,7 +91,7 @@ public struct AccessLogParser: LogParser {
             builder.set(columns[Self.cStatus], int: status)
             builder.set(columns[Self.cOutcome], string: status >= 400 ? "failure" : "success")
         }
-        builder.set(columns[Self.cBytes], int: Bytes.int(record, line.bytes) ?? 0)
+        builder.set(columns[Self.cBytes], int: ASCII.unsigned(record, line.bytes) ?? 0)
         if let r = line.referrer, !r.isEmpty, !isDash(record, r) {
             setDecoded(columns[Self.cReferrer], record, r, &builder)
         }
@@ -128,7 +128,7 @@ public struct AccessLogParser: LogParser {
         var i = r.lowerBound
         while i < r.upperBound {
             let c = b[i]
-            if c == Bytes.space { firstSpace = i; break }
+            if c == ASCII.space { firstSpace = i; break }
             guard Self.isTokenByte(c) else { break }
             i += 1
         }
@@ -139,11 +139,11 @@ public struct AccessLogParser: LogParser {
         let method = r.lowerBound..<firstSpace
         var targetEnd = r.upperBound
         var lastSpace = r.upperBound - 1
-        while lastSpace > firstSpace, b[lastSpace] != Bytes.space { lastSpace -= 1 }
-        if lastSpace > firstSpace + 1, Bytes.hasPrefix(b, "HTTP/", at: lastSpace + 1) {
+        while lastSpace > firstSpace, b[lastSpace] != ASCII.space { lastSpace -= 1 }
+        if lastSpace > firstSpace + 1, Self.isHTTPVersion(b, lastSpace + 1, r.upperBound) {
             targetEnd = lastSpace
             builder.set(columns[Self.cVersion], bytes: b, range: (lastSpace + 6)..<r.upperBound)
-        } else if lastSpace == firstSpace, Bytes.hasPrefix(b, "HTTP/", at: firstSpace + 1) {
+        } else if lastSpace == firstSpace, Self.isHTTPVersion(b, firstSpace + 1, r.upperBound) {
             // `GET HTTP/1.1`: no target at all.
             setDecoded(builder.column(Field.httpRequestLine, .string), b, r, &builder)
             return
@@ -223,16 +223,16 @@ public struct AccessLogParser: LogParser {
         var hasDuration = false
         var extra: ColumnHandle? = nil
         while i < r.upperBound, index < 64 {
-            while i < r.upperBound, b[i] == Bytes.space { i += 1 }
+            while i < r.upperBound, b[i] == ASCII.space { i += 1 }
             guard i < r.upperBound else { break }
             var content: Range<Int>
-            let quoted = b[i] == Bytes.quote
+            let quoted = b[i] == ASCII.quote
             if quoted, let close = AccessLogLine.closingQuote(b, i, followedBy: AccessLogLine.isSpaceOrEnd), close < r.upperBound {
                 content = (i + 1)..<close
                 i = close + 1
             } else {
                 var j = i
-                while j < r.upperBound, b[j] != Bytes.space { j += 1 }
+                while j < r.upperBound, b[j] != ASCII.space { j += 1 }
                 content = i..<j
                 i = j
             }
@@ -288,7 +288,7 @@ public struct AccessLogParser: LogParser {
         var i = r.lowerBound
         var whole: Int64 = 0
         var digits = 0
-        while i < r.upperBound, Bytes.isDigit(b[i]) { whole = whole * 10 + Int64(b[i] &- 48); digits += 1; i += 1 }
+        while i < r.upperBound, ASCII.isDigit(b[i]) { whole = whole * 10 + Int64(b[i] &- 48); digits += 1; i += 1 }
         guard digits > 0, digits <= 12, i < r.upperBound else { return nil }
         if b[i] == UInt8(ascii: "m"), i + 2 == r.upperBound, b[i + 1] == UInt8(ascii: "s") {
             return whole * 1_000_000
@@ -297,13 +297,20 @@ public struct AccessLogParser: LogParser {
         i += 1
         var frac: Int64 = 0
         var n = 0
-        while i < r.upperBound, Bytes.isDigit(b[i]) {
+        while i < r.upperBound, ASCII.isDigit(b[i]) {
             if n < 9 { frac = frac * 10 + Int64(b[i] &- 48); n += 1 }
             i += 1
         }
         guard n > 0, i == r.upperBound else { return nil }
         for _ in n..<9 { frac *= 10 }
         return whole * 1_000_000_000 + frac
+    }
+
+    /// Whether `b[i..<end]` starts with `HTTP/`.
+    @inline(__always)
+    static func isHTTPVersion(_ b: Span<UInt8>, _ i: Int, _ end: Int) -> Bool {
+        i + 5 <= end && b[i] == UInt8(ascii: "H") && b[i + 1] == UInt8(ascii: "T") && b[i + 2] == UInt8(ascii: "T")
+            && b[i + 3] == UInt8(ascii: "P") && b[i + 4] == UInt8(ascii: "/")
     }
 
     /// RFC 9110 `tchar`: the bytes an HTTP method is made of.

@@ -12,7 +12,7 @@ enum LogEscapes {
     static func hasEscape(_ b: Span<UInt8>, _ r: Range<Int>) -> Bool {
         var i = r.lowerBound
         while i < r.upperBound {
-            if b[i] == Bytes.backslash { return true }
+            if b[i] == ASCII.backslash { return true }
             i += 1
         }
         return false
@@ -24,7 +24,7 @@ enum LogEscapes {
         let end = r.upperBound
         while i < end {
             let c = b[i]
-            guard c == Bytes.backslash, i + 1 < end else { out.append(c); i += 1; continue }
+            guard c == ASCII.backslash, i + 1 < end else { out.append(c); i += 1; continue }
             let e = b[i + 1]
             switch e {
             case UInt8(ascii: "x"), UInt8(ascii: "X"):
@@ -35,7 +35,7 @@ enum LogEscapes {
                     out.append(c); i += 1
                 }
                 continue
-            case Bytes.quote, Bytes.backslash: out.append(e)
+            case ASCII.quote, ASCII.backslash: out.append(e)
             case UInt8(ascii: "n"): out.append(0x0A)
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)

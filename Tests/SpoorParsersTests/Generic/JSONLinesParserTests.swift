@@ -81,6 +81,12 @@ import SpoorTesting
         #expect(ByteText.decode(try #require(e["json.m"]?.stringValue)) == [0x61, 0xFF, 0x62])
     }
 
+    @Test func byteOrderMarkBeforeTheFirstObjectIsSkipped() throws {
+        var p = JSONLinesParser(context: testContext)
+        let e = try #require(try parseOne(bytes: [0xEF, 0xBB, 0xBF] + Array(#"{"a":"b"}"#.utf8), with: &p))
+        #expect(e["json.a"] == .string("b"))
+    }
+
     @Test func aColumnThatChangesKindWidens() {
         let lines = #"{"v":1}"# + "\n" + #"{"v":"x"}"# + "\n" + #"{"v":2.5}"# + "\n"
         let (batch, rejects) = Fixtures.parseLines(Array(lines.utf8), with: JSONLinesParser(context: testContext))

@@ -222,6 +222,32 @@ import SpoorTesting
         }
     }
 
+    /// One parser, several builders (ingest starts a new batch every so often): cached column
+    /// handles must follow the builder, whatever columns it already has.
+    @Test(arguments: [0, 1, 5, 17, 18])
+    func handlesFollowANewBuilder(preexisting: Int) throws {
+        var p = AccessLogParser(context: testContext)
+        let line = Array(#"192.0.2.10 - frank [10/Oct/2000:13:55:36 -0700] "GET /a?b HTTP/1.0" 200 2326 "-" "ua""#.utf8)
+        for round in 0..<3 {
+            var builder = EventBatchBuilder()
+            for k in 0..<(preexisting + round) { _ = builder.column("other.\(k)", .int) }
+            for _ in 0..<2 {
+                builder.beginRow()
+                #expect(try p.parse(line.span, into: &builder) == .event)
+                builder.endRow()
+            }
+            let batch = builder.finish()
+            for r in 0..<2 {
+                let e = batch.row(r)
+                #expect(e[Field.userName] == .string("frank"))
+                #expect(e[Field.urlQuery] == .string("b"))
+                #expect(e[Field.httpResponseStatusCode] == .int(200))
+                #expect(e[Field.eventType] == .string("access"))
+                #expect(e.fieldNames.allSatisfy { !$0.hasPrefix("other.") })
+            }
+        }
+    }
+
     @Test func fixtureParsesWithoutRejects() throws {
         let bytes = try Fixtures.bytes("web/access-combined.log")
         let (batch, rejects) = Fixtures.parseLines(bytes, with: AccessLogParser(context: testContext))

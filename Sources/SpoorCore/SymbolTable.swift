@@ -58,7 +58,6 @@ public struct SymbolTable: Sendable {
             slot = (slot + 1) & mask
         }
         let symbol = UInt32(hashes.count)
-        arena.reserveCapacity(arena.count + b.count)
         for i in 0..<b.count { arena.append(b[i]) }
         starts.append(arena.count)
         hashes.append(h)

@@ -18,6 +18,10 @@ public struct EventBatchBuilder: Sendable {
     var batch: EventBatch
     private var rowOpen = false
     private var touched: [Int] = []
+    /// Rows stored in each column (kept here so the hot path never reads a whole `Column`).
+    private var filled: [Int] = []
+    /// Each column's kind, likewise.
+    private var kinds: [FieldKind] = []
 
     public init(symbolCapacity: Int = 4096) {
         batch = EventBatch(symbolCapacity: symbolCapacity)
@@ -25,6 +29,8 @@ public struct EventBatchBuilder: Sendable {
 
     init(continuing batch: EventBatch) {
         self.batch = batch
+        filled = batch.columns.map(\.count)
+        kinds = batch.columns.map(\.kind)
     }
 
     /// Rows finished so far.
@@ -40,12 +46,14 @@ public struct EventBatchBuilder: Sendable {
         col.reserve(max(batch.count, 64))
         col.pad(to: batch.count)
         batch.columns.append(col)
+        filled.append(batch.count)
+        kinds.append(kind)
         batch.columnIndex[name] = batch.columns.count - 1
         return ColumnHandle(index: batch.columns.count - 1)
     }
 
     /// The kind a column ended up with.
-    public func kind(of h: ColumnHandle) -> FieldKind { batch.columns[h.index].kind }
+    public func kind(of h: ColumnHandle) -> FieldKind { kinds[h.index] }
 
     public mutating func beginRow() {
         precondition(!rowOpen, "beginRow() called twice without endRow() or cancelRow()")
@@ -63,13 +71,16 @@ public struct EventBatchBuilder: Sendable {
     /// Discards everything the open row wrote.
     public mutating func cancelRow() {
         guard rowOpen else { return }
-        for c in touched { batch.columns[c].truncate(to: batch.count) }
+        for c in touched {
+            batch.columns[c].truncate(to: batch.count)
+            filled[c] = batch.count
+        }
         rowOpen = false
     }
 
     /// Whether the open row already holds a value in `h`.
     public func isSet(_ h: ColumnHandle) -> Bool {
-        batch.columns[h.index].count > batch.count
+        filled[h.index] > batch.count
     }
 
     /// Prepares column `h` for a value in the open row and reports whether it was already set.
@@ -77,18 +88,19 @@ public struct EventBatchBuilder: Sendable {
     private mutating func prepare(_ h: ColumnHandle) -> Bool {
         let rows = batch.count
         let c = h.index
-        let n = batch.columns[c].count
+        let n = filled[c]
         if n > rows {
             return true
         }
         if n < rows { batch.columns[c].pad(to: rows) }
+        filled[c] = rows + 1
         touched.append(c)
         return false
     }
 
     /// Sets a string from bytes.
     public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>) {
-        let kind = batch.columns[h.index].kind
+        let kind = kinds[h.index]
         if kind != .string {
             set(h, .string(ByteText.string(bytes)))
             return
@@ -102,7 +114,7 @@ public struct EventBatchBuilder: Sendable {
 
     /// Sets a string column to a symbol from ``intern(_:)`` of this builder.
     public mutating func set(_ h: ColumnHandle, symbol s: UInt32) {
-        guard batch.columns[h.index].kind == .string else {
+        guard kinds[h.index] == .string else {
             if let text = batch.symbols.string(s) { set(h, .string(text)) }
             return
         }
@@ -126,7 +138,7 @@ public struct EventBatchBuilder: Sendable {
     }
 
     public mutating func set(_ h: ColumnHandle, int v: Int64) {
-        switch batch.columns[h.index].kind {
+        switch kinds[h.index] {
         case .int: setInteger(h, v)
         case .double: set(h, double: Double(v))
         default: set(h, .int(v))
@@ -134,7 +146,7 @@ public struct EventBatchBuilder: Sendable {
     }
 
     public mutating func set(_ h: ColumnHandle, double v: Double) {
-        switch batch.columns[h.index].kind {
+        switch kinds[h.index] {
         case .double:
             if prepare(h) { batch.columns[h.index].doubles[batch.count] = v; batch.columns[h.index].valid[batch.count] = true }
             else { batch.columns[h.index].doubles.append(v); batch.columns[h.index].valid.append(true) }
@@ -146,15 +158,15 @@ public struct EventBatchBuilder: Sendable {
     }
 
     public mutating func set(_ h: ColumnHandle, bool v: Bool) {
-        if batch.columns[h.index].kind == .bool { setInteger(h, v ? 1 : 0) } else { set(h, .bool(v)) }
+        if kinds[h.index] == .bool { setInteger(h, v ? 1 : 0) } else { set(h, .bool(v)) }
     }
 
     public mutating func set(_ h: ColumnHandle, timestamp t: Timestamp) {
-        if batch.columns[h.index].kind == .timestamp { setInteger(h, t.microseconds) } else { set(h, .timestamp(t)) }
+        if kinds[h.index] == .timestamp { setInteger(h, t.microseconds) } else { set(h, .timestamp(t)) }
     }
 
     public mutating func set(_ h: ColumnHandle, ip a: IPAddress) {
-        guard batch.columns[h.index].kind == .ip else { set(h, .ip(a)); return }
+        guard kinds[h.index] == .ip else { set(h, .ip(a)); return }
         if prepare(h) { batch.columns[h.index].addresses[batch.count] = a; batch.columns[h.index].valid[batch.count] = true }
         else { batch.columns[h.index].addresses.append(a); batch.columns[h.index].valid.append(true) }
     }
@@ -167,7 +179,7 @@ public struct EventBatchBuilder: Sendable {
 
     /// Sets any value, converting to the column's kind or widening the column.
     public mutating func set(_ h: ColumnHandle, _ value: FieldValue) {
-        let kind = batch.columns[h.index].kind
+        let kind = kinds[h.index]
         switch (kind, value) {
         case (.string, .string(let s)): set(h, text: s)
         case (.string, _): set(h, string: value.description)
@@ -192,7 +204,7 @@ public struct EventBatchBuilder: Sendable {
 
     /// Starts (or restarts) the list value of the open row in a `.stringList` column.
     public mutating func beginList(_ h: ColumnHandle) {
-        if batch.columns[h.index].kind != .stringList { widenToString(h.index); return }
+        if kinds[h.index] != .stringList { widenToString(h.index); return }
         let r = batch.count
         if prepare(h) {
             // Already set this row: drop its items and start again.
@@ -207,9 +219,9 @@ public struct EventBatchBuilder: Sendable {
 
     /// Appends an item to the list begun with ``beginList(_:)``.
     public mutating func appendToList(_ h: ColumnHandle, bytes: Span<UInt8>) {
-        if batch.columns[h.index].kind != .stringList {
+        if kinds[h.index] != .stringList {
             // The column was widened to string: keep items comma-joined.
-            let prior = batch.columns[h.index].count > batch.count ? batch.symbols.string(batch.columns[h.index].symbols[batch.count]) ?? "" : ""
+            let prior = filled[h.index] > batch.count ? batch.symbols.string(batch.columns[h.index].symbols[batch.count]) ?? "" : ""
             let item = ByteText.string(bytes)
             set(h, string: prior.isEmpty ? item : prior + "," + item)
             return
@@ -230,6 +242,7 @@ public struct EventBatchBuilder: Sendable {
         col.integers = []
         col.kind = .double
         batch.columns[c] = col
+        kinds[c] = .double
     }
 
     private mutating func widenToString(_ c: Int) {
@@ -242,6 +255,7 @@ public struct EventBatchBuilder: Sendable {
             if let t = text { widened.symbols.append(batch.symbols.intern(t)) } else { widened.symbols.append(0) }
         }
         batch.columns[c] = widened
+        kinds[c] = .string
     }
 
     /// The finished batch; every column padded to the row count.
@@ -257,6 +271,7 @@ public struct EventBatchBuilder: Sendable {
         let out = dropEmptyColumns(batch)
         batch = next
         touched.removeAll()
+        for c in filled.indices { filled[c] = 0 }
         return out
     }
 

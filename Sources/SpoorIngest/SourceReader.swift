@@ -30,7 +30,6 @@ final class SourceReader {
     private var recordStart = 0
     /// Index up to which `buffer` is known to hold no record end.
     private var scanned = 0
-    private var inQuotes = false
     private var streamDone = false
     /// Skipping the rest of an over-long record.
     private var skipping = false
@@ -183,7 +182,6 @@ final class SourceReader {
                 let start = recordStart
                 recordStart = lf + 1
                 scanned = recordStart
-                inQuotes = false
                 var end = lf
                 if end > start, buffer[end - 1] == Bytes.cr { end -= 1 }
                 if let long = longRecord {
@@ -246,14 +244,16 @@ final class SourceReader {
     private func findRecordEnd() -> Int? {
         let n = buffer.count
         var i = max(scanned, recordStart)
-        if format.framing == .quotedLines && longRecord == nil {
-            while i < n {
-                let c = buffer[i]
-                if c == Bytes.quote { inQuotes.toggle() } else if c == Bytes.lf && !inQuotes { return i }
-                i += 1
+        if case .quotedLines(let delimiter) = format.framing, longRecord == nil {
+            // RFC 4180 framing: rescans the open record from its start when more bytes arrive
+            // (records are short; the length limit bounds the rescans).
+            let framer = QuotedLineFramer(delimiter: delimiter, maximumRecordLength: options.maximumRecordLength)
+            guard let rec = framer.nextRecord(in: buffer.span, from: recordStart, isEndOfInput: streamDone),
+                  rec.next > 0, rec.next <= n, buffer[rec.next - 1] == Bytes.lf else {
+                scanned = n
+                return nil
             }
-            scanned = n
-            return nil
+            return rec.next - 1
         }
         let found: Int? = buffer.withUnsafeBufferPointer { buf -> Int? in
             guard i < n, let start = buf.baseAddress else { return nil }

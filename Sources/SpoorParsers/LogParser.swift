@@ -77,12 +77,20 @@ public struct LogFormat: Sendable, Identifiable {
 }
 
 /// How a source is cut into records before parsing.
-public enum Framing: String, Sendable, Hashable, Codable {
+public enum Framing: Sendable, Hashable, CustomStringConvertible {
     /// One record per line (LF or CR LF). A lone CR is data.
     case lines
     /// One record per line, except that a line break inside a double-quoted field continues
-    /// the record (RFC 4180 CSV with multi-line cells, e.g. Windows event messages).
-    case quotedLines
+    /// the record (RFC 4180 CSV with multi-line cells, e.g. Windows event messages). A quote
+    /// opens a field only right after `delimiter` or at the record's start (see ``QuotedLineFramer``).
+    case quotedLines(delimiter: UInt8)
+
+    public var description: String {
+        switch self {
+        case .lines: "lines"
+        case .quotedLines: "quoted-lines"
+        }
+    }
 }
 
 /// The first lines of a source, for format recognition.

@@ -18,7 +18,7 @@ struct Formats: AsyncParsableCommand {
         let all = LogFormat.builtIn + [LogFormat.plainText]
         if output == .json {
             JSONOutput.print(.array(all.map { .object([("name", .string($0.name)), ("summary", .string($0.summary)),
-                                                      ("framing", .string($0.framing.rawValue))]) }))
+                                                      ("framing", .string($0.framing.description))]) }))
             return
         }
         var table = TextTable(["name", "summary"])

@@ -24,6 +24,9 @@ struct IngestArguments: ParsableArguments {
     @Flag(help: "Stop at the first rejected record instead of counting it and going on.")
     var strict = false
 
+    @Option(help: ArgumentHelp("Records per committed batch: an interrupted ingest resumes after the last committed batch.", valueName: "n"))
+    var batchRecords: Int = 50_000
+
     func validate() throws {
         if let f = logFormat, !(LogFormat.builtIn + [LogFormat.plainText]).contains(where: { $0.name == f }) {
             throw ValidationError("Unknown format '\(f)'. Known formats: \((LogFormat.builtIn + [LogFormat.plainText]).map(\.name).joined(separator: ", ")).")
@@ -31,6 +34,7 @@ struct IngestArguments: ParsableArguments {
         if let tz, TimeZoneRule(tz) == nil { throw ValidationError("Unknown time zone '\(tz)': give an IANA name such as Europe/Zurich, or an offset such as +02:00.") }
         if let c = collectedAt, IngestArguments.parseTime(c) == nil { throw ValidationError("Cannot read --collected-at '\(c)': give an ISO 8601 date or time, e.g. 2005-08-14 or 2005-08-14T12:00:00Z.") }
         guard maxRecordLength >= 1024 else { throw ValidationError("--max-record-length must be at least 1024 bytes.") }
+        guard batchRecords >= 1 else { throw ValidationError("--batch-records must be at least 1.") }
     }
 
     /// An ISO 8601 date (midnight UTC) or date-time.
@@ -48,6 +52,7 @@ struct IngestArguments: ParsableArguments {
 
     var options: IngestOptions {
         IngestOptions(organization: organization, forcedFormat: logFormat, timeZone: tz.flatMap(TimeZoneRule.init),
-                      collectedAt: collectedAt.flatMap(IngestArguments.parseTime), maximumRecordLength: maxRecordLength)
+                      collectedAt: collectedAt.flatMap(IngestArguments.parseTime), maximumRecordLength: maxRecordLength,
+                      batchRecords: batchRecords)
     }
 }

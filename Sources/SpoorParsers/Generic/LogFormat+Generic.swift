@@ -22,7 +22,7 @@ extension LogFormat {
     public static let csv = LogFormat(
         name: "csv",
         summary: "CSV with a header row (RFC 4180, multi-line quoted cells), cells under csv.*",
-        framing: .quotedLines,
+        framing: .quotedLines(delimiter: UInt8(ascii: ",")),
         sniff: { DelimitedSniff.score($0, delimiter: UInt8(ascii: ",")) },
         makeParser: { DelimitedTextParser(delimiter: UInt8(ascii: ","), context: $0) })
 
@@ -30,7 +30,7 @@ extension LogFormat {
     public static let tsv = LogFormat(
         name: "tsv",
         summary: "TSV with a header row (quoted cells as in CSV), cells under csv.*",
-        framing: .quotedLines,
+        framing: .quotedLines(delimiter: Bytes.tab),
         sniff: { DelimitedSniff.score($0, delimiter: Bytes.tab) },
         makeParser: { DelimitedTextParser(delimiter: Bytes.tab, context: $0) })
 }

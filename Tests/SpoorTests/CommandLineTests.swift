@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import SpoorParsers
+
+@Suite(.serialized, .enabled(if: SpoorProcess.isAvailable, "the spoor executable is not built"))
+struct CommandLineTests {
+    /// Syslog lines of an sshd password-guessing run, numbered so duplicates would show.
+    func writeAuthLog(_ path: String, lines: Int) throws {
+        var text = ""
+        text.reserveCapacity(lines * 100)
+        for i in 0..<lines {
+            let s = i % 60, m = (i / 60) % 60, h = (i / 3600) % 24
+            let time = String(format: "Nov  2 %02d:%02d:%02d", h, m, s)
+            text += "\(time) web01 sshd[\(10_000 + i)]: Failed password for invalid user u\(i) from 203.0.\(i % 250).\(i % 200) port \(20_000 + i % 40_000) ssh2\n"
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    func count(_ sql: String, case dir: String, in folder: TemporaryFolder) throws -> Int {
+        let r = try SpoorProcess.run(["sql", "--case", dir, "--output", "csv", sql], directory: folder.url)
+        let lines = r.stdout.split(whereSeparator: \.isNewline)
+        return lines.count >= 2 ? Int(lines[1]) ?? -1 : -1
+    }
+
+    @Test func aKilledIngestResumesWithExactlyTheRightEvents() throws {
+        let folder = try TemporaryFolder()
+        let log = folder.path("auth.log")
+        let lines = 60_000
+        try writeAuthLog(log, lines: lines)
+        let caseDir = folder.path("case")
+        let args = ["ingest", log, "--case", caseDir, "--collected-at", "2026-11-03", "--batch-records", "1000"]
+        let (p, _, _) = try SpoorProcess.start(args, directory: folder.url)
+        // Kill it with SIGKILL once some batches are committed, well before the end.
+        let deadline = Date().addingTimeInterval(120)
+        var seen = 0
+        while p.isRunning && Date() < deadline {
+            usleep(50_000)
+            seen = (try? count("SELECT count(*) FROM events", case: caseDir, in: folder)) ?? 0
+            if seen >= 3_000 { break }
+        }
+        let wasRunning = p.isRunning
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(wasRunning, "ingest finished before it could be killed; the test proves nothing")
+        let afterKill = try count("SELECT count(*) FROM events", case: caseDir, in: folder)
+        #expect(afterKill > 0 && afterKill < lines)
+        #expect(afterKill % 1000 == 0, "only whole batches are ever visible")
+        // The rerun completes the source: every record exactly once.
+        let rerun = try SpoorProcess.run(args + ["--output", "json"], directory: folder.url)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try count("SELECT count(*) FROM events", case: caseDir, in: folder) == lines)
+        #expect(try count("SELECT count(DISTINCT record) FROM events", case: caseDir, in: folder) == lines)
+        #expect(try count("SELECT count(*) FROM rejects", case: caseDir, in: folder) == 0)
+        // And once more: nothing is added.
+        let again = try SpoorProcess.run(args, directory: folder.url)
+        #expect(again.status == 0)
+        #expect(try count("SELECT count(*) FROM events", case: caseDir, in: folder) == lines)
+    }
+
+    @Test func ingestReportsRejectsInJSONAndExitsTwo() throws {
+        let folder = try TemporaryFolder()
+        let log = folder.path("mixed.jsonl")
+        // A JSON-lines file that goes wrong in its third record.
+        var text = ""
+        for i in 0..<10 { text += i == 2 ? "not json at all\n" : "{\"ts\":\"2024-01-01T00:00:0\(i)Z\",\"a\":\(i)}\n" }
+        try text.write(toFile: log, atomically: true, encoding: .utf8)
+        let r = try SpoorProcess.run(["ingest", log, "--case", folder.path("case"), "--output", "json"], directory: folder.url)
+        #expect(r.status == 2)
+        let parsed = try JSONParser().parse(Array(r.stdout.utf8).span)
+        #expect(parsed["records"]?.intValue == 10)
+        #expect(parsed["events"]?.intValue == 9)
+        #expect(parsed["rejects"]?.intValue == 1)
+        guard case .array(let sources)? = parsed["sources"], let s = sources.first else {
+            Issue.record("no sources in \(r.stdout)")
+            return
+        }
+        #expect(s["path"]?.stringValue == log)
+        #expect(s["format"]?.stringValue == "jsonl")
+        #expect(s["records"]?.intValue == 10)
+        guard case .array(let examples)? = s["reject_examples"], let first = examples.first else {
+            Issue.record("no reject examples")
+            return
+        }
+        #expect(first["location"]?.stringValue == "\(log):3:72")  // two 36-byte records before it
+    }
+
+    @Test func csvOutputNeutralisesFormulasAndTextOutputEscapesControls() throws {
+        let folder = try TemporaryFolder()
+        let log = folder.path("evil.log")
+        try "=HYPERLINK(\"http://x\") \u{1B}[31mred\u{1B}[0m\n".write(toFile: log, atomically: true, encoding: .utf8)
+        let caseDir = folder.path("case")
+        _ = try SpoorProcess.run(["ingest", log, "--case", caseDir, "--log-format", "text"], directory: folder.url)
+        let csv = try SpoorProcess.run(["events", "--case", caseDir, "--output", "csv"], directory: folder.url)
+        #expect(csv.status == 0)
+        #expect(!csv.stdout.contains(",=HYPERLINK") && !csv.stdout.contains(",\"=HYPERLINK"))
+        let text = try SpoorProcess.run(["events", "--case", caseDir], directory: folder.url)
+        #expect(!text.stdout.contains("\u{1B}"))
+        #expect(text.stdout.contains("\\x1b[31mred"))
+    }
+
+    @Test func sqlRefusesWrites() throws {
+        let folder = try TemporaryFolder()
+        let caseDir = folder.path("case")
+        _ = try SpoorProcess.run(["formats"], directory: folder.url)
+        let r = try SpoorProcess.run(["sql", "--case", caseDir, "DELETE FROM events"], directory: folder.url)
+        #expect(r.status == 1)
+        #expect(r.stderr.lowercased().contains("read"))
+    }
+
+    @Test func theDemoRunsEndToEnd() throws {
+        let folder = try TemporaryFolder()
+        let r = try SpoorProcess.run(["analyze", "--case", folder.path("case"), "--output", "json"], directory: folder.url)
+        #expect(r.status == 0, "\(r.stderr)")
+        let parsed = try JSONParser().parse(Array(r.stdout.utf8).span)
+        let events = parsed["summary"]?["events"]?.intValue ?? 0
+        #expect(events > 5_000)
+        #expect(parsed["ingest"]?["rejects"]?.intValue == 0)
+        guard case .array(let failures)? = parsed["summary"]?["failure_sources"], let top = failures.first else {
+            Issue.record("no failure sources")
+            return
+        }
+        #expect(top["value"]?.stringValue == "203.0.113.45")
+    }
+}

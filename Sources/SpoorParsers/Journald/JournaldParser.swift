@@ -93,7 +93,8 @@ public struct JournaldParser: LogParser {
             let m = message.span
             builder.set(c.message, bytes: m, range: 0..<end)
             var facts = MessageFacts()
-            ProgramSemantics.analyse(Program.of(program.span, 0..<program.count), m, 0..<end, into: &facts)
+            let start = MessageText.skipSpaces(m, 0, to: end)
+            ProgramSemantics.analyse(Program.of(program.span, 0..<program.count), m, start..<end, into: &facts)
             c.write(facts, m, into: &builder)
         }
         return .event

@@ -90,12 +90,19 @@ enum SSHDSemantics {
                 f.classify("ssh-disconnect-received", .network, [.connection, .end])
                 let s = lo + 25
                 let e = MessageText.tokenEnd(b, from: s, to: hi)
+                var k = e
                 if let a = MessageText.address(b, s..<e) {
                     f.sourceIP = a.ip
-                    if MessageText.hasPrefix(b, " port ", at: e, to: hi), let p = MessageText.number(b, from: e + 6, to: hi, maxDigits: 5) { f.sourcePort = p.value }
+                    if MessageText.hasPrefix(b, " port ", at: e, to: hi), let p = MessageText.number(b, from: e + 6, to: hi, maxDigits: 5) {
+                        f.sourcePort = p.value
+                        k = p.end
+                    }
                 }
-                // ": 11: Bye Bye" or " port N:11: Bye Bye"
-                if let c = MessageText.find(": ", in: b, from: s, to: hi) { f.reason = trimPreauth(b, (c + 2)..<hi) }
+                // "H: 11: Bye Bye" or "H port N:11: Bye Bye": the reason after the code.
+                while k < hi, b[k] == MessageText.colon || b[k] == Bytes.space { k += 1 }
+                if let code = MessageText.number(b, from: k, to: hi, maxDigits: 3) { k = code.end }
+                while k < hi, b[k] == MessageText.colon || b[k] == Bytes.space { k += 1 }
+                if k < hi { f.reason = trimPreauth(b, k..<hi) }
                 return
             }
         case UInt8(ascii: "C"):

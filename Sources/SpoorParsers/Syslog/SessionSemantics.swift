@@ -156,7 +156,7 @@ enum SessionSemantics {
         guard MessageText.hasPrefix(b, " CMD (", at: close + 1, to: hi) else { return }
         f.classify("cron-command", .process, .start)
         f.user = (lo + 1)..<close
-        let cs = close + 6
+        let cs = close + 7
         var ce = hi
         if ce > cs, b[ce - 1] == UInt8(ascii: ")") { ce -= 1 }
         f.commandLine = cs..<ce

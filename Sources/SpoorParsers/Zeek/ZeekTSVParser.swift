@@ -75,10 +75,13 @@ public struct ZeekTSVParser: LogParser {
         seps.removeAll(keepingCapacity: true)
         let sep = separator
         var i = 0
-        let count = record.count
+        var count = record.count
         while i < count {
             if record[i] == sep {
                 if seps.count == n - 1 {
+                    // A separator ending the line is tolerated: tools that rewrite Zeek logs
+                    // leave one (RITA's test_data/dnscat2-ja3-strobe-agent/http.log.gz).
+                    if i == count - 1 { count = i; break }
                     throw ParseError(.badField, at: i + 1, "record has more fields than the \(n) of its #fields header")
                 }
                 seps.append(i)
@@ -229,6 +232,9 @@ public struct ZeekTSVParser: LogParser {
             var i = 10
             while i < b.count, b[i] == Bytes.space { i += 1 }
             ZeekText.decodeTSV(b, i..<b.count, into: &scratch)
+            // Zeek writes `\x09`; some tools that rewrite Zeek logs write `\t` (RITA's
+            // test_data/dnscat2-ja3-strobe-agent/http.log.gz).
+            if scratch == [Bytes.backslash, UInt8(ascii: "t")] { scratch = [Bytes.tab] }
             guard scratch.count == 1 else {
                 throw ParseError(.badHeader, at: i, "the #separator must be one byte (such as \\x09)")
             }

@@ -154,18 +154,30 @@ public struct Ingestor: Sendable {
         let reader = SourceReader(stream: stream, initialBytes: head, path: path, format: format, context: context,
                                   options: options, fingerprint: fingerprint, resume: resume)
         var lastCompressed = 0
-        while let batch = reader.nextBatch() {
+        // Parse the next batch while the store writes the previous one (two cores: one
+        // parses, one writes). Commits stay in order: each waits for the one before it.
+        var pending: Task<Int64, any Error>? = nil
+        var sourceID = reader.ledger.id
+        while var batch = reader.nextBatch() {
             if strict, let first = batch.rejects.first {
+                if let pending { _ = try await pending.value }
                 throw RunError(message: "\(first.location): \(first.code): \(first.reason) (--strict stops at the first rejected record)")
             }
-            // The store names a new source on its first commit; later batches update that row.
-            reader.ledger.id = try await ledger.commit(batch)
+            if let p = pending {
+                // The store names a new source on its first commit; later batches update that row.
+                sourceID = try await p.value
+                reader.ledger.id = sourceID
+            }
+            batch.ledger.id = sourceID
             report.events += batch.events.count
             report.rejects += batch.rejects.count
+            let toCommit = batch
+            pending = Task { try await ledger.commit(toCommit) }
             let compressed = stream.compressedBytesRead
             progress(compressed - lastCompressed)
             lastCompressed = compressed
         }
+        if let p = pending { reader.ledger.id = try await p.value }
         report.records = report.events + report.rejects
         report.bytes = max(0, reader.bytesRead - (resume.map { Int($0.committedOffset) } ?? 0))
         report.rejectExamples = reader.examples
@@ -183,7 +195,7 @@ public struct Ingestor: Sendable {
         var digest = Digest()
         var remaining = Int(entry.committedOffset)
         var chunk = opened.head
-        var stream = opened.stream
+        let stream = opened.stream
         while remaining > 0 {
             if chunk.isEmpty {
                 guard (try? stream.read(into: &chunk, maximum: min(remaining, 1 << 20))) ?? 0 > 0 else { return .different }

@@ -243,7 +243,7 @@ final class SourceReader {
     /// Finds the line feed that ends the current record, scanning only bytes not seen before.
     private func findRecordEnd() -> Int? {
         let n = buffer.count
-        var i = max(scanned, recordStart)
+        let i = max(scanned, recordStart)
         if case .quotedLines(let delimiter) = format.framing, longRecord == nil {
             // RFC 4180 framing: rescans the open record from its start when more bytes arrive
             // (records are short; the length limit bounds the rescans).

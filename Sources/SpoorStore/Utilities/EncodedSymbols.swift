@@ -22,21 +22,27 @@ struct EncodedSymbols {
     @inline(__always)
     mutating func append(_ symbol: UInt32, from table: SymbolTable, to out: inout [UInt8]) {
         let s = Int(symbol)
+        let form = self.form
         if s >= starts.count {
             // A symbol added after the cache was sized: encode without caching.
-            table.withBytes(symbol) { encode($0, to: &out) }
+            table.withBytes(symbol) { EncodedSymbols.encode(form, $0, to: &out) }
             return
         }
         if starts[s] < 0 {
             starts[s] = arena.count
-            table.withBytes(symbol) { encode($0, to: &arena) }
+            // A static encoder: calling a method of `self` here would make the closure hold a
+            // second reference to `arena` and turn every append into a copy of the whole arena.
+            var arena = self.arena
+            self.arena = []
+            table.withBytes(symbol) { EncodedSymbols.encode(form, $0, to: &arena) }
+            self.arena = arena
             ends[s] = arena.count
         }
         arena.withUnsafeBufferPointer { out.append(contentsOf: $0[starts[s]..<ends[s]]) }
     }
 
     @inline(__always)
-    private func encode(_ b: Span<UInt8>, to out: inout [UInt8]) {
+    private static func encode(_ form: Form, _ b: Span<UInt8>, to out: inout [UInt8]) {
         switch form {
         case .json: JSONText.appendQuoted(bytes: b, to: &out)
         case .csv: CSVWriter.appendCell(bytes: b, to: &out)

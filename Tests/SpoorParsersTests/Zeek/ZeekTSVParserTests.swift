@@ -174,6 +174,23 @@ func zeekContext(_ name: String = "") -> ParseContext {
         #expect(result.batch.row(1)["zeek.service"] == .string("x|y"))
     }
 
+    @Test func separatorWrittenAsBackslashT() {
+        // Written by a tool that rewrote the log (RITA's dnscat2-ja3-strobe-agent/http.log.gz).
+        let r = Self.parse("#separator \\t\n#fields\tts\tuid\n#types\ttime\tstring\n1.0\tC1\n")
+        #expect(r.rejects.isEmpty)
+        #expect(r.batch.row(0)["zeek.uid"] == .string("C1"))
+    }
+
+    @Test func unknownPathGetsTheCommonMappingAndFieldSetDecidesTheSchema() {
+        // No #path and an uninformative source name: the field set says conn.
+        let r = Self.parse("#separator \\x09\n#fields\tts\tuid\tduration\tconn_state\thistory\n#types\ttime\tstring\tinterval\tstring\tstring\n1.0\tC1\t2.0\tSF\tSh\n")
+        #expect(r.batch.row(0)[Field.eventDataset] == .string("zeek.conn"))
+        #expect(r.batch.row(0)[Field.eventDuration] == .int(2_000_000_000))
+        let other = Self.parse("#separator \\x09\n#fields\tts\tthing\n#types\ttime\tstring\n1.0\tx\n")
+        #expect(other.batch.row(0)[Field.eventDataset] == .string("zeek.unknown"))
+        #expect(other.batch.row(0)[Field.timestamp] != nil)
+    }
+
     @Test func fieldsAreKeyedByNameNotPosition() throws {
         let (batch, _) = try Self.parseFixture("conn.log")
         // The second block has no local_orig and adds community_id at the end.

@@ -81,16 +81,13 @@ public struct ZeekTSVParser: LogParser {
         let tokens = self.tokens
         let sep = tokens.separator
         var count = record.count
-        var from = 0
-        while let i = ZeekText.find(sep, in: record, from: from, to: count) {
-            if seps.count == n - 1 {
-                // A separator ending the line is tolerated: tools that rewrite Zeek logs
-                // leave one (RITA's test_data/dnscat2-ja3-strobe-agent/http.log.gz).
-                if i == count - 1 { count = i; break }
-                throw ParseError(.badField, at: i + 1, "record has more fields than the \(n) of its #fields header")
+        if let extra = ZeekText.separators(in: record, sep, limit: n - 1, into: &seps) {
+            // A separator ending the line is tolerated: tools that rewrite Zeek logs leave one
+            // (RITA's test_data/dnscat2-ja3-strobe-agent/http.log.gz).
+            guard extra == count - 1 else {
+                throw ParseError(.badField, at: extra + 1, "record has more fields than the \(n) of its #fields header")
             }
-            seps.append(i)
-            from = i + 1
+            count = extra
         }
         guard seps.count == n - 1 else {
             throw ParseError(.truncated, at: count, "record has \(seps.count + 1) fields, its #fields header \(n)")

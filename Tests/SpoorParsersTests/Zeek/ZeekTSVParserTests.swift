@@ -419,3 +419,42 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct ZeekTextTests {
+    /// The eight-bytes-at-a-time separator scan agrees with a byte loop on random input.
+    @Test(arguments: [UInt8(9), UInt8(ascii: ","), 0, 0xFF])
+    func separatorScanAgreesWithByteLoop(sep: UInt8) {
+        var rng = SplitMix64(seed: UInt64(sep) + 1)
+        for _ in 0..<2_000 {
+            let length = Int(rng.next() % 80)
+            let bytes = (0..<length).map { _ in rng.next() % 4 == 0 ? sep : UInt8(truncatingIfNeeded: rng.next()) }
+            let expected = bytes.indices.filter { bytes[$0] == sep }
+            let limit = Int(rng.next() % 12)
+            var seps: [Int] = []
+            let extra = ZeekText.separators(in: bytes.span, sep, limit: limit, into: &seps)
+            #expect(seps == Array(expected.prefix(limit)))
+            #expect(extra == (expected.count > limit ? expected[limit] : nil))
+        }
+    }
+
+    @Test(arguments: [
+        ("1521911720.865716", Int64(1_521_911_720_865_716)),
+        ("0.000870", 870),
+        ("-0.5", -500_000),
+        ("2230.000000", 2_230_000_000),
+        ("1.5", 1_500_000),
+        ("0.0008699893951416016", 870),
+        ("1e-06", 1),
+        ("7", 7_000_000),
+    ])
+    func microseconds(text: String, value: Int64) {
+        let b = Array(text.utf8)
+        #expect(ZeekText.microseconds(b.span, 0..<b.count) == value)
+    }
+
+    @Test(arguments: ["", "-", ".", "1.2.3", "abc", "1x", "99999999999999999"])
+    func notMicroseconds(text: String) {
+        let b = Array(text.utf8)
+        #expect(ZeekText.microseconds(b.span, 0..<b.count) == nil)
+    }
+}

@@ -8,6 +8,39 @@ struct ZeekTarget: Sendable {
     var isFallback: Bool
 }
 
+/// Up to three ECS targets of one field, stored inline so a ``ZeekSlot`` is plain data
+/// (copying a slot per field must not retain an array: measured, that was a tenth of the
+/// time of a conn.log record).
+struct ZeekTargets: Sendable, Sequence {
+    static let capacity = 3
+    private var a, b, c: ZeekTarget?
+
+    init(_ targets: [ZeekTarget]) {
+        // The mapping table is code; more than three ECS fields from one Zeek field is a
+        // programmer error.
+        precondition(targets.count <= ZeekTargets.capacity, "a Zeek field maps to at most \(ZeekTargets.capacity) ECS fields")
+        a = targets.count > 0 ? targets[0] : nil
+        b = targets.count > 1 ? targets[1] : nil
+        c = targets.count > 2 ? targets[2] : nil
+    }
+
+    struct Iterator: IteratorProtocol {
+        let targets: ZeekTargets
+        var k = 0
+        mutating func next() -> ZeekTarget? {
+            defer { k += 1 }
+            switch k {
+            case 0: return targets.a
+            case 1: return targets.b
+            case 2: return targets.c
+            default: return nil
+            }
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(targets: self) }
+}
+
 /// Where one Zeek field goes: its raw `zeek.<field>` column and the ECS columns it feeds.
 ///
 /// Both Zeek parsers write through these methods, so a TSV log and its JSON twin give the same
@@ -15,7 +48,7 @@ struct ZeekTarget: Sendable {
 struct ZeekSlot: Sendable {
     var type: ZeekType
     var raw: ColumnHandle
-    var targets: [ZeekTarget]
+    var targets: ZeekTargets
 
     /// Resolves the columns of `field` of type `type` in a log with `mapping`.
     init(field: String, type: ZeekType, mapping: ZeekLogMapping?, builder: inout EventBatchBuilder, probe: inout ZeekBuilderProbe) {
@@ -26,7 +59,7 @@ struct ZeekSlot: Sendable {
             targets.append(ZeekTarget(handle: probe.column(rule.target, rule.conversion.kind(from: type.kind), &builder),
                                       conversion: rule.conversion, isFallback: rule.isFallback))
         }
-        self.targets = targets
+        self.targets = ZeekTargets(targets)
     }
 
     @inline(__always)

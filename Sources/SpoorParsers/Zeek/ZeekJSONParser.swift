@@ -32,6 +32,7 @@ public struct ZeekJSONParser: LogParser {
     private let json = JSONParser(maximumDepth: ZeekJSONParser.maximumDepth)
     private let pathFromName: String?
     private var inferredPath: String? = nil
+    private var hasInferredPath = false
     private var logs: [String: Log] = [:]
     private var probe = ZeekBuilderProbe()
     private var scratch: [UInt8] = []
@@ -61,7 +62,12 @@ public struct ZeekJSONParser: LogParser {
         }
         if path == nil { path = pathFromName }
         if path == nil {
-            if inferredPath == nil { inferredPath = ZeekSchema.inferSchema(fields: members.map(\.0)) }
+            // Inferred once per source from its first record: the field set of one log does
+            // not change, and inferring per record would cost a table scan each time.
+            if !hasInferredPath {
+                inferredPath = ZeekSchema.inferSchema(fields: members.map(\.0))
+                hasInferredPath = true
+            }
             path = inferredPath
         }
         let logPath = path ?? "unknown"

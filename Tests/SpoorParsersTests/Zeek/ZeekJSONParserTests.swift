@@ -48,6 +48,29 @@ import SpoorTesting
         #expect(r.batch.row(0)[Field.sourceBytes] == .int(10))
     }
 
+    @Test func severalLogsInOneStream() {
+        let text = [
+            #"{"_path":"conn","ts":1.0,"uid":"C1","id.orig_h":"192.0.2.1","duration":0.5,"service":"dns"}"#,
+            #"{"_path":"dns","ts":2.0,"uid":"C1","id.orig_h":"192.0.2.1","query":"a.example","answers":["192.0.2.9"]}"#,
+            #"{"_path":"conn","ts":3.0,"uid":"C2","id.orig_h":"192.0.2.2","duration":1.5}"#,
+        ].joined(separator: "\n") + "\n"
+        let r = Self.parse(text)
+        #expect(r.rejects.isEmpty)
+        #expect(r.batch.events.map { $0[Field.eventDataset] } == [.string("zeek.conn"), .string("zeek.dns"), .string("zeek.conn")])
+        #expect(r.batch.row(0)[Field.networkProtocol] == .string("dns"))
+        #expect(r.batch.row(1)[Field.networkProtocol] == .string("dns"))
+        #expect(r.batch.row(1)[Field.dnsAnswersData] == .list(["192.0.2.9"]))
+        #expect(r.batch.row(2)[Field.eventDuration] == .int(1_500_000_000))
+        #expect(r.batch.row(2)[Field.networkProtocol] == nil)
+    }
+
+    @Test func nestedObjectsAreFlattenedToZeekNames() {
+        let r = Self.parse(#"{"_path":"conn","ts":1.0,"id":{"orig_h":"192.0.2.1","orig_p":5353}}"# + "\n")
+        #expect(r.rejects.isEmpty)
+        #expect(r.batch.row(0)["zeek.id.orig_h"]?.description == "192.0.2.1")
+        #expect(r.batch.row(0)[Field.sourcePort] == .int(5353))
+    }
+
     @Test func zeekEscapesInJSONStrings() {
         // Zeek's JSON writer puts a 0x01 byte as the text \x01; a printable \x41 was text.
         let r = Self.parse(#"{"_path":"dpd","ts":1.0,"failure_reason":"got \\x01 not \\x41\nend","analyzer":"A\u00e9"}"# + "\n")

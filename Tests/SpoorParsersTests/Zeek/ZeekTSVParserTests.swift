@@ -174,6 +174,23 @@ func zeekContext(_ name: String = "") -> ParseContext {
         #expect(result.batch.row(1)["zeek.service"] == .string("x|y"))
     }
 
+    @Test func separatorWrittenAsBackslashT() {
+        // Written by a tool that rewrote the log (RITA's dnscat2-ja3-strobe-agent/http.log.gz).
+        let r = Self.parse("#separator \\t\n#fields\tts\tuid\n#types\ttime\tstring\n1.0\tC1\n")
+        #expect(r.rejects.isEmpty)
+        #expect(r.batch.row(0)["zeek.uid"] == .string("C1"))
+    }
+
+    @Test func unknownPathGetsTheCommonMappingAndFieldSetDecidesTheSchema() {
+        // No #path and an uninformative source name: the field set says conn.
+        let r = Self.parse("#separator \\x09\n#fields\tts\tuid\tduration\tconn_state\thistory\n#types\ttime\tstring\tinterval\tstring\tstring\n1.0\tC1\t2.0\tSF\tSh\n")
+        #expect(r.batch.row(0)[Field.eventDataset] == .string("zeek.conn"))
+        #expect(r.batch.row(0)[Field.eventDuration] == .int(2_000_000_000))
+        let other = Self.parse("#separator \\x09\n#fields\tts\tthing\n#types\ttime\tstring\n1.0\tx\n")
+        #expect(other.batch.row(0)[Field.eventDataset] == .string("zeek.unknown"))
+        #expect(other.batch.row(0)[Field.timestamp] != nil)
+    }
+
     @Test func fieldsAreKeyedByNameNotPosition() throws {
         let (batch, _) = try Self.parseFixture("conn.log")
         // The second block has no local_orig and adds community_id at the end.
@@ -400,5 +417,44 @@ struct SplitMix64 {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+@Suite struct ZeekTextTests {
+    /// The eight-bytes-at-a-time separator scan agrees with a byte loop on random input.
+    @Test(arguments: [UInt8(9), UInt8(ascii: ","), 0, 0xFF])
+    func separatorScanAgreesWithByteLoop(sep: UInt8) {
+        var rng = SplitMix64(seed: UInt64(sep) + 1)
+        for _ in 0..<2_000 {
+            let length = Int(rng.next() % 80)
+            let bytes = (0..<length).map { _ in rng.next() % 4 == 0 ? sep : UInt8(truncatingIfNeeded: rng.next()) }
+            let expected = bytes.indices.filter { bytes[$0] == sep }
+            let limit = Int(rng.next() % 12)
+            var seps: [Int] = []
+            let extra = ZeekText.separators(in: bytes.span, sep, limit: limit, into: &seps)
+            #expect(seps == Array(expected.prefix(limit)))
+            #expect(extra == (expected.count > limit ? expected[limit] : nil))
+        }
+    }
+
+    @Test(arguments: [
+        ("1521911720.865716", Int64(1_521_911_720_865_716)),
+        ("0.000870", 870),
+        ("-0.5", -500_000),
+        ("2230.000000", 2_230_000_000),
+        ("1.5", 1_500_000),
+        ("0.0008699893951416016", 870),
+        ("1e-06", 1),
+        ("7", 7_000_000),
+    ])
+    func microseconds(text: String, value: Int64) {
+        let b = Array(text.utf8)
+        #expect(ZeekText.microseconds(b.span, 0..<b.count) == value)
+    }
+
+    @Test(arguments: ["", "-", ".", "1.2.3", "abc", "1x", "99999999999999999"])
+    func notMicroseconds(text: String) {
+        let b = Array(text.utf8)
+        #expect(ZeekText.microseconds(b.span, 0..<b.count) == nil)
     }
 }

@@ -37,12 +37,14 @@ public struct JournaldParser: LogParser {
         guard members.count <= JournaldParser.maximumFields else {
             throw ParseError(.badField, at: 0, "journald entry with more than \(JournaldParser.maximumFields) fields")
         }
-        if columns == nil || builder.count < rowsAtLastCall {
+        // Handles are indexes into one builder: resolve again when it is not the same one
+        // (see `SyslogParser.resolveColumns`).
+        if columns == nil || builder.count < rowsAtLastCall || builder.column(Field.processExecutable, .string) != executable {
             columns = SyslogColumns(&builder)
             executable = builder.column(Field.processExecutable, .string)
             fieldColumns.removeAll()
         }
-        rowsAtLastCall = builder.count
+        rowsAtLastCall = builder.count + 1
         guard let c = columns, let exe = executable else { return .event }  // both set just above
 
         var message: [UInt8] = []

@@ -65,17 +65,21 @@ public struct SyslogParser: LogParser {
         return .event
     }
 
-    /// The column handles for `builder`, resolved on first use. A builder whose row count went
-    /// down was finished and restarted, so its columns are new: resolve again.
+    /// The column handles for `builder`, resolved on first use and kept while the builder is
+    /// the same one. A handle is an index, valid only in the builder that made it; the parser
+    /// cannot see which builder it is given, so it checks two things per record: the row count
+    /// did not go down (``EventBatchBuilder/finish()`` restarts at zero) and the last column it
+    /// created still has the same index. Otherwise it resolves all handles again.
     mutating func resolveColumns(_ builder: inout EventBatchBuilder) -> SyslogColumns {
-        if let c = columns, builder.count >= rowsAtLastCall {
-            rowsAtLastCall = builder.count
+        if let c = columns, builder.count >= rowsAtLastCall,
+           builder.column(Field.syslogPAMRuser, .string) == c.pamRuser {
+            rowsAtLastCall = builder.count + 1
             return c
         }
         let c = SyslogColumns(&builder)
         columns = c
         structuredDataColumns.removeAll()
-        rowsAtLastCall = builder.count
+        rowsAtLastCall = builder.count + 1
         return c
     }
 

@@ -91,7 +91,7 @@ public struct JournaldParser: LogParser {
         if !program.isEmpty { builder.set(c.processName, bytes: program.span) }
         if !message.isEmpty {
             var end = message.count
-            while end > 0, message[end - 1] == Bytes.lf || message[end - 1] == Bytes.cr { end -= 1 }
+            while end > 0, message[end - 1] == MessageText.lf || message[end - 1] == MessageText.cr { end -= 1 }
             let m = message.span
             builder.set(c.message, bytes: m, range: 0..<end)
             var facts = MessageFacts()
@@ -121,7 +121,7 @@ public struct JournaldParser: LogParser {
             if isBinary { return out }
             out.removeAll()
             for (k, item) in items.enumerated() {
-                if k > 0 { out.append(Bytes.lf) }
+                if k > 0 { out.append(MessageText.lf) }
                 if let b = bytes(of: item) { out.append(contentsOf: b) }
             }
             return out

@@ -17,10 +17,9 @@ import SpoorEvents
 /// bytes; repeated values are joined with newlines.
 public struct JournaldParser: LogParser {
     let json = JSONParser(maximumDepth: 8)
-    var columns: SyslogColumns?
-    var executable: ColumnHandle?
+    var columns = SyslogColumns()
     var fieldColumns: [String: ColumnHandle] = [:]
-    var rowsAtLastCall = 0
+    var fieldGeneration = 0
     /// The most fields kept per entry (journald itself allows many; real entries have ~30).
     static let maximumFields = 512
     /// The most distinct `journald.*` columns per batch: field names come from the input, and
@@ -37,18 +36,16 @@ public struct JournaldParser: LogParser {
         guard members.count <= JournaldParser.maximumFields else {
             throw ParseError(.badField, at: 0, "journald entry with more than \(JournaldParser.maximumFields) fields")
         }
-        if columns == nil || builder.count < rowsAtLastCall {
-            columns = SyslogColumns(&builder)
-            executable = builder.column(Field.processExecutable, .string)
+        let kind = columns.bind(&builder)
+        if columns.generation != fieldGeneration {
             fieldColumns.removeAll()
+            fieldGeneration = columns.generation
         }
-        rowsAtLastCall = builder.count
-        guard let c = columns, let exe = executable else { return .event }  // both set just above
 
         var message: [UInt8] = []
         var identifier: [UInt8] = []
         var comm: [UInt8] = []
-        SyslogColumns.set(&builder, c.kind, "event")
+        SyslogColumns.set(&builder, kind, "event")
         for (key, v) in members {
             let bytes = JournaldParser.bytes(of: v)
             guard let bytes else { continue }
@@ -62,40 +59,40 @@ public struct JournaldParser: LogParser {
             switch key {
             case "__REALTIME_TIMESTAMP":
                 if let us = Bytes.int(bytes.span, 0..<bytes.count) {
-                    builder.set(c.timestamp, timestamp: Timestamp(microseconds: us))
-                    SyslogColumns.set(&builder, c.timezone, "+00:00")
+                    builder.set(columns(.timestamp, &builder), timestamp: Timestamp(microseconds: us))
+                    SyslogColumns.set(&builder, columns(.timezone, &builder), "+00:00")
                 }
-            case "_HOSTNAME": builder.set(c.hostName, bytes: bytes.span)
+            case "_HOSTNAME": builder.set(columns(.hostName, &builder), bytes: bytes.span)
             case "SYSLOG_IDENTIFIER": identifier = bytes
             case "_COMM": comm = bytes
-            case "_PID": if let p = Bytes.int(bytes.span, 0..<bytes.count) { builder.set(c.processPID, int: p) }
-            case "SYSLOG_PID": if !builder.isSet(c.processPID), let p = Bytes.int(bytes.span, 0..<bytes.count) { builder.set(c.processPID, int: p) }
-            case "_EXE": builder.set(exe, bytes: bytes.span)
+            case "_PID": if let p = Bytes.int(bytes.span, 0..<bytes.count) { builder.set(columns(.processPID, &builder), int: p) }
+            case "SYSLOG_PID": if !builder.isSet(columns(.processPID, &builder)), let p = Bytes.int(bytes.span, 0..<bytes.count) { builder.set(columns(.processPID, &builder), int: p) }
+            case "_EXE": builder.set(columns(.processExecutable, &builder), bytes: bytes.span)
             case "PRIORITY":
                 if let p = Bytes.int(bytes.span, 0..<bytes.count), (0...7).contains(p) {
-                    builder.set(c.severity, int: p)
-                    SyslogColumns.set(&builder, c.severityName, SyslogNames.severity(Int(p)))
+                    builder.set(columns(.severity, &builder), int: p)
+                    SyslogColumns.set(&builder, columns(.severityName, &builder), SyslogNames.severity(Int(p)))
                 }
             case "SYSLOG_FACILITY":
                 if let f = Bytes.int(bytes.span, 0..<bytes.count), (0...23).contains(f) {
-                    builder.set(c.facility, int: f)
-                    SyslogColumns.set(&builder, c.facilityName, SyslogNames.facility(Int(f)))
+                    builder.set(columns(.facility, &builder), int: f)
+                    SyslogColumns.set(&builder, columns(.facilityName, &builder), SyslogNames.facility(Int(f)))
                 }
             case "MESSAGE": message = bytes
             default: break
             }
         }
         let program = identifier.isEmpty ? comm : identifier
-        if !program.isEmpty { builder.set(c.processName, bytes: program.span) }
+        if !program.isEmpty { builder.set(columns(.processName, &builder), bytes: program.span) }
         if !message.isEmpty {
             var end = message.count
-            while end > 0, message[end - 1] == Bytes.lf || message[end - 1] == Bytes.cr { end -= 1 }
+            while end > 0, message[end - 1] == MessageText.lf || message[end - 1] == MessageText.cr { end -= 1 }
             let m = message.span
-            builder.set(c.message, bytes: m, range: 0..<end)
+            builder.set(columns(.message, &builder), bytes: m, range: 0..<end)
             var facts = MessageFacts()
             let start = MessageText.skipSpaces(m, 0, to: end)
             ProgramSemantics.analyse(Program.of(program.span, 0..<program.count), m, start..<end, into: &facts)
-            c.write(facts, m, into: &builder)
+            columns.write(facts, m, into: &builder)
         }
         return .event
     }
@@ -119,7 +116,7 @@ public struct JournaldParser: LogParser {
             if isBinary { return out }
             out.removeAll()
             for (k, item) in items.enumerated() {
-                if k > 0 { out.append(Bytes.lf) }
+                if k > 0 { out.append(MessageText.lf) }
                 if let b = bytes(of: item) { out.append(contentsOf: b) }
             }
             return out

@@ -70,14 +70,14 @@ enum AccountSemantics {
         guard let k = MessageText.find(key, in: b, from: lo, to: hi) else { return nil }
         let s = k + key.utf8CodeUnitCount
         var e = s
-        while e < hi, b[e] != UInt8(ascii: ","), b[e] != Bytes.space { e += 1 }
+        while e < hi, b[e] != UInt8(ascii: ","), b[e] != MessageText.space { e += 1 }
         return s..<e
     }
 
     /// The first `'…'` at or after `from`.
     static func quoted(_ b: Span<UInt8>, _ from: Int, _ hi: Int) -> Range<Int>? {
-        guard let q = Bytes.find(UInt8(ascii: "'"), in: b, from: from, to: hi),
-              let e = Bytes.find(UInt8(ascii: "'"), in: b, from: q + 1, to: hi) else { return nil }
+        guard let q = MessageText.find(UInt8(ascii: "'"), in: b, from: from, to: hi),
+              let e = MessageText.find(UInt8(ascii: "'"), in: b, from: q + 1, to: hi) else { return nil }
         return (q + 1)..<e
     }
 }

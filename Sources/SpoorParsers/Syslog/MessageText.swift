@@ -3,10 +3,51 @@ import SpoorCore
 /// Byte-level helpers for reading syslog messages: bounded searches, tokens and peers.
 ///
 /// Every function works on a `Span<UInt8>` and byte ranges inside it and allocates nothing.
+///
+/// The byte constants and small predicates here mirror `SpoorCore.Bytes` but live in this
+/// module so they inline: across modules `MessageText.space` is a lazy global behind an addressor
+/// call and `Bytes.isDigit` a function call, which showed in profiles of this hot path.
 enum MessageText {
-    static let colon = UInt8(ascii: ":")
-    static let openBracket = UInt8(ascii: "[")
-    static let closeBracket = UInt8(ascii: "]")
+    @inline(__always) static var colon: UInt8 { 0x3A }
+    @inline(__always) static var openBracket: UInt8 { 0x5B }
+    @inline(__always) static var closeBracket: UInt8 { 0x5D }
+    @inline(__always) static var space: UInt8 { 0x20 }
+    @inline(__always) static var tab: UInt8 { 0x09 }
+    @inline(__always) static var cr: UInt8 { 0x0D }
+    @inline(__always) static var lf: UInt8 { 0x0A }
+    @inline(__always) static var quote: UInt8 { 0x22 }
+    @inline(__always) static var backslash: UInt8 { 0x5C }
+
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
+    @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c &- 65 < 26 ? c | 0x20 : c }
+
+    /// The index of the first `byte` in `b[from..<to]`, or nil.
+    @inline(__always)
+    static func find(_ byte: UInt8, in b: Span<UInt8>, from: Int, to: Int) -> Int? {
+        var i = from
+        while i < to {
+            if b[i] == byte { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Whether `b[range]` equals `text`.
+    @inline(__always)
+    static func equals(_ b: Span<UInt8>, _ range: Range<Int>, _ text: StaticString) -> Bool {
+        guard range.count == text.utf8CodeUnitCount else { return false }
+        return hasPrefix(b, text, at: range.lowerBound, to: range.upperBound)
+    }
+
+    /// Whether `b[range]` equals `text` ignoring ASCII case (`text` in lower case).
+    static func equalsIgnoringCase(_ b: Span<UInt8>, _ range: Range<Int>, _ text: StaticString) -> Bool {
+        guard range.count == text.utf8CodeUnitCount else { return false }
+        return text.withUTF8Buffer { p in
+            var k = 0
+            while k < range.count { if lower(b[range.lowerBound + k]) != lower(p[k]) { return false }; k += 1 }
+            return true
+        }
+    }
 
     /// The index where `needle` starts in `b[from..<to]`, or nil.
     @inline(__always)
@@ -38,9 +79,9 @@ enum MessageText {
             var i = from
             let last = to - n
             while i <= last {
-                if Bytes.lower(b[i]) == first {
+                if MessageText.lower(b[i]) == first {
                     var k = 1
-                    while k < n, Bytes.lower(b[i + k]) == nb[k] { k += 1 }
+                    while k < n, MessageText.lower(b[i + k]) == nb[k] { k += 1 }
                     if k == n { return i }
                 }
                 i += 1
@@ -71,15 +112,19 @@ enum MessageText {
     @inline(__always)
     static func hasPrefix(_ b: Span<UInt8>, _ prefix: StaticString, at: Int, to: Int) -> Bool {
         let n = prefix.utf8CodeUnitCount
-        guard at >= 0, at + n <= to else { return false }
-        return Bytes.hasPrefix(b, prefix, at: at)
+        guard at >= 0, at + n <= to, at + n <= b.count else { return false }
+        return prefix.withUTF8Buffer { p in
+            var k = 0
+            while k < n { if b[at + k] != p[k] { return false }; k += 1 }
+            return true
+        }
     }
 
     /// The end of the token starting at `from` (the next space or `to`).
     @inline(__always)
     static func tokenEnd(_ b: Span<UInt8>, from: Int, to: Int) -> Int {
         var i = from
-        while i < to, b[i] != Bytes.space { i += 1 }
+        while i < to, b[i] != MessageText.space { i += 1 }
         return i
     }
 
@@ -87,7 +132,7 @@ enum MessageText {
     @inline(__always)
     static func skipSpaces(_ b: Span<UInt8>, _ i: Int, to: Int) -> Int {
         var i = i
-        while i < to, b[i] == Bytes.space || b[i] == Bytes.tab { i += 1 }
+        while i < to, b[i] == MessageText.space || b[i] == MessageText.tab { i += 1 }
         return i
     }
 
@@ -95,7 +140,7 @@ enum MessageText {
     @inline(__always)
     static func tokenStart(_ b: Span<UInt8>, endingAt end: Int, from: Int) -> Int {
         var i = end
-        while i > from, b[i - 1] != Bytes.space { i -= 1 }
+        while i > from, b[i - 1] != MessageText.space { i -= 1 }
         return i
     }
 
@@ -104,7 +149,7 @@ enum MessageText {
     static func number(_ b: Span<UInt8>, from: Int, to: Int, maxDigits: Int = 18) -> (value: Int64, end: Int)? {
         var i = from
         var v: Int64 = 0
-        while i < to, i - from < maxDigits, Bytes.isDigit(b[i]) {
+        while i < to, i - from < maxDigits, MessageText.isDigit(b[i]) {
             v = v &* 10 &+ Int64(b[i] &- 48)
             i += 1
         }
@@ -121,7 +166,7 @@ enum MessageText {
     }
 
     @inline(__always)
-    static func isHex(_ c: UInt8) -> Bool { Bytes.isDigit(c) || (c | 0x20) &- 97 < 6 }
+    static func isHex(_ c: UInt8) -> Bool { MessageText.isDigit(c) || (c | 0x20) &- 97 < 6 }
 
     /// Reads an address out of a token: `1.2.3.4`, `1.2.3.4:22`, `[1.2.3.4]`, `[2001:db8::1]:22`,
     /// `<1.2.3.4:22>`, `'1.2.3.4'`, `[AF_INET]1.2.3.4:22` (OpenVPN), `user@1.2.3.4` (tcpd), with
@@ -152,7 +197,7 @@ enum MessageText {
         while k > lo { if b[k - 1] == UInt8(ascii: "@") { lo = k; break }; k -= 1 }
         guard hi - lo >= 2 else { return nil }
         if b[lo] == openBracket {
-            guard let close = Bytes.find(closeBracket, in: b, from: lo + 1, to: hi),
+            guard let close = MessageText.find(closeBracket, in: b, from: lo + 1, to: hi),
                   let ip = IPAddress.parse(b.extracting((lo + 1)..<close)) else { return nil }
             var port: Int64? = nil
             if close + 1 < hi, b[close + 1] == colon, let n = number(b, from: close + 2, to: hi, maxDigits: 5), n.end == hi { port = n.value }
@@ -182,7 +227,7 @@ enum MessageText {
         for i in range {
             let c = b[i]
             if c == UInt8(ascii: ".") { dots += 1 } else if (c | 0x20) &- 97 < 26 { letters += 1 }
-            else if !(Bytes.isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")) { return false }
+            else if !(MessageText.isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")) { return false }
         }
         return dots > 0 && letters > 0 && b[range.lowerBound] != UInt8(ascii: ".")
     }

@@ -44,25 +44,25 @@ enum NetworkSemantics {
         f.classify("netfilter-log", .network, .connection)
         // The --log-prefix sits between the uptime stamp and "IN=".
         var ps = lo
-        if ps < hi, b[ps] == MessageText.openBracket, let c = Bytes.find(MessageText.closeBracket, in: b, from: ps, to: inKey),
+        if ps < hi, b[ps] == MessageText.openBracket, let c = MessageText.find(MessageText.closeBracket, in: b, from: ps, to: inKey),
            MessageText.number(b, from: MessageText.skipSpaces(b, ps + 1, to: c), to: c) != nil { ps = MessageText.skipSpaces(b, c + 1, to: inKey) }
         var pe = inKey
-        while pe > ps, b[pe - 1] == Bytes.space { pe -= 1 }
+        while pe > ps, b[pe - 1] == MessageText.space { pe -= 1 }
         if pe > ps { f.reason = ps..<pe }
         var i = src + 1
         while i < hi {
             let te = MessageText.tokenEnd(b, from: i, to: hi)
-            if let eq = Bytes.find(UInt8(ascii: "="), in: b, from: i, to: te) {
+            if let eq = MessageText.find(UInt8(ascii: "="), in: b, from: i, to: te) {
                 let key = i..<eq, value = (eq + 1)..<te
-                if Bytes.equals(b, key, "SRC") { if let a = MessageText.address(b, value) { f.sourceIP = a.ip } }
-                else if Bytes.equals(b, key, "DST") { if let a = MessageText.address(b, value) { f.destinationIP = a.ip } }
-                else if Bytes.equals(b, key, "SPT") { f.sourcePort = MessageText.number(b, from: value.lowerBound, to: value.upperBound, maxDigits: 5)?.value }
-                else if Bytes.equals(b, key, "DPT") { f.destinationPort = MessageText.number(b, from: value.lowerBound, to: value.upperBound, maxDigits: 5)?.value }
-                else if Bytes.equals(b, key, "PROTO") {
-                    if Bytes.equals(b, value, "TCP") { f.transport = "tcp" }
-                    else if Bytes.equals(b, value, "UDP") { f.transport = "udp" }
-                    else if Bytes.equals(b, value, "ICMP") { f.transport = "icmp" }
-                    else if Bytes.equals(b, value, "ICMPv6") { f.transport = "ipv6-icmp" }
+                if MessageText.equals(b, key, "SRC") { if let a = MessageText.address(b, value) { f.sourceIP = a.ip } }
+                else if MessageText.equals(b, key, "DST") { if let a = MessageText.address(b, value) { f.destinationIP = a.ip } }
+                else if MessageText.equals(b, key, "SPT") { f.sourcePort = MessageText.number(b, from: value.lowerBound, to: value.upperBound, maxDigits: 5)?.value }
+                else if MessageText.equals(b, key, "DPT") { f.destinationPort = MessageText.number(b, from: value.lowerBound, to: value.upperBound, maxDigits: 5)?.value }
+                else if MessageText.equals(b, key, "PROTO") {
+                    if MessageText.equals(b, value, "TCP") { f.transport = "tcp" }
+                    else if MessageText.equals(b, value, "UDP") { f.transport = "udp" }
+                    else if MessageText.equals(b, value, "ICMP") { f.transport = "icmp" }
+                    else if MessageText.equals(b, value, "ICMPv6") { f.transport = "ipv6-icmp" }
                 }
             }
             i = MessageText.skipSpaces(b, te, to: hi)

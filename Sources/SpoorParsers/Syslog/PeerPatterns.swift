@@ -25,14 +25,14 @@ enum PeerPatterns {
         if let c = MessageText.find(", client: ", in: b, from: m.lowerBound, to: m.upperBound) {
             let s = c + 10
             var e = s
-            while e < m.upperBound, b[e] != UInt8(ascii: ","), b[e] != Bytes.space { e += 1 }
+            while e < m.upperBound, b[e] != UInt8(ascii: ","), b[e] != MessageText.space { e += 1 }
             if let a = MessageText.address(b, s..<e) { f.sourceIP = a.ip; return }
         }
         var fromDomain: Range<Int>? = nil
         var k = m.lowerBound
         while let at = MessageText.findIgnoringCase("from ", in: b, from: k, to: m.upperBound) {
             k = at + 5
-            guard at == m.lowerBound || b[at - 1] == Bytes.space else { continue }
+            guard at == m.lowerBound || b[at - 1] == MessageText.space else { continue }
             let e = MessageText.tokenEnd(b, from: k, to: m.upperBound)
             guard e > k else { continue }
             if let a = MessageText.address(b, k..<e) {
@@ -53,25 +53,25 @@ enum PeerPatterns {
     /// Step 1.
     static func keyed(_ b: Span<UInt8>, _ m: Range<Int>, into f: inout MessageFacts) -> Bool {
         var i = m.lowerBound
-        while let eq = Bytes.find(UInt8(ascii: "="), in: b, from: i, to: m.upperBound) {
+        while let eq = MessageText.find(UInt8(ascii: "="), in: b, from: i, to: m.upperBound) {
             i = eq + 1
             var ks = eq
             while ks > m.lowerBound, (b[ks - 1] | 0x20) &- 97 < 26 || b[ks - 1] == UInt8(ascii: "_") { ks -= 1 }
             let key = ks..<eq
             let allowsName: Bool
-            if Bytes.equalsIgnoringCase(b, key, "rhost") || Bytes.equalsIgnoringCase(b, key, "client") { allowsName = true }
-            else if Bytes.equalsIgnoringCase(b, key, "rip") || Bytes.equalsIgnoringCase(b, key, "ip")
-                        || Bytes.equalsIgnoringCase(b, key, "relay") || Bytes.equalsIgnoringCase(b, key, "src") { allowsName = false }
+            if MessageText.equalsIgnoringCase(b, key, "rhost") || MessageText.equalsIgnoringCase(b, key, "client") { allowsName = true }
+            else if MessageText.equalsIgnoringCase(b, key, "rip") || MessageText.equalsIgnoringCase(b, key, "ip")
+                        || MessageText.equalsIgnoringCase(b, key, "relay") || MessageText.equalsIgnoringCase(b, key, "src") { allowsName = false }
             else { continue }
             var ve = i
-            while ve < m.upperBound, b[ve] != Bytes.space, b[ve] != UInt8(ascii: ","), b[ve] != UInt8(ascii: ";") { ve += 1 }
+            while ve < m.upperBound, b[ve] != MessageText.space, b[ve] != UInt8(ascii: ","), b[ve] != UInt8(ascii: ";") { ve += 1 }
             guard ve > i else { continue }
             // client=host[IP]
             if b[ve - 1] == MessageText.closeBracket, b[i] != MessageText.openBracket,
-               let open = Bytes.find(MessageText.openBracket, in: b, from: i, to: ve),
+               let open = MessageText.find(MessageText.openBracket, in: b, from: i, to: ve),
                let a = MessageText.address(b, open..<ve) {
                 f.sourceIP = a.ip
-                if let d = MessageText.hostName(b, i..<open), !Bytes.equals(b, d, "unknown") { f.sourceDomain = d }
+                if let d = MessageText.hostName(b, i..<open), !MessageText.equals(b, d, "unknown") { f.sourceDomain = d }
                 return true
             }
             if let a = MessageText.address(b, i..<ve) {
@@ -90,19 +90,19 @@ enum PeerPatterns {
     /// Step 2.
     static func bracketed(_ b: Span<UInt8>, _ m: Range<Int>, into f: inout MessageFacts) -> Bool {
         var i = m.lowerBound
-        while let open = Bytes.find(MessageText.openBracket, in: b, from: i, to: m.upperBound) {
+        while let open = MessageText.find(MessageText.openBracket, in: b, from: i, to: m.upperBound) {
             i = open + 1
-            guard let close = Bytes.find(MessageText.closeBracket, in: b, from: i, to: min(m.upperBound, i + 48)),
+            guard let close = MessageText.find(MessageText.closeBracket, in: b, from: i, to: min(m.upperBound, i + 48)),
                   close > i, let ip = IPAddress.parse(b.extracting(i..<close)) else { continue }
             f.sourceIP = ip
             if close + 2 < m.upperBound, b[close + 1] == MessageText.colon,
                let p = MessageText.number(b, from: close + 2, to: m.upperBound, maxDigits: 5) { f.sourcePort = p.value }
             // The name before: `host[IP]` or `host [IP]`.
             var ne = open
-            if ne > m.lowerBound, b[ne - 1] == Bytes.space { ne -= 1 }
+            if ne > m.lowerBound, b[ne - 1] == MessageText.space { ne -= 1 }
             var ns = ne
-            while ns > m.lowerBound, b[ns - 1] != Bytes.space, b[ns - 1] != UInt8(ascii: "("), b[ns - 1] != MessageText.openBracket { ns -= 1 }
-            if let d = MessageText.hostName(b, ns..<ne), !Bytes.equals(b, d, "unknown") { f.sourceDomain = d }
+            while ns > m.lowerBound, b[ns - 1] != MessageText.space, b[ns - 1] != UInt8(ascii: "("), b[ns - 1] != MessageText.openBracket { ns -= 1 }
+            if let d = MessageText.hostName(b, ns..<ne), !MessageText.equals(b, d, "unknown") { f.sourceDomain = d }
             return true
         }
         return false
@@ -141,6 +141,6 @@ enum PeerPatterns {
 
     @inline(__always)
     static func isWordByte(_ c: UInt8) -> Bool {
-        Bytes.isDigit(c) || (c | 0x20) &- 97 < 26 || c == UInt8(ascii: "_")
+        MessageText.isDigit(c) || (c | 0x20) &- 97 < 26 || c == UInt8(ascii: "_")
     }
 }

@@ -27,11 +27,11 @@ enum PrivilegeSemantics {
         while i < fieldsEnd {
             var e = MessageText.find(" ; ", in: b, from: i, to: fieldsEnd) ?? fieldsEnd
             let segment = i..<e
-            if let eq = Bytes.find(UInt8(ascii: "="), in: b, from: i, to: e), isKey(b, i..<eq) {
+            if let eq = MessageText.find(UInt8(ascii: "="), in: b, from: i, to: e), isKey(b, i..<eq) {
                 let key = i..<eq, value = (eq + 1)..<e
-                if Bytes.equals(b, key, "TTY") { f.tty = value }
-                else if Bytes.equals(b, key, "PWD") { f.workingDirectory = value }
-                else if Bytes.equals(b, key, "USER") { f.userEffective = value }
+                if MessageText.equals(b, key, "TTY") { f.tty = value }
+                else if MessageText.equals(b, key, "PWD") { f.workingDirectory = value }
+                else if MessageText.equals(b, key, "USER") { f.userEffective = value }
             } else if first {
                 reason = segment
             }
@@ -42,7 +42,7 @@ enum PrivilegeSemantics {
         f.user = user
         if let c = command {
             var ce = hi
-            while ce > c + 8, b[ce - 1] == Bytes.space { ce -= 1 }
+            while ce > c + 8, b[ce - 1] == MessageText.space { ce -= 1 }
             f.commandLine = (c + 8)..<ce
         }
         guard let reason else {
@@ -83,7 +83,7 @@ enum PrivilegeSemantics {
         // util-linux: "(to T) U on TTY", "FAILED SU (to T) U on TTY"
         var failed = false
         if MessageText.hasPrefix(b, "FAILED SU ", at: s, to: hi) { failed = true; s += 10 }
-        if MessageText.hasPrefix(b, "(to ", at: s, to: hi), let close = Bytes.find(UInt8(ascii: ")"), in: b, from: s, to: hi) {
+        if MessageText.hasPrefix(b, "(to ", at: s, to: hi), let close = MessageText.find(UInt8(ascii: ")"), in: b, from: s, to: hi) {
             f.classify("su", [.authentication, .session], .start, failed ? .failure : .success)
             f.userEffective = (s + 4)..<close
             let us = MessageText.skipSpaces(b, close + 1, to: hi)
@@ -94,12 +94,12 @@ enum PrivilegeSemantics {
             return
         }
         // shadow's old form: "+ pts/0 alice:root" / "- pts/0 alice:root"
-        if lo + 2 < hi, b[lo] == UInt8(ascii: "+") || b[lo] == UInt8(ascii: "-"), b[lo + 1] == Bytes.space {
+        if lo + 2 < hi, b[lo] == UInt8(ascii: "+") || b[lo] == UInt8(ascii: "-"), b[lo + 1] == MessageText.space {
             let ts = lo + 2
             let tte = MessageText.tokenEnd(b, from: ts, to: hi)
             let us = MessageText.skipSpaces(b, tte, to: hi)
             let ue = MessageText.tokenEnd(b, from: us, to: hi)
-            guard let colon = Bytes.find(MessageText.colon, in: b, from: us, to: ue) else { return }
+            guard let colon = MessageText.find(MessageText.colon, in: b, from: us, to: ue) else { return }
             f.classify("su", [.authentication, .session], .start, b[lo] == UInt8(ascii: "+") ? .success : .failure)
             f.tty = ts..<tte
             f.user = us..<colon

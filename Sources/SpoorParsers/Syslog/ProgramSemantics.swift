@@ -10,37 +10,37 @@ enum Program: Equatable {
     /// except for Postfix, whose tags are `postfix[-instance]/[service/]daemon`.
     static func of(_ b: Span<UInt8>, _ tag: Range<Int>?) -> Program {
         guard let tag, !tag.isEmpty else { return .other }
-        if tag.count >= 7, Bytes.equalsIgnoringCase(b, tag.lowerBound..<(tag.lowerBound + 7), "postfix") { return .postfix }
+        if tag.count >= 7, MessageText.equalsIgnoringCase(b, tag.lowerBound..<(tag.lowerBound + 7), "postfix") { return .postfix }
         var s = tag.lowerBound
         for i in tag where b[i] == UInt8(ascii: "/") { s = i + 1 }
         let name = s..<tag.upperBound
         switch name.count {
-        case 2: if Bytes.equalsIgnoringCase(b, name, "su") { return .su }
+        case 2: if MessageText.equalsIgnoringCase(b, name, "su") { return .su }
         case 4:
-            if Bytes.equalsIgnoringCase(b, name, "sshd") { return .sshd }
-            if Bytes.equalsIgnoringCase(b, name, "sudo") { return .sudo }
-            if Bytes.equalsIgnoringCase(b, name, "cron") { return .cron }
+            if MessageText.equalsIgnoringCase(b, name, "sshd") { return .sshd }
+            if MessageText.equalsIgnoringCase(b, name, "sudo") { return .sudo }
+            if MessageText.equalsIgnoringCase(b, name, "cron") { return .cron }
         case 5:
-            if Bytes.equalsIgnoringCase(b, name, "crond") { return .cron }
+            if MessageText.equalsIgnoringCase(b, name, "crond") { return .cron }
         case 6:
-            if Bytes.equalsIgnoringCase(b, name, "kernel") { return .kernel }
-            if Bytes.equalsIgnoringCase(b, name, "passwd") { return .accounts }
+            if MessageText.equalsIgnoringCase(b, name, "kernel") { return .kernel }
+            if MessageText.equalsIgnoringCase(b, name, "passwd") { return .accounts }
         case 7:
-            if Bytes.equalsIgnoringCase(b, name, "useradd") || Bytes.equalsIgnoringCase(b, name, "userdel")
-                || Bytes.equalsIgnoringCase(b, name, "usermod") || Bytes.equalsIgnoringCase(b, name, "gpasswd") { return .accounts }
+            if MessageText.equalsIgnoringCase(b, name, "useradd") || MessageText.equalsIgnoringCase(b, name, "userdel")
+                || MessageText.equalsIgnoringCase(b, name, "usermod") || MessageText.equalsIgnoringCase(b, name, "gpasswd") { return .accounts }
         case 8:
-            if Bytes.equalsIgnoringCase(b, name, "groupadd") || Bytes.equalsIgnoringCase(b, name, "groupdel")
-                || Bytes.equalsIgnoringCase(b, name, "groupmod") || Bytes.equalsIgnoringCase(b, name, "chpasswd")
-                || Bytes.equalsIgnoringCase(b, name, "newusers") { return .accounts }
+            if MessageText.equalsIgnoringCase(b, name, "groupadd") || MessageText.equalsIgnoringCase(b, name, "groupdel")
+                || MessageText.equalsIgnoringCase(b, name, "groupmod") || MessageText.equalsIgnoringCase(b, name, "chpasswd")
+                || MessageText.equalsIgnoringCase(b, name, "newusers") { return .accounts }
         case 9:
-            if Bytes.equalsIgnoringCase(b, name, "sshd-auth") { return .sshd }
+            if MessageText.equalsIgnoringCase(b, name, "sshd-auth") { return .sshd }
         case 12:
-            if Bytes.equalsIgnoringCase(b, name, "sshd-session") { return .sshd }
+            if MessageText.equalsIgnoringCase(b, name, "sshd-session") { return .sshd }
         case 14:
-            if Bytes.equalsIgnoringCase(b, name, "systemd-logind") { return .logind }
+            if MessageText.equalsIgnoringCase(b, name, "systemd-logind") { return .logind }
         default: break
         }
-        if name.count == 5, Bytes.equalsIgnoringCase(b, name, "chage") { return .accounts }
+        if name.count == 5, MessageText.equalsIgnoringCase(b, name, "chage") { return .accounts }
         return .other
     }
 }
@@ -52,7 +52,7 @@ enum ProgramSemantics {
         var m = m
         // Solaris prefixes messages with "[ID 800047 auth.info] ".
         if MessageText.hasPrefix(b, "[ID ", at: m.lowerBound, to: m.upperBound),
-           let close = Bytes.find(MessageText.closeBracket, in: b, from: m.lowerBound, to: min(m.upperBound, m.lowerBound + 64)) {
+           let close = MessageText.find(MessageText.closeBracket, in: b, from: m.lowerBound, to: min(m.upperBound, m.lowerBound + 64)) {
             m = MessageText.skipSpaces(b, close + 1, to: m.upperBound)..<m.upperBound
         }
         guard !m.isEmpty else { return }

@@ -99,9 +99,9 @@ enum SSHDSemantics {
                     }
                 }
                 // "H: 11: Bye Bye" or "H port N:11: Bye Bye": the reason after the code.
-                while k < hi, b[k] == MessageText.colon || b[k] == Bytes.space { k += 1 }
+                while k < hi, b[k] == MessageText.colon || b[k] == MessageText.space { k += 1 }
                 if let code = MessageText.number(b, from: k, to: hi, maxDigits: 3) { k = code.end }
-                while k < hi, b[k] == MessageText.colon || b[k] == Bytes.space { k += 1 }
+                while k < hi, b[k] == MessageText.colon || b[k] == MessageText.space { k += 1 }
                 if k < hi { f.reason = trimPreauth(b, k..<hi) }
                 return
             }
@@ -348,7 +348,7 @@ enum SSHDSemantics {
                 if !ended, isClauseEnd(b, j, hi) { ended = true }
                 if !ended, MessageText.hasPrefix(b, " ssh", at: j, to: hi) {
                     var q = j + 4
-                    while q < hi, Bytes.isDigit(b[q]) { q += 1 }
+                    while q < hi, MessageText.isDigit(b[q]) { q += 1 }
                     if q == hi || b[q] == MessageText.colon || isClauseEnd(b, q, hi) { ended = true }
                 }
                 if ended { return (at, pe) }
@@ -366,7 +366,7 @@ enum SSHDSemantics {
     static func isClauseEnd(_ b: Span<UInt8>, _ j: Int, _ hi: Int) -> Bool {
         if j >= hi { return true }
         if b[j] == MessageText.colon || b[j] == UInt8(ascii: ",") { return true }
-        guard b[j] == Bytes.space else { return false }
+        guard b[j] == MessageText.space else { return false }
         return MessageText.hasPrefix(b, " [preauth]", at: j, to: hi) || MessageText.hasPrefix(b, " via ", at: j, to: hi)
             || MessageText.hasPrefix(b, " to ", at: j, to: hi) || MessageText.hasPrefix(b, " on ", at: j, to: hi)
             || MessageText.hasPrefix(b, " not ", at: j, to: hi) || MessageText.hasPrefix(b, " (", at: j, to: hi)
@@ -375,8 +375,8 @@ enum SSHDSemantics {
     /// `range` without a trailing ` [preauth]`.
     static func trimPreauth(_ b: Span<UInt8>, _ r: Range<Int>) -> Range<Int> {
         var e = r.upperBound
-        while e > r.lowerBound, b[e - 1] == Bytes.space { e -= 1 }
-        if e - r.lowerBound >= 10, Bytes.equals(b, (e - 10)..<e, " [preauth]") { e -= 10 }
+        while e > r.lowerBound, b[e - 1] == MessageText.space { e -= 1 }
+        if e - r.lowerBound >= 10, MessageText.equals(b, (e - 10)..<e, " [preauth]") { e -= 10 }
         return r.lowerBound..<e
     }
 }

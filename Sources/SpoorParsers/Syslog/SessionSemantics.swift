@@ -24,11 +24,11 @@ enum SessionSemantics {
     static func pam(_ b: Span<UInt8>, _ m: Range<Int>, into f: inout MessageFacts) -> Bool {
         let lo = m.lowerBound, hi = m.upperBound
         guard MessageText.hasPrefix(b, "pam_", at: lo, to: hi),
-              let open = Bytes.find(UInt8(ascii: "("), in: b, from: lo, to: min(hi, lo + 40)),
-              let close = Bytes.find(UInt8(ascii: ")"), in: b, from: open, to: min(hi, open + 64)),
+              let open = MessageText.find(UInt8(ascii: "("), in: b, from: lo, to: min(hi, lo + 40)),
+              let close = MessageText.find(UInt8(ascii: ")"), in: b, from: open, to: min(hi, open + 64)),
               close + 2 < hi, b[close + 1] == MessageText.colon else { return false }
         f.pamModule = lo..<open
-        let colon = Bytes.find(MessageText.colon, in: b, from: open, to: close) ?? close
+        let colon = MessageText.find(MessageText.colon, in: b, from: open, to: close) ?? close
         f.pamService = (open + 1)..<colon
         let r = MessageText.skipSpaces(b, close + 2, to: hi)
         if MessageText.hasPrefix(b, "authentication failure;", at: r, to: hi) {
@@ -69,19 +69,19 @@ enum SessionSemantics {
         while i < hi {
             i = MessageText.skipSpaces(b, i, to: hi)
             let te = MessageText.tokenEnd(b, from: i, to: hi)
-            if let eq = Bytes.find(UInt8(ascii: "="), in: b, from: i, to: te) {
+            if let eq = MessageText.find(UInt8(ascii: "="), in: b, from: i, to: te) {
                 let key = i..<eq, value = (eq + 1)..<te
-                if Bytes.equals(b, key, "user") { user = value }
-                else if Bytes.equals(b, key, "ruser") { ruser = value }
-                else if Bytes.equals(b, key, "logname") { logname = value }
-                else if Bytes.equals(b, key, "tty") { f.tty = value }
-                else if Bytes.equals(b, key, "rhost"), !value.isEmpty, let p = MessageText.peer(b, value) { f.setPeer(p) }
+                if MessageText.equals(b, key, "user") { user = value }
+                else if MessageText.equals(b, key, "ruser") { ruser = value }
+                else if MessageText.equals(b, key, "logname") { logname = value }
+                else if MessageText.equals(b, key, "tty") { f.tty = value }
+                else if MessageText.equals(b, key, "rhost"), !value.isEmpty, let p = MessageText.peer(b, value) { f.setPeer(p) }
             }
             i = te
         }
         if let r = ruser, !r.isEmpty { f.pamRuser = r }
         let requester = (ruser?.isEmpty == false ? ruser : nil) ?? (logname?.isEmpty == false ? logname : nil)
-        let isSwitch = f.pamService.map { Bytes.equals(b, $0, "su") || Bytes.equals(b, $0, "sudo") || Bytes.equals(b, $0, "su-l") } ?? false
+        let isSwitch = f.pamService.map { MessageText.equals(b, $0, "su") || MessageText.equals(b, $0, "sudo") || MessageText.equals(b, $0, "su-l") } ?? false
         if isSwitch, let req = requester, let u = user, !u.isEmpty, !Bytes.spanEquals(b, req, u) {
             f.user = req
             f.userEffective = u
@@ -115,7 +115,7 @@ enum SessionSemantics {
     @inline(__always)
     static func nameEnd(_ b: Span<UInt8>, _ s: Int, _ hi: Int) -> Int {
         var i = s
-        while i < hi, b[i] != UInt8(ascii: "("), b[i] != Bytes.space { i += 1 }
+        while i < hi, b[i] != UInt8(ascii: "("), b[i] != MessageText.space { i += 1 }
         return i
     }
 
@@ -129,7 +129,7 @@ enum SessionSemantics {
             f.classify("session-opened", .session, .start, .success)
             f.sessionID = s..<e
             var ue = e + 9
-            while ue < hi, b[ue] != Bytes.space { ue += 1 }
+            while ue < hi, b[ue] != MessageText.space { ue += 1 }
             if ue > e + 9, b[ue - 1] == UInt8(ascii: ".") { ue -= 1 }
             f.user = (e + 9)..<ue
             f.isPeerless = true
@@ -151,7 +151,7 @@ enum SessionSemantics {
     /// cron: `(U) CMD (command)`.
     static func cron(_ b: Span<UInt8>, _ m: Range<Int>, into f: inout MessageFacts) {
         let lo = m.lowerBound, hi = m.upperBound
-        guard lo < hi, b[lo] == UInt8(ascii: "("), let close = Bytes.find(UInt8(ascii: ")"), in: b, from: lo, to: hi) else { return }
+        guard lo < hi, b[lo] == UInt8(ascii: "("), let close = MessageText.find(UInt8(ascii: ")"), in: b, from: lo, to: hi) else { return }
         f.isPeerless = true
         guard MessageText.hasPrefix(b, " CMD (", at: close + 1, to: hi) else { return }
         f.classify("cron-command", .process, .start)

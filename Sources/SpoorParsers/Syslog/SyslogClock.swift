@@ -13,16 +13,22 @@ import SpoorCore
 /// line this year's.
 ///
 /// **Local times.** Times without an offset are read in `ParseContext.timeZone`. The zone's
-/// offset is cached per local minute (zone transitions fall on whole minutes), so the zone
-/// database is consulted about once per minute of log, not once per line.
+/// offset is cached per local day when the day has no transition (checked at its first and
+/// last minute and at noon), else per local minute (transitions fall on whole minutes), so the
+/// zone database is consulted a few times per day of log, not once per line.
 struct SyslogClock {
     let zone: TimeZoneRule
     let collectedAt: Int64
     /// How far after `collectedAt` a year-less date may lie and still be this year's.
     static let slack: Int64 = 86_400 * 1_000_000
+    /// The largest UTC offset any zone uses (UTC+14, Kiribati), in µs.
+    static let maximumOffset: Int64 = 14 * 3600 * 1_000_000
     let collectedYear: Int
     private var cachedMinute = Int.min
     private var cachedOffset = 0
+    /// A local day known to have one offset throughout (no zone transition in it).
+    private var steadyDay = Int.min
+    private var steadyOffset = 0
 
     init(context: ParseContext) {
         zone = context.timeZone
@@ -33,7 +39,18 @@ struct SyslogClock {
 
     /// The UTC instant of a local wall-clock time, with the offset used.
     mutating func utc(fromLocal c: CivilTime) -> (microseconds: Int64, offset: Int) {
-        let minute = CivilTime.daysFromCivil(year: c.year, month: c.month, day: c.day) &* 1440 &+ c.hour &* 60 &+ c.minute
+        let day = CivilTime.daysFromCivil(year: c.year, month: c.month, day: c.day)
+        if day == steadyDay { return (c.utcMicroseconds &- Int64(steadyOffset) &* 1_000_000, steadyOffset) }
+        // A day whose first and last minutes (and the hour around each) share one offset has
+        // no transition: zones change offset at most a few times a year, never twice a day.
+        let first = zone.utc(fromLocal: CivilTime(year: c.year, month: c.month, day: c.day)).offsetSeconds
+        let last = zone.utc(fromLocal: CivilTime(year: c.year, month: c.month, day: c.day, hour: 23, minute: 59)).offsetSeconds
+        if first == last, zone.offset(atUTC: (CivilTime(year: c.year, month: c.month, day: c.day, hour: 12).utcMicroseconds) &- Int64(first) &* 1_000_000) == first {
+            steadyDay = day
+            steadyOffset = first
+            return (c.utcMicroseconds &- Int64(first) &* 1_000_000, first)
+        }
+        let minute = day &* 1440 &+ c.hour &* 60 &+ c.minute
         if minute != cachedMinute {
             cachedOffset = zone.utc(fromLocal: CivilTime(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute)).offsetSeconds
             cachedMinute = minute
@@ -49,8 +66,13 @@ struct SyslogClock {
         for _ in 0..<8 {
             let c = CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: microsecond)
             if c.isValid {
+                // No zone is more than 14 h from UTC: decide without the zone when clear of
+                // the boundary, so the zone cache is not thrashed by the year we reject.
+                let asUTC = c.utcMicroseconds
+                let limit = collectedAt &+ SyslogClock.slack
+                if asUTC &- SyslogClock.maximumOffset > limit { year -= 1; continue }
                 let t = utc(fromLocal: c)
-                if t.microseconds <= collectedAt &+ SyslogClock.slack { return t }
+                if t.microseconds <= limit { return t }
             }
             year -= 1
         }

@@ -1,71 +1,156 @@
 import SpoorCore
 import SpoorEvents
 
-/// The columns the syslog and journald parsers write, resolved once per builder.
-///
-/// Resolving a handle is a dictionary lookup by name; doing it once and keeping the handles
-/// (`ColumnHandle` is an index) keeps the per-record cost to array writes.
-struct SyslogColumns {
-    let timestamp, timezone, message: ColumnHandle
-    let priority, facility, severity, facilityName, severityName, hostname, appname, procid, msgid, version: ColumnHandle
-    let hostName, processName, processPID: ColumnHandle
-    let kind, category, type, outcome, action, reason: ColumnHandle
-    let userName, userEffective, userTarget, userTargetID, groupName, groupID: ColumnHandle
-    let sourceIP, sourcePort, sourceDomain, destinationIP, destinationPort, transport: ColumnHandle
-    let commandLine, workingDirectory, sessionID: ColumnHandle
-    let method, keyType, fingerprint, tty, pamService, pamModule, pamRuser: ColumnHandle
+/// A column the syslog and journald parsers write.
+enum SyslogColumn: Int, CaseIterable {
+    case timestamp, timezone, message, priority, facility, severity, facilityName, severityName, hostname, appname, procid, msgid, version, hostName, processName, processPID, processExecutable, kind, category, type, outcome, action, reason, userName, userEffective, userTarget, userTargetID, groupName, groupID, sourceIP, sourcePort, sourceDomain, destinationIP, destinationPort, transport, commandLine, workingDirectory, sessionID, method, keyType, fingerprint, tty, pamService, pamModule, pamRuser
 
-    init(_ b: inout EventBatchBuilder) {
-        timestamp = b.column(Field.timestamp, .timestamp)
-        timezone = b.column(Field.eventTimezone, .string)
-        message = b.column(Field.message, .string)
-        priority = b.column(Field.logSyslogPriority, .int)
-        facility = b.column(Field.logSyslogFacility, .int)
-        severity = b.column(Field.logSyslogSeverity, .int)
-        facilityName = b.column(Field.logSyslogFacilityName, .string)
-        severityName = b.column(Field.logSyslogSeverityName, .string)
-        hostname = b.column(Field.logSyslogHostname, .string)
-        appname = b.column(Field.logSyslogAppname, .string)
-        procid = b.column(Field.logSyslogProcID, .string)
-        msgid = b.column(Field.logSyslogMsgID, .string)
-        version = b.column(Field.logSyslogVersion, .int)
-        hostName = b.column(Field.hostName, .string)
-        processName = b.column(Field.processName, .string)
-        processPID = b.column(Field.processPID, .int)
-        kind = b.column(Field.eventKind, .string)
-        category = b.column(Field.eventCategory, .stringList)
-        type = b.column(Field.eventType, .stringList)
-        outcome = b.column(Field.eventOutcome, .string)
-        action = b.column(Field.eventAction, .string)
-        reason = b.column(Field.eventReason, .string)
-        userName = b.column(Field.userName, .string)
-        userEffective = b.column(Field.userEffectiveName, .string)
-        userTarget = b.column(Field.userTargetName, .string)
-        userTargetID = b.column(Field.userTargetID, .string)
-        groupName = b.column(Field.groupName, .string)
-        groupID = b.column(Field.groupID, .string)
-        sourceIP = b.column(Field.sourceIP, .ip)
-        sourcePort = b.column(Field.sourcePort, .int)
-        sourceDomain = b.column(Field.sourceDomain, .string)
-        destinationIP = b.column(Field.destinationIP, .ip)
-        destinationPort = b.column(Field.destinationPort, .int)
-        transport = b.column(Field.networkTransport, .string)
-        commandLine = b.column(Field.processCommandLine, .string)
-        workingDirectory = b.column(Field.processWorkingDirectory, .string)
-        sessionID = b.column(Field.sessionID, .string)
-        method = b.column(Field.syslogSSHDMethod, .string)
-        keyType = b.column(Field.syslogSSHDKeyType, .string)
-        fingerprint = b.column(Field.syslogSSHDFingerprint, .string)
-        tty = b.column(Field.syslogSudoTTY, .string)
-        pamService = b.column(Field.syslogPAMService, .string)
-        pamModule = b.column(Field.syslogPAMModule, .string)
-        pamRuser = b.column(Field.syslogPAMRuser, .string)
+    var name: String {
+        switch self {
+        case .timestamp: Field.timestamp
+        case .timezone: Field.eventTimezone
+        case .message: Field.message
+        case .priority: Field.logSyslogPriority
+        case .facility: Field.logSyslogFacility
+        case .severity: Field.logSyslogSeverity
+        case .facilityName: Field.logSyslogFacilityName
+        case .severityName: Field.logSyslogSeverityName
+        case .hostname: Field.logSyslogHostname
+        case .appname: Field.logSyslogAppname
+        case .procid: Field.logSyslogProcID
+        case .msgid: Field.logSyslogMsgID
+        case .version: Field.logSyslogVersion
+        case .hostName: Field.hostName
+        case .processName: Field.processName
+        case .processPID: Field.processPID
+        case .processExecutable: Field.processExecutable
+        case .kind: Field.eventKind
+        case .category: Field.eventCategory
+        case .type: Field.eventType
+        case .outcome: Field.eventOutcome
+        case .action: Field.eventAction
+        case .reason: Field.eventReason
+        case .userName: Field.userName
+        case .userEffective: Field.userEffectiveName
+        case .userTarget: Field.userTargetName
+        case .userTargetID: Field.userTargetID
+        case .groupName: Field.groupName
+        case .groupID: Field.groupID
+        case .sourceIP: Field.sourceIP
+        case .sourcePort: Field.sourcePort
+        case .sourceDomain: Field.sourceDomain
+        case .destinationIP: Field.destinationIP
+        case .destinationPort: Field.destinationPort
+        case .transport: Field.networkTransport
+        case .commandLine: Field.processCommandLine
+        case .workingDirectory: Field.processWorkingDirectory
+        case .sessionID: Field.sessionID
+        case .method: Field.syslogSSHDMethod
+        case .keyType: Field.syslogSSHDKeyType
+        case .fingerprint: Field.syslogSSHDFingerprint
+        case .tty: Field.syslogSudoTTY
+        case .pamService: Field.syslogPAMService
+        case .pamModule: Field.syslogPAMModule
+        case .pamRuser: Field.syslogPAMRuser
+        }
+    }
+
+    var kind: FieldKind {
+        switch self {
+        case .timestamp: .timestamp
+        case .timezone: .string
+        case .message: .string
+        case .priority: .int
+        case .facility: .int
+        case .severity: .int
+        case .facilityName: .string
+        case .severityName: .string
+        case .hostname: .string
+        case .appname: .string
+        case .procid: .string
+        case .msgid: .string
+        case .version: .int
+        case .hostName: .string
+        case .processName: .string
+        case .processPID: .int
+        case .processExecutable: .string
+        case .kind: .string
+        case .category: .stringList
+        case .type: .stringList
+        case .outcome: .string
+        case .action: .string
+        case .reason: .string
+        case .userName: .string
+        case .userEffective: .string
+        case .userTarget: .string
+        case .userTargetID: .string
+        case .groupName: .string
+        case .groupID: .string
+        case .sourceIP: .ip
+        case .sourcePort: .int
+        case .sourceDomain: .string
+        case .destinationIP: .ip
+        case .destinationPort: .int
+        case .transport: .string
+        case .commandLine: .string
+        case .workingDirectory: .string
+        case .sessionID: .string
+        case .method: .string
+        case .keyType: .string
+        case .fingerprint: .string
+        case .tty: .string
+        case .pamService: .string
+        case .pamModule: .string
+        case .pamRuser: .string
+        }
+    }
+}
+
+/// The column handles of the builder being written, created on first use.
+///
+/// Resolving a handle is a dictionary lookup by name; keeping the handles (`ColumnHandle` is
+/// an index) keeps the per-record cost to array writes. Columns are created only when a record
+/// has a value for them, so a batch of plain auth.log lines carries no empty
+/// `log.syslog.structured_data.*` or `destination.*` columns.
+///
+/// A handle is valid only in the builder that made it, and a parser is not told which builder
+/// it is given. ``bind(_:)`` runs once per record: when the builder's row count is not the
+/// one the previous record left (a finished and restarted builder starts at zero, another
+/// builder has its own count) or `event.kind` is not where it was, every handle is dropped
+/// and resolved again on use.
+struct SyslogColumns {
+    private var handles = [ColumnHandle?](repeating: nil, count: SyslogColumn.allCases.count)
+    private var expectedRows = -1
+    /// Bumped whenever handles are dropped, so dependent caches (structured-data columns,
+    /// `journald.*` columns) know to drop theirs.
+    private(set) var generation = 0
+
+    /// Checks the builder (see above); returns the handle of `event.kind`.
+    mutating func bind(_ b: inout EventBatchBuilder) -> ColumnHandle {
+        let kind = b.column(Field.eventKind, .string)
+        if b.count != expectedRows || handles[SyslogColumn.kind.rawValue] != kind {
+            for i in handles.indices { handles[i] = nil }
+            handles[SyslogColumn.kind.rawValue] = kind
+            generation &+= 1
+        }
+        expectedRows = b.count + 1
+        return kind
+    }
+
+    /// The handle of `c`, created in `b` if new.
+    @inline(__always)
+    mutating func callAsFunction(_ c: SyslogColumn, _ b: inout EventBatchBuilder) -> ColumnHandle {
+        if let h = handles[c.rawValue] { return h }
+        let h = b.column(c.name, c.kind)
+        handles[c.rawValue] = h
+        return h
     }
 
     /// Writes the program semantics of one message; `b` is the buffer the ranges point into.
-    func write(_ f: MessageFacts, _ b: Span<UInt8>, into builder: inout EventBatchBuilder) {
-        if let a = f.action { SyslogColumns.set(&builder, action, a) }
+    mutating func write(_ f: MessageFacts, _ b: Span<UInt8>, into builder: inout EventBatchBuilder) {
+        if let a = f.action { SyslogColumns.set(&builder, self(.action, &builder), a) }
         if !f.categories.isEmpty {
+            let category = self(.category, &builder)
             builder.beginList(category)
             if f.categories.contains(.authentication) { SyslogColumns.append(&builder, category, "authentication") }
             if f.categories.contains(.session) { SyslogColumns.append(&builder, category, "session") }
@@ -75,6 +160,7 @@ struct SyslogColumns {
             if f.categories.contains(.email) { SyslogColumns.append(&builder, category, "email") }
         }
         if !f.types.isEmpty {
+            let type = self(.type, &builder)
             builder.beginList(type)
             if f.types.contains(.start) { SyslogColumns.append(&builder, type, "start") }
             if f.types.contains(.end) { SyslogColumns.append(&builder, type, "end") }
@@ -88,34 +174,34 @@ struct SyslogColumns {
             if f.types.contains(.denied) { SyslogColumns.append(&builder, type, "denied") }
         }
         switch f.outcome {
-        case .success: SyslogColumns.set(&builder, outcome, "success")
-        case .failure: SyslogColumns.set(&builder, outcome, "failure")
-        case .unknown: SyslogColumns.set(&builder, outcome, "unknown")
+        case .success: SyslogColumns.set(&builder, self(.outcome, &builder), "success")
+        case .failure: SyslogColumns.set(&builder, self(.outcome, &builder), "failure")
+        case .unknown: SyslogColumns.set(&builder, self(.outcome, &builder), "unknown")
         case nil: break
         }
-        if let r = f.user, !r.isEmpty { builder.set(userName, bytes: b, range: r) }
-        if let r = f.userEffective, !r.isEmpty { builder.set(userEffective, bytes: b, range: r) }
-        if let r = f.userTarget, !r.isEmpty { builder.set(userTarget, bytes: b, range: r) }
-        if let r = f.userTargetID, !r.isEmpty { builder.set(userTargetID, bytes: b, range: r) }
-        if let r = f.groupName, !r.isEmpty { builder.set(groupName, bytes: b, range: r) }
-        if let r = f.groupID, !r.isEmpty { builder.set(groupID, bytes: b, range: r) }
-        if let ip = f.sourceIP { builder.set(sourceIP, ip: ip) }
-        if let p = f.sourcePort { builder.set(sourcePort, int: p) }
-        if let r = f.sourceDomain, !r.isEmpty { builder.set(sourceDomain, bytes: b, range: r) }
-        if let ip = f.destinationIP { builder.set(destinationIP, ip: ip) }
-        if let p = f.destinationPort { builder.set(destinationPort, int: p) }
-        if let t = f.transport { SyslogColumns.set(&builder, transport, t) }
-        if let r = f.commandLine, !r.isEmpty { builder.set(commandLine, bytes: b, range: r) }
-        if let r = f.workingDirectory, !r.isEmpty { builder.set(workingDirectory, bytes: b, range: r) }
-        if let r = f.sessionID, !r.isEmpty { builder.set(sessionID, bytes: b, range: r) }
-        if let r = f.method, !r.isEmpty { builder.set(method, bytes: b, range: r) }
-        if let r = f.keyType, !r.isEmpty { builder.set(keyType, bytes: b, range: r) }
-        if let r = f.fingerprint, !r.isEmpty { builder.set(fingerprint, bytes: b, range: r) }
-        if let r = f.reason, !r.isEmpty { builder.set(reason, bytes: b, range: r) }
-        if let r = f.tty, !r.isEmpty { builder.set(tty, bytes: b, range: r) }
-        if let r = f.pamService, !r.isEmpty { builder.set(pamService, bytes: b, range: r) }
-        if let r = f.pamModule, !r.isEmpty { builder.set(pamModule, bytes: b, range: r) }
-        if let r = f.pamRuser, !r.isEmpty { builder.set(pamRuser, bytes: b, range: r) }
+        if let r = f.user, !r.isEmpty { builder.set(self(.userName, &builder), bytes: b, range: r) }
+        if let r = f.userEffective, !r.isEmpty { builder.set(self(.userEffective, &builder), bytes: b, range: r) }
+        if let r = f.userTarget, !r.isEmpty { builder.set(self(.userTarget, &builder), bytes: b, range: r) }
+        if let r = f.userTargetID, !r.isEmpty { builder.set(self(.userTargetID, &builder), bytes: b, range: r) }
+        if let r = f.groupName, !r.isEmpty { builder.set(self(.groupName, &builder), bytes: b, range: r) }
+        if let r = f.groupID, !r.isEmpty { builder.set(self(.groupID, &builder), bytes: b, range: r) }
+        if let ip = f.sourceIP { builder.set(self(.sourceIP, &builder), ip: ip) }
+        if let p = f.sourcePort { builder.set(self(.sourcePort, &builder), int: p) }
+        if let r = f.sourceDomain, !r.isEmpty { builder.set(self(.sourceDomain, &builder), bytes: b, range: r) }
+        if let ip = f.destinationIP { builder.set(self(.destinationIP, &builder), ip: ip) }
+        if let p = f.destinationPort { builder.set(self(.destinationPort, &builder), int: p) }
+        if let t = f.transport { SyslogColumns.set(&builder, self(.transport, &builder), t) }
+        if let r = f.commandLine, !r.isEmpty { builder.set(self(.commandLine, &builder), bytes: b, range: r) }
+        if let r = f.workingDirectory, !r.isEmpty { builder.set(self(.workingDirectory, &builder), bytes: b, range: r) }
+        if let r = f.sessionID, !r.isEmpty { builder.set(self(.sessionID, &builder), bytes: b, range: r) }
+        if let r = f.method, !r.isEmpty { builder.set(self(.method, &builder), bytes: b, range: r) }
+        if let r = f.keyType, !r.isEmpty { builder.set(self(.keyType, &builder), bytes: b, range: r) }
+        if let r = f.fingerprint, !r.isEmpty { builder.set(self(.fingerprint, &builder), bytes: b, range: r) }
+        if let r = f.reason, !r.isEmpty { builder.set(self(.reason, &builder), bytes: b, range: r) }
+        if let r = f.tty, !r.isEmpty { builder.set(self(.tty, &builder), bytes: b, range: r) }
+        if let r = f.pamService, !r.isEmpty { builder.set(self(.pamService, &builder), bytes: b, range: r) }
+        if let r = f.pamModule, !r.isEmpty { builder.set(self(.pamModule, &builder), bytes: b, range: r) }
+        if let r = f.pamRuser, !r.isEmpty { builder.set(self(.pamRuser, &builder), bytes: b, range: r) }
     }
 
     @inline(__always)

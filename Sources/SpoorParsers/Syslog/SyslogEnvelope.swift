@@ -58,11 +58,11 @@ struct SyslogEnvelope {
         var env = SyslogEnvelope(message: n..<n)
         if b[i] == UInt8(ascii: "<") {
             var j = i + 1, v = 0
-            while j < n, j - i <= 3, Bytes.isDigit(b[j]) { v = v * 10 + Int(b[j] &- 48); j += 1 }
+            while j < n, j - i <= 3, MessageText.isDigit(b[j]) { v = v * 10 + Int(b[j] &- 48); j += 1 }
             if j > i + 1, j < n, b[j] == UInt8(ascii: ">"), v <= 191 {
                 env.priority = v
                 i = j + 1
-                if i + 1 < n, b[i] &- 49 < 9, b[i + 1] == Bytes.space || (i + 2 < n && Bytes.isDigit(b[i + 1]) && b[i + 2] == Bytes.space) {
+                if i + 1 < n, b[i] &- 49 < 9, b[i + 1] == MessageText.space || (i + 2 < n && MessageText.isDigit(b[i + 1]) && b[i + 2] == MessageText.space) {
                     return try parse5424(b, from: i, env, clock: &clock, sd: &sd)
                 }
             }
@@ -86,7 +86,7 @@ struct SyslogEnvelope {
         }
         i = MessageText.skipSpaces(b, i, to: n)
         var end = n
-        while end > i, b[end - 1] == Bytes.cr || b[end - 1] == Bytes.space { end -= 1 }
+        while end > i, b[end - 1] == MessageText.cr || b[end - 1] == MessageText.space { end -= 1 }
         env.message = i..<end
         return env
     }
@@ -105,7 +105,7 @@ struct SyslogEnvelope {
         guard i < n, b[i] == MessageText.openBracket,
               let num = MessageText.number(b, from: i + 1, to: n), num.end < n, b[num.end] == MessageText.closeBracket
         else { return false }
-        return num.end + 1 == n || b[num.end + 1] == MessageText.colon || b[num.end + 1] == Bytes.space
+        return num.end + 1 == n || b[num.end + 1] == MessageText.colon || b[num.end + 1] == MessageText.space
     }
 
     /// Reads `TAG`, `TAG:`, `TAG[PID]:`, `[TAG]:`, `TAG [PID]:`, `TAG(sub)[PID]` at `i`; returns
@@ -117,7 +117,7 @@ struct SyslogEnvelope {
         let s = i
         while i < n {
             let c = b[i]
-            if c == MessageText.colon || c == Bytes.space || c == MessageText.openBracket || (bracketed && c == MessageText.closeBracket) { break }
+            if c == MessageText.colon || c == MessageText.space || c == MessageText.openBracket || (bracketed && c == MessageText.closeBracket) { break }
             i += 1
         }
         guard i > s else { return s }
@@ -125,7 +125,7 @@ struct SyslogEnvelope {
         if bracketed, i < n, b[i] == MessageText.closeBracket { i += 1 }
         // [PID], directly or after one space.
         var p = i
-        if p < n, b[p] == Bytes.space, isSpacedPID(b, p + 1, n) { p += 1 }
+        if p < n, b[p] == MessageText.space, isSpacedPID(b, p + 1, n) { p += 1 }
         if p < n, b[p] == MessageText.openBracket, let num = MessageText.number(b, from: p + 1, to: n),
            num.end < n, b[num.end] == MessageText.closeBracket {
             env.pid = num.value
@@ -142,15 +142,15 @@ struct SyslogEnvelope {
         var i = start
         var bracketed = false
         if i < n, b[i] == MessageText.openBracket { bracketed = true; i += 1 }
-        if let month = TimestampText.month(b, i), i + 3 < n, b[i + 3] == Bytes.space {
+        if let month = TimestampText.month(b, i), i + 3 < n, b[i + 3] == MessageText.space {
             var j = i + 4
-            if j < n, b[j] == Bytes.space { j += 1 }
-            guard let d = MessageText.number(b, from: j, to: n, maxDigits: 2), d.end < n, b[d.end] == Bytes.space else {
+            if j < n, b[j] == MessageText.space { j += 1 }
+            guard let d = MessageText.number(b, from: j, to: n, maxDigits: 2), d.end < n, b[d.end] == MessageText.space else {
                 throw ParseError(.badTimestamp, at: j, "syslog date without a day")
             }
             j = d.end + 1
             var year: Int? = nil
-            if let y = TimestampText.digits(b, j, 4), j + 4 < n, b[j + 4] == Bytes.space { year = y; j += 5 }
+            if let y = TimestampText.digits(b, j, 4), j + 4 < n, b[j + 4] == MessageText.space { year = y; j += 5 }
             guard let h = TimestampText.digits(b, j, 2), j + 2 < n, b[j + 2] == MessageText.colon,
                   let mi = TimestampText.digits(b, j + 3, 2), j + 5 < n, b[j + 5] == MessageText.colon,
                   let s = TimestampText.digits(b, j + 6, 2) else {
@@ -158,16 +158,16 @@ struct SyslogEnvelope {
             }
             j += 8
             var micro = 0
-            if j < n, b[j] == UInt8(ascii: "."), j + 1 < n, Bytes.isDigit(b[j + 1]) {
+            if j < n, b[j] == UInt8(ascii: "."), j + 1 < n, MessageText.isDigit(b[j + 1]) {
                 j += 1
                 var digits = 0
-                while j < n, Bytes.isDigit(b[j]) {
+                while j < n, MessageText.isDigit(b[j]) {
                     if digits < 6 { micro = micro * 10 + Int(b[j] &- 48) }
                     digits += 1; j += 1
                 }
                 if digits < 6 { for _ in digits..<6 { micro *= 10 } }
             }
-            guard j == n || b[j] == Bytes.space || b[j] == MessageText.closeBracket else {
+            guard j == n || b[j] == MessageText.space || b[j] == MessageText.closeBracket else {
                 throw ParseError(.badTimestamp, at: j, "syslog date followed by unexpected bytes")
             }
             let t: (microseconds: Int64, offset: Int)?
@@ -182,7 +182,7 @@ struct SyslogEnvelope {
             env.offset = t.offset
             env.hasBSDDate = true
             i = j
-        } else if !bracketed, i + 4 < n, b[i + 4] == UInt8(ascii: "-"), Bytes.isDigit(b[i]) {
+        } else if !bracketed, i + 4 < n, b[i + 4] == UInt8(ascii: "-"), MessageText.isDigit(b[i]) {
             // (A bracketed ISO time, `[2013-06-10 18:15:03] NOTICE[2723] …`, is Asterisk's
             // own log format, not syslog.)
             guard let p = TimestampText.parseISO8601(b.extracting(i..<n)) else {
@@ -190,9 +190,9 @@ struct SyslogEnvelope {
             }
             i += p.length
             var offset = p.offsetSeconds
-            if offset == nil, i + 4 <= n, b[i] == Bytes.space,
+            if offset == nil, i + 4 <= n, b[i] == MessageText.space,
                MessageText.hasPrefix(b, " UTC", at: i, to: n) || MessageText.hasPrefix(b, " GMT", at: i, to: n),
-               i + 4 == n || b[i + 4] == Bytes.space {
+               i + 4 == n || b[i + 4] == MessageText.space {
                 offset = 0
                 i += 4
             }
@@ -241,7 +241,7 @@ struct SyslogEnvelope {
         // HOSTNAME APP-NAME PROCID MSGID: "-" is nil. A header cut short leaves the rest nil.
         var fields: (Range<Int>?, Range<Int>?, Range<Int>?, Range<Int>?) = (nil, nil, nil, nil)
         for k in 0..<4 {
-            guard i < n, b[i] == Bytes.space else {
+            guard i < n, b[i] == MessageText.space else {
                 if k == 0 { throw ParseError(.truncated, at: i, "RFC 5424 header ends before HOSTNAME") }
                 env.message = n..<n
                 env = assign(env, fields)
@@ -262,7 +262,7 @@ struct SyslogEnvelope {
         env = assign(env, fields)
         if let p = env.procID, let pid = Bytes.int(b, p), pid >= 0 { env.pid = pid }
         // STRUCTURED-DATA
-        guard i < n, b[i] == Bytes.space, i + 1 < n else { env.message = n..<n; return env }
+        guard i < n, b[i] == MessageText.space, i + 1 < n else { env.message = n..<n; return env }
         i += 1
         if b[i] == UInt8(ascii: "-") {
             i += 1
@@ -271,10 +271,10 @@ struct SyslogEnvelope {
         } else {
             throw ParseError(.badField, at: i, "RFC 5424 STRUCTURED-DATA is neither '-' nor '['")
         }
-        if i < n, b[i] == Bytes.space { i += 1 }
+        if i < n, b[i] == MessageText.space { i += 1 }
         if i + 3 <= n, b[i] == 0xEF, b[i + 1] == 0xBB, b[i + 2] == 0xBF { i += 3 }
         var end = n
-        while end > i, b[end - 1] == Bytes.cr { end -= 1 }
+        while end > i, b[end - 1] == MessageText.cr { end -= 1 }
         env.message = i..<end
         return env
     }
@@ -295,21 +295,21 @@ struct SyslogEnvelope {
         while i < n, b[i] == MessageText.openBracket {
             i += 1
             let idStart = i
-            while i < n, b[i] != Bytes.space, b[i] != MessageText.closeBracket { i += 1 }
+            while i < n, b[i] != MessageText.space, b[i] != MessageText.closeBracket { i += 1 }
             guard i < n, i > idStart else { throw ParseError(.truncated, at: i, "unterminated RFC 5424 SD-ELEMENT") }
             let id = idStart..<i
-            while i < n, b[i] == Bytes.space {
+            while i < n, b[i] == MessageText.space {
                 i += 1
                 let nameStart = i
-                while i < n, b[i] != UInt8(ascii: "="), b[i] != Bytes.space, b[i] != MessageText.closeBracket { i += 1 }
-                guard i + 1 < n, b[i] == UInt8(ascii: "="), b[i + 1] == Bytes.quote, i > nameStart else {
+                while i < n, b[i] != UInt8(ascii: "="), b[i] != MessageText.space, b[i] != MessageText.closeBracket { i += 1 }
+                guard i + 1 < n, b[i] == UInt8(ascii: "="), b[i + 1] == MessageText.quote, i > nameStart else {
                     throw ParseError(.badField, at: i, "RFC 5424 SD-PARAM is not name=\"value\"")
                 }
                 let name = nameStart..<i
                 i += 2
                 let valueStart = i
-                while i < n, b[i] != Bytes.quote {
-                    if b[i] == Bytes.backslash { i += 1 }
+                while i < n, b[i] != MessageText.quote {
+                    if b[i] == MessageText.backslash { i += 1 }
                     i += 1
                 }
                 guard i < n else { throw ParseError(.truncated, at: n, "unterminated RFC 5424 SD-PARAM value") }
@@ -333,9 +333,9 @@ struct SyslogEnvelope {
         var i = r.lowerBound
         while i < r.upperBound {
             let c = b[i]
-            if c == Bytes.backslash, i + 1 < r.upperBound {
+            if c == MessageText.backslash, i + 1 < r.upperBound {
                 let d = b[i + 1]
-                if d == Bytes.quote || d == Bytes.backslash || d == MessageText.closeBracket { out.append(d); i += 2; continue }
+                if d == MessageText.quote || d == MessageText.backslash || d == MessageText.closeBracket { out.append(d); i += 2; continue }
             }
             out.append(c)
             i += 1

@@ -16,9 +16,9 @@ import SpoorEvents
 /// Years of year-less dates and zones of local times: see ``SyslogClock``.
 public struct SyslogParser: LogParser {
     var clock: SyslogClock
-    var columns: SyslogColumns?
-    var rowsAtLastCall = 0
+    var columns = SyslogColumns()
     var structuredDataColumns: [String: ColumnHandle] = [:]
+    var structuredDataGeneration = 0
     var structuredData: [SyslogEnvelope.SDParameter] = []
     var zoneText: (offset: Int, text: String) = (0, "+00:00")
 
@@ -29,54 +29,49 @@ public struct SyslogParser: LogParser {
     public mutating func parse(_ record: Span<UInt8>, into builder: inout EventBatchBuilder) throws(ParseError) -> ParseOutcome {
         structuredData.removeAll(keepingCapacity: true)
         let env = try SyslogEnvelope.parse(record, clock: &clock, sd: &structuredData)
-        let c = resolveColumns(&builder)
-
-        SyslogColumns.set(&builder, c.kind, "event")
+        let kind = columns.bind(&builder)
+        if columns.generation != structuredDataGeneration {
+            structuredDataColumns.removeAll()
+            structuredDataGeneration = columns.generation
+        }
+        SyslogColumns.set(&builder, kind, "event")
         if let t = env.timestamp {
-            builder.set(c.timestamp, timestamp: Timestamp(microseconds: t))
+            let ts = columns(.timestamp, &builder)
+            builder.set(ts, timestamp: Timestamp(microseconds: t))
             if zoneText.offset != env.offset { zoneText = (env.offset, formatUTCOffset(env.offset)) }
-            builder.set(c.timezone, string: zoneText.text)
+            let tz = columns(.timezone, &builder)
+            builder.set(tz, string: zoneText.text)
         }
         if let p = env.priority {
-            builder.set(c.priority, int: Int64(p))
-            builder.set(c.facility, int: Int64(p >> 3))
-            builder.set(c.severity, int: Int64(p & 7))
-            SyslogColumns.set(&builder, c.facilityName, SyslogNames.facility(p >> 3))
-            SyslogColumns.set(&builder, c.severityName, SyslogNames.severity(p & 7))
+            let hp = columns(.priority, &builder), hf = columns(.facility, &builder), hs = columns(.severity, &builder)
+            let hfn = columns(.facilityName, &builder), hsn = columns(.severityName, &builder)
+            builder.set(hp, int: Int64(p))
+            builder.set(hf, int: Int64(p >> 3))
+            builder.set(hs, int: Int64(p & 7))
+            SyslogColumns.set(&builder, hfn, SyslogNames.facility(p >> 3))
+            SyslogColumns.set(&builder, hsn, SyslogNames.severity(p & 7))
         }
-        if let v = env.version { builder.set(c.version, int: Int64(v)) }
-        if let h = env.hostname {
-            builder.set(c.hostname, bytes: record, range: h)
-            builder.set(c.hostName, bytes: record, range: h)
+        if let v = env.version { let h = columns(.version, &builder); builder.set(h, int: Int64(v)) }
+        if let r = env.hostname {
+            let h1 = columns(.hostname, &builder), h2 = columns(.hostName, &builder)
+            builder.set(h1, bytes: record, range: r)
+            builder.set(h2, bytes: record, range: r)
         }
-        if let t = env.tag {
-            builder.set(c.appname, bytes: record, range: t)
-            builder.set(c.processName, bytes: record, range: t)
+        if let r = env.tag {
+            let h1 = columns(.appname, &builder), h2 = columns(.processName, &builder)
+            builder.set(h1, bytes: record, range: r)
+            builder.set(h2, bytes: record, range: r)
         }
-        if let p = env.pid { builder.set(c.processPID, int: p) }
-        if let p = env.procID { builder.set(c.procid, bytes: record, range: p) }
-        if let m = env.msgID { builder.set(c.msgid, bytes: record, range: m) }
+        if let p = env.pid { let h = columns(.processPID, &builder); builder.set(h, int: p) }
+        if let r = env.procID { let h = columns(.procid, &builder); builder.set(h, bytes: record, range: r) }
+        if let r = env.msgID { let h = columns(.msgid, &builder); builder.set(h, bytes: record, range: r) }
         if !structuredData.isEmpty { writeStructuredData(record, into: &builder) }
-        if !env.message.isEmpty { builder.set(c.message, bytes: record, range: env.message) }
+        if !env.message.isEmpty { let h = columns(.message, &builder); builder.set(h, bytes: record, range: env.message) }
 
         var facts = MessageFacts()
         ProgramSemantics.analyse(Program.of(record, env.tag), record, env.message, into: &facts)
-        c.write(facts, record, into: &builder)
+        columns.write(facts, record, into: &builder)
         return .event
-    }
-
-    /// The column handles for `builder`, resolved on first use. A builder whose row count went
-    /// down was finished and restarted, so its columns are new: resolve again.
-    mutating func resolveColumns(_ builder: inout EventBatchBuilder) -> SyslogColumns {
-        if let c = columns, builder.count >= rowsAtLastCall {
-            rowsAtLastCall = builder.count
-            return c
-        }
-        let c = SyslogColumns(&builder)
-        columns = c
-        structuredDataColumns.removeAll()
-        rowsAtLastCall = builder.count
-        return c
     }
 
     mutating func writeStructuredData(_ record: Span<UInt8>, into builder: inout EventBatchBuilder) {

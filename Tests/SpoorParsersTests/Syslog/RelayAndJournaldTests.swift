@@ -70,6 +70,35 @@ import SpoorTesting
     }
 }
 
+extension RelayFixtureTests {
+    /// One parser writing into two builders in turn, one of which has other columns first.
+    @Test func switchingBuildersKeepsColumnsRight() throws {
+        var parser = SyslogParser(context: SyslogTesting.context)
+        var a = EventBatchBuilder()
+        var b = EventBatchBuilder()
+        b.beginRow()
+        b.set(b.column("other.field", .int), int: 7)
+        b.set(b.column("other.text", .string), string: "x")
+        b.endRow()
+        let line = Array("Mar  7 18:53:20 bar sshd[1556]: Accepted password for rda from 192.0.2.113 port 52100 ssh2".utf8)
+        for builderIndex in [0, 1, 0, 1] {
+            if builderIndex == 0 {
+                a.beginRow(); _ = try parser.parse(line.span, into: &a); a.endRow()
+            } else {
+                b.beginRow(); _ = try parser.parse(line.span, into: &b); b.endRow()
+            }
+        }
+        let first = a.finish(), second = b.finish()
+        #expect(first.count == 2 && second.count == 3)
+        for e in first.events + second.events.dropFirst() {
+            #expect(e.ip(Field.sourceIP) == "192.0.2.113")
+            #expect(e.string(Field.userName) == "rda")
+            #expect(e[Field.timestamp] != nil)
+        }
+        #expect(second.row(0).int("other.field") == 7)
+    }
+}
+
 @Suite struct JournaldParserTests {
     @Test func journalEntriesAreReadWithSyslogSemantics() throws {
         let (batch, rejects) = Fixtures.parseLines(try Fixtures.bytes("journald/journal.json"), with: JournaldParser(context: SyslogTesting.context))

@@ -175,4 +175,27 @@ import SpoorTesting
         #expect(LogFormat.syslog.sniff(others) == 0)
         #expect(LogFormat.recognise(syslog)?.format.name == "syslog")
     }
+
+    /// Local times around daylight-saving changes, in the order a log would have them, agree
+    /// with the zone rule computed afresh for each (the clock's per-day and per-minute caches
+    /// must never serve a stale offset).
+    @Test func localTimesAcrossDaylightSavingChanges() throws {
+        let times: [(Int, Int, Int, Int, Int)] = [
+            (3, 26, 23, 59, 0), (3, 27, 0, 0, 0), (3, 27, 1, 59, 59), (3, 27, 3, 0, 0), (3, 27, 23, 0, 0), (3, 28, 12, 0, 0),
+            (10, 29, 12, 0, 0), (10, 30, 1, 59, 0), (10, 30, 2, 30, 0), (10, 30, 3, 0, 0), (10, 30, 4, 0, 0), (10, 31, 0, 0, 1),
+        ]
+        var parser = SyslogParser(context: ParseContext(timeZone: SyslogTesting.zurich, collectedAt: Timestamp(seconds: 1_136_160_000)))
+        var builder = EventBatchBuilder()
+        for (mo, d, h, mi, sec) in times {
+            let month = ["", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][mo]
+            let line = "\(month) \(d < 10 ? " " : "")\(d) \(h < 10 ? "0" : "")\(h):\(mi < 10 ? "0" : "")\(mi):\(sec < 10 ? "0" : "")\(sec) host app: x"
+            builder.beginRow()
+            _ = try parser.parse(Array(line.utf8).span, into: &builder)
+            builder.endRow()
+            let want = SyslogTesting.zurich.utc(fromLocal: CivilTime(year: 2005, month: mo, day: d, hour: h, minute: mi, second: sec))
+            let batch = builder.finish()
+            #expect(batch.row(0).timestamp?.microseconds == want.microseconds, "\(line)")
+            #expect(batch.row(0).string(Field.eventTimezone) == formatUTCOffset(want.offsetSeconds), "\(line)")
+        }
+    }
 }

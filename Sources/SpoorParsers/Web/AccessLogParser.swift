@@ -37,7 +37,7 @@ public struct AccessLogParser: LogParser {
         (Field.urlPath, .string), (Field.urlQuery, .string), (Field.httpVersion, .string),
         (Field.httpResponseStatusCode, .int), (Field.httpResponseBytes, .int),
         (Field.httpRequestReferrer, .string), (Field.userAgentOriginal, .string),
-        (Field.eventKind, .string), (Field.eventCategory, .string), (Field.eventType, .string),
+        (Field.eventKind, .string), (Field.eventCategory, .stringList), (Field.eventType, .stringList),
         (Field.eventOutcome, .string),
     ]
     private static let cTimestamp = 0, cTimezone = 1, cSourceIP = 2, cUser = 3, cMethod = 4, cURL = 5,

@@ -53,7 +53,7 @@ public struct W3CExtendedParser: LogParser {
         (Field.urlDomain, .string), (Field.httpResponseStatusCode, .int), (Field.userAgentOriginal, .string),
         (Field.httpRequestReferrer, .string), (Field.userName, .string), (Field.eventDuration, .int),
         (Field.httpResponseBytes, .int), (Field.httpRequestBytes, .int), (Field.hostName, .string),
-        (Field.eventKind, .string), (Field.eventCategory, .string), (Field.eventType, .string),
+        (Field.eventKind, .string), (Field.eventCategory, .stringList), (Field.eventType, .stringList),
         (Field.eventOutcome, .string),
     ]
     private static let cTimestamp = 0, cTimezone = 1, cSourceIP = 2, cSourcePort = 3, cDestIP = 4, cDestPort = 5,

@@ -167,16 +167,17 @@ struct ZeekRowConstants: Sendable {
     private var values: [String] = []
 
     init(path: String, mapping: ZeekLogMapping?, builder: inout EventBatchBuilder, probe: inout ZeekBuilderProbe) {
-        func add(_ name: String, _ value: String?) {
+        func add(_ name: String, _ value: String?, _ kind: FieldKind = .string) {
             guard let value else { return }
-            handles.append(probe.column(name, .string, &builder))
+            handles.append(probe.column(name, kind, &builder))
             values.append(value)
         }
         add(Field.eventModule, "zeek")
         add(Field.eventDataset, "zeek." + path)
         add(Field.eventKind, mapping?.kind ?? "event")
-        add(Field.eventCategory, mapping?.category)
-        add(Field.eventType, mapping?.type)
+        // ECS categorisation fields are arrays (one value here).
+        add(Field.eventCategory, mapping?.category, .stringList)
+        add(Field.eventType, mapping?.type, .stringList)
         add(Field.networkProtocol, mapping?.networkProtocol)
         // Zeek writes epoch seconds or ISO 8601 in UTC.
         add(Field.eventTimezone, formatUTCOffset(0))

@@ -31,7 +31,7 @@ import SpoorTesting
         #expect(e[Field.httpResponseStatusCode] == .int(200))
         #expect(e[Field.eventDuration] == .int(15_000_000))
         #expect(e[Field.observerProduct] == .string("Microsoft Internet Information Services 10.0"))
-        #expect(e[Field.eventCategory] == .string("web"))
+        #expect(e[Field.eventCategory] == .list(["web"]))
 
         let post = batch.row(1)
         #expect(post[Field.userName] == .string(#"EXAMPLE\bob"#))

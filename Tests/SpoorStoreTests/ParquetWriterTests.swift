@@ -67,8 +67,10 @@ if __name__ == "__main__":
 
     static func run(_ arguments: [String]) -> (status: Int32, output: Data) {
         let process = Process()
+        // scripts/test.sh installs pyarrow and duckdb in a virtual environment and names its
+        // interpreter in SPOOR_PYTHON; otherwise the python3 on the PATH is tried.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        process.arguments = [ProcessInfo.processInfo.environment["SPOOR_PYTHON"] ?? "python3"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -78,7 +80,7 @@ if __name__ == "__main__":
         return (process.terminationStatus, data)
     }
 
-    /// Whether `python3 -c "import pyarrow, duckdb"` works (CI installs both with pip).
+    /// Whether `python3 -c "import pyarrow, duckdb"` works (scripts/test.sh installs both with pip).
     static let isAvailable = run(["-c", "import pyarrow, duckdb"]).status == 0
 
     /// Both readers' view of a Parquet file: types by column and rows as JSON values.

@@ -37,7 +37,7 @@ phase build
 out="$root/.build/test-results"
 mkdir -p "$out"
 rm -f "$out"/*.xml
-swift test --skip-build --parallel --num-workers 2 --xunit-output "$out/results.xml" 2>&1 | tee "$out/log.txt" | grep -E '✘|error:|Fatal|passed after|failed after' | grep -vE '✔ Test [a-zA-Z(): ]+ passed after' | tail -n 200
+swift test --skip-build --parallel --num-workers 2 --xunit-output "$out/results.xml" 2>&1 | tee "$out/log.txt" | grep -E '✘|error:|Fatal|Test run|Executed' | tail -n 200
 status=${PIPESTATUS[0]}
 phase tests
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Interns byte strings into dense `UInt32` symbols: the string storage of a columnar batch.
 ///
 /// Symbol 0 is reserved for "no value" (null), so a column of symbols needs no separate
@@ -31,20 +33,26 @@ public struct SymbolTable: Sendable {
     static func hash(_ b: Span<UInt8>) -> UInt64 {
         // FNV-1a over 8-byte words with a final mix: fast, and good enough for a table that
         // compares bytes on every hit (an attacker who forces collisions only slows one batch).
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var i = 0
-        let n = b.count
-        while i + 8 <= n {
-            var w: UInt64 = 0
-            for k in 0..<8 { w |= UInt64(b[i + k]) << (8 * UInt64(k)) }
-            h = (h ^ w) &* 0x0000_0100_0000_01B3
-            h ^= h >> 29
-            i += 8
+        b.withUnsafeBytes { raw -> UInt64 in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            var i = 0
+            let n = raw.count
+            while i + 8 <= n {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                h = (h ^ w) &* 0x0000_0100_0000_01B3
+                h ^= h >> 29
+                i += 8
+            }
+            if i < n {
+                var w: UInt64 = 0
+                var shift: UInt64 = 0
+                while i < n { w |= UInt64(raw[i]) << shift; shift += 8; i += 1 }
+                h = (h ^ w) &* 0x0000_0100_0000_01B3
+            }
+            h ^= UInt64(n)
+            h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
+            return h | 1
         }
-        while i < n { h = (h ^ UInt64(b[i])) &* 0x0000_0100_0000_01B3; i += 1 }
-        h ^= UInt64(n)
-        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
-        return h | 1
     }
 
     /// The symbol for `bytes`, adding it if new. The empty string is a symbol too (not null).
@@ -58,7 +66,7 @@ public struct SymbolTable: Sendable {
             slot = (slot + 1) & mask
         }
         let symbol = UInt32(hashes.count)
-        for i in 0..<b.count { arena.append(b[i]) }
+        b.withUnsafeBufferPointer { arena.append(contentsOf: $0) }
         starts.append(arena.count)
         hashes.append(h)
         slots[slot] = symbol
@@ -93,13 +101,15 @@ public struct SymbolTable: Sendable {
     @inline(__always)
     private func equals(_ s: Int, _ b: Span<UInt8>) -> Bool {
         let start = starts[s], end = starts[s + 1]
-        guard end - start == b.count else { return false }
-        var i = 0
-        while i < b.count {
-            if arena[start + i] != b[i] { return false }
-            i += 1
+        let n = b.count
+        guard end - start == n else { return false }
+        if n == 0 { return true }
+        return arena.withUnsafeBytes { a in
+            b.withUnsafeBytes { q in
+                // safe: both buffers hold at least `n` bytes (checked above; n > 0).
+                memcmp(a.baseAddress! + start, q.baseAddress!, n) == 0
+            }
         }
-        return true
     }
 
     private mutating func grow() {

@@ -176,3 +176,23 @@ import SpoorTesting
         #expect(report.hasDiagnostics)
     }
 }
+
+@Suite struct DigestTests {
+    @Test func theDigestDoesNotDependOnChunking() {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<1_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let whole = Digest.of(bytes[...])
+        for _ in 0..<200 {
+            var d = Digest()
+            var i = 0
+            while i < bytes.count {
+                let n = Int.random(in: 0...13, using: &rng)
+                d.update(bytes[i..<min(bytes.count, i + n)])
+                i += n
+            }
+            #expect(d.value == whole)
+        }
+        #expect(Digest.of(bytes[0..<999]) != whole)
+        #expect(Digest.of([0][...]) != Digest.of([][...]))
+    }
+}

@@ -7,7 +7,8 @@ import SpoorIngest
 /// can fake a speed-up: every replica gets its own addresses, host and user names and times.
 ///
 /// Perturbation of replica *k* (replica 0 is the seed as it is):
-/// - every dotted-quad IPv4 address `a.b.c.d` becomes `a.b.(c+k mod 256).(d+7k mod 256)`;
+/// - every dotted-quad IPv4 address `a.b.c.d` becomes `a.(b+⌊k/65536⌋).(c+⌊k/256⌋).(d+k)`, each octet
+///   mod 256, so 16.7 million replicas get distinct addresses;
 /// - syslog: the host (4th token) and the word after `user `, `for ` or `user=` get `-k`/`k`
 ///   appended, and the day of the month moves by *k* (mod 28);
 /// - Zeek TSV: `ts` moves by *k* days and the `uid` gets *k* appended;
@@ -150,8 +151,9 @@ public enum BenchCorpus {
                 var end = j
                 while end > i, token[end - 1] == UInt8(ascii: ".") { end -= 1 }
                 if let v = IPAddress.parseIPv4(token.span, i, end) {
-                    let c = (Int((v >> 8) & 0xFF) + k) % 256, d = (Int(v & 0xFF) + 7 * k) % 256
-                    out += Array("\(v >> 24).\((v >> 16) & 0xFF).\(c).\(d)".utf8)
+                    let b = (Int((v >> 16) & 0xFF) + (k >> 16)) & 0xFF
+                    let c = (Int((v >> 8) & 0xFF) + (k >> 8)) & 0xFF, d = (Int(v & 0xFF) + k) & 0xFF
+                    out += Array("\(v >> 24).\(b).\(c).\(d)".utf8)
                     i = end
                     continue
                 }

@@ -71,6 +71,29 @@ public enum Bytes {
     @inline(__always)
     public static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
 
+    /// The value of a hexadecimal digit (`0-9`, `a-f`, `A-F`), or nil.
+    @inline(__always)
+    public static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: c - 48
+        case 97...102: c - 87
+        case 65...70: c - 55
+        default: nil
+        }
+    }
+
+    /// Four hexadecimal digits at `b[i..<i+4]` (a JSON `\\uXXXX` escape), if `i + 4 <= end`.
+    @inline(__always)
+    public static func hex4(_ b: Span<UInt8>, _ i: Int, end: Int) -> UInt32? {
+        guard i >= 0, i + 4 <= end, end <= b.count else { return nil }
+        var v: UInt32 = 0
+        for k in i..<(i + 4) {
+            guard let d = hexValue(b[k]) else { return nil }
+            v = v << 4 | UInt32(d)
+        }
+        return v
+    }
+
     @inline(__always)
     public static func isSpace(_ c: UInt8) -> Bool { c == space || c == tab }
 

@@ -144,14 +144,7 @@ public struct IPAddress: Sendable, Hashable, Comparable, Codable, CustomStringCo
             guard j > i, j - i <= 4, n < 8 else { return nil }
             var g: UInt16 = 0
             for k in i..<j {
-                let c = b[k]
-                let d: UInt8
-                switch c {
-                case 48...57: d = c - 48
-                case 97...102: d = c - 87
-                case 65...70: d = c - 55
-                default: return nil
-                }
+                guard let d = Bytes.hexValue(b[k]) else { return nil }
                 g = g << 4 | UInt16(d)
             }
             groups[n] = g; n += 1

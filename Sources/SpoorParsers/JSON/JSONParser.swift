@@ -138,12 +138,12 @@ public struct JSONParser: Sendable {
                 case UInt8(ascii: "r"): out.append(0x0D)
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
-                    guard let u = hex4(b, i) else { throw ParseError(.badField, at: i, "bad \\u escape") }
+                    guard let u = Bytes.hex4(b, i, end: b.count) else { throw ParseError(.badField, at: i, "bad \\u escape") }
                     i += 4
                     var scalar = u
                     if (0xD800...0xDBFF).contains(u) {
                         if i + 6 <= b.count, b[i] == Bytes.backslash, b[i + 1] == UInt8(ascii: "u"),
-                           let lo = hex4(b, i + 2), (0xDC00...0xDFFF).contains(lo) {
+                           let lo = Bytes.hex4(b, i + 2, end: b.count), (0xDC00...0xDFFF).contains(lo) {
                             scalar = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
                             i += 6
                         } else { scalar = 0xFFFD }
@@ -158,22 +158,5 @@ public struct JSONParser: Sendable {
             i += 1
         }
         throw ParseError(.truncated, at: open, "unterminated string")
-    }
-
-    func hex4(_ b: Span<UInt8>, _ i: Int) -> UInt32? {
-        guard i + 4 <= b.count else { return nil }
-        var v: UInt32 = 0
-        for k in i..<(i + 4) {
-            let c = b[k]
-            let d: UInt8
-            switch c {
-            case 48...57: d = c - 48
-            case 97...102: d = c - 87
-            case 65...70: d = c - 55
-            default: return nil
-            }
-            v = v << 4 | UInt32(d)
-        }
-        return v
     }
 }

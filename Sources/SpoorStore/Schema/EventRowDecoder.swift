@@ -270,10 +270,10 @@ struct EventRowDecoder {
             case UInt8(ascii: "b"): out.append(0x08)
             case UInt8(ascii: "f"): out.append(0x0C)
             case UInt8(ascii: "u"):
-                guard var scalar = hex4(b, i, end) else { throw corrupt("a bad \\u escape") }
+                guard var scalar = Bytes.hex4(b, i, end: end) else { throw corrupt("a bad \\u escape") }
                 i += 4
                 if scalar >= 0xD800, scalar < 0xDC00, i + 6 <= end, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u"),
-                   let low = hex4(b, i + 2, end), low >= 0xDC00, low < 0xE000 {
+                   let low = Bytes.hex4(b, i + 2, end: end), low >= 0xDC00, low < 0xE000 {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     i += 6
                 }
@@ -286,23 +286,6 @@ struct EventRowDecoder {
             default: out.append(e) // \" \\ \/
             }
         }
-    }
-
-    private func hex4(_ b: Span<UInt8>, _ i: Int, _ end: Int) -> UInt32? {
-        guard i + 4 <= end else { return nil }
-        var v: UInt32 = 0
-        for k in i..<(i + 4) {
-            let c = b[k]
-            let d: UInt8
-            switch c {
-            case 48...57: d = c - 48
-            case 97...102: d = c - 87
-            case 65...70: d = c - 55
-            default: return nil
-            }
-            v = v << 4 | UInt32(d)
-        }
-        return v
     }
 
     private static func nonFinite(_ b: Span<UInt8>, _ r: Range<Int>) -> Double? {

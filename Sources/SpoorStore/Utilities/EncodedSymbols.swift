@@ -24,19 +24,22 @@ struct EncodedSymbols {
         let s = Int(symbol)
         if s >= starts.count {
             // A symbol added after the cache was sized: encode without caching.
-            table.withBytes(symbol) { encode($0, to: &out) }
+            table.withBytes(symbol) { Self.encode($0, form, to: &out) }
             return
         }
         if starts[s] < 0 {
+            // A static encoder, so the closure borrows no copy of `self`: a copy would hold a
+            // second reference to `arena` and make the append copy the whole arena.
             starts[s] = arena.count
-            table.withBytes(symbol) { encode($0, to: &arena) }
+            let form = form
+            table.withBytes(symbol) { Self.encode($0, form, to: &arena) }
             ends[s] = arena.count
         }
         arena.withUnsafeBufferPointer { out.append(contentsOf: $0[starts[s]..<ends[s]]) }
     }
 
     @inline(__always)
-    private func encode(_ b: Span<UInt8>, to out: inout [UInt8]) {
+    private static func encode(_ b: Span<UInt8>, _ form: Form, to out: inout [UInt8]) {
         switch form {
         case .json: JSONText.appendQuoted(bytes: b, to: &out)
         case .csv: CSVWriter.appendCell(bytes: b, to: &out)

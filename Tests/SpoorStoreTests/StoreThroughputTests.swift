@@ -30,22 +30,31 @@ struct StoreThroughputTests {
 
     @Test func insertAndLoad() async throws {
         let batches = Self.slices(Self.rows)
-        let dir = SampleBatches.temporaryDirectory()
-        let store = try await SQLiteEventStore.open(directory: dir)
-        let insert = try await Self.seconds {
-            for (i, batch) in batches.enumerated() {
-                try await store.commit(IngestCommit(batch: batch, ledger: SampleBatches.ledger("/var/log/synthetic-\(i).log", fingerprint: UInt64(i))))
-            }
+        // Store and bare insert alternate, best of three each: the VM is shared and noisy.
+        var insert = Double.infinity, bare = (insert: Double.infinity, encode: Double.infinity)
+        var dir = "", lastStore: SQLiteEventStore?
+        for _ in 0..<3 {
+            if !dir.isEmpty { try? FileManager.default.removeItem(atPath: dir) }
+            dir = SampleBatches.temporaryDirectory()
+            let fresh = try await SQLiteEventStore.open(directory: dir)
+            insert = min(insert, try await Self.seconds {
+                for (i, batch) in batches.enumerated() {
+                    try await fresh.commit(IngestCommit(batch: batch, ledger: SampleBatches.ledger("/var/log/synthetic-\(i).log", fingerprint: UInt64(i))))
+                }
+            })
+            lastStore = fresh
+            let b = try Self.bareInsert(batches)
+            bare = (min(bare.insert, b.insert), min(bare.encode, b.encode))
         }
+        let store = try #require(lastStore)
         var loaded = EventBatch()
         let load = try await Self.seconds { loaded = try await store.loadEvents() }
         #expect(loaded.count == Self.rows)
-        let bare = try Self.bareInsert(batches)
         let size = (try FileManager.default.attributesOfItem(atPath: dir + "/case.sqlite")[.size] as? Int) ?? 0
         print(String(format: "store.commit: %d rows in %.2f s = %.0f rows/s", Self.rows, insert, Double(Self.rows) / insert))
         print(String(format: "bare sqlite3: %d rows in %.2f s = %.0f rows/s (encoding done beforehand: %.2f s)",
                      Self.rows, bare.insert, Double(Self.rows) / bare.insert, bare.encode))
-        print(String(format: "ratio store/bare: %.2f", bare.insert / insert))
+        print(String(format: "ratio store/bare: %.2f; store/(bare + encoding): %.2f", bare.insert / insert, (bare.insert + bare.encode) / insert))
         print(String(format: "loadEvents: %d rows in %.2f s = %.0f rows/s; case.sqlite %.0f MB",
                      loaded.count, load, Double(loaded.count) / load, Double(size) / 1e6))
 

@@ -43,8 +43,7 @@ struct EventRowEncoder {
     @inline(__always)
     func integer(_ p: StoreSchema.Promoted, row r: Int) -> Int64? {
         guard let c = promoted[p.rawValue] else { return nil }
-        let column = batch.columns[c]
-        return column.valid[r] ? column.integers[r] : nil
+        return batch.columns[c].valid[r] ? batch.columns[c].integers[r] : nil
     }
 
     /// The symbol of a promoted string field in row `r`, or nil.
@@ -65,33 +64,38 @@ struct EventRowEncoder {
     mutating func appendFields(row r: Int, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         var first = true
-        for (c, key) in jsonColumns {
-            let column = batch.columns[c]
-            guard column.isValid(r) else { continue }
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            out.append(contentsOf: key)
-            switch column.kind {
-            case .string:
-                quoted.append(column.symbols[r], from: batch.symbols, to: &out)
-            case .int, .timestamp:
-                JSONText.appendInt(column.integers[r], to: &out)
-            case .bool:
-                JSONText.appendBool(column.integers[r] != 0, to: &out)
-            case .double:
-                JSONText.appendDouble(column.doubles[r], to: &out)
-            case .ip:
-                out.append(UInt8(ascii: "\""))
-                out.append(contentsOf: column.addresses[r].description.utf8)
-                out.append(UInt8(ascii: "\""))
-            case .stringList:
-                out.append(UInt8(ascii: "["))
-                let lo = Int(column.listStarts[r]), hi = Int(column.listStarts[r + 1])
-                for k in lo..<hi {
-                    if k > lo { out.append(UInt8(ascii: ",")) }
-                    quoted.append(column.listSymbols[k], from: batch.symbols, to: &out)
+        // Columns are read in place through a pointer: copying a `Column` out of the array
+        // retains its eight arrays, which cost more than the encoding of small fields.
+        batch.columns.withUnsafeBufferPointer { columns in
+            for (c, key) in jsonColumns {
+                let column = columns.baseAddress.unsafelyUnwrapped + c // c < columns.count: built from batch.columns
+                let kind = column.pointee.kind
+                if kind == .string ? column.pointee.symbols[r] == 0 : !column.pointee.valid[r] { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                out.append(contentsOf: key)
+                switch kind {
+                case .string:
+                    quoted.append(column.pointee.symbols[r], from: batch.symbols, to: &out)
+                case .int, .timestamp:
+                    JSONText.appendInt(column.pointee.integers[r], to: &out)
+                case .bool:
+                    JSONText.appendBool(column.pointee.integers[r] != 0, to: &out)
+                case .double:
+                    JSONText.appendDouble(column.pointee.doubles[r], to: &out)
+                case .ip:
+                    out.append(UInt8(ascii: "\""))
+                    IPText.append(column.pointee.addresses[r], to: &out)
+                    out.append(UInt8(ascii: "\""))
+                case .stringList:
+                    out.append(UInt8(ascii: "["))
+                    let lo = Int(column.pointee.listStarts[r]), hi = Int(column.pointee.listStarts[r + 1])
+                    for k in lo..<hi {
+                        if k > lo { out.append(UInt8(ascii: ",")) }
+                        quoted.append(column.pointee.listSymbols[k], from: batch.symbols, to: &out)
+                    }
+                    out.append(UInt8(ascii: "]"))
                 }
-                out.append(UInt8(ascii: "]"))
             }
         }
         out.append(UInt8(ascii: "}"))

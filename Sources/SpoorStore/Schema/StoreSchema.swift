@@ -25,9 +25,9 @@ import SpoorEvents
 /// kinds exactly (an IP stays an IP, a timestamp a timestamp). The view `events_view` puts the
 /// common ECS fields in columns (dots become underscores) for `spoor sql`.
 ///
-/// Loading back is a scan of `events` with a small JSON reader over each row's bytes, which
-/// was faster than asking SQLite to split the JSON (`json_each`), and analytics run on the
-/// loaded columnar batch, not in SQL.
+/// Loading back is one scan of `events` with a small JSON reader over each row's bytes (one
+/// pass, no SQL function call per field), and analytics run on the loaded columnar batch,
+/// not in SQL.
 enum StoreSchema {
     /// The migrations, in order. Never edit a shipped migration: add the next one.
     static var migrator: DatabaseMigrator {

@@ -99,6 +99,7 @@ extension EventStore {
 
 /// The id of a run (one command invocation) in a case.
 public struct RunID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The row id in the store's `runs` table.
     public var rawValue: Int64
     public init(rawValue: Int64) { self.rawValue = rawValue }
     public var description: String { String(rawValue) }
@@ -130,7 +131,9 @@ public struct IngestCommit: Sendable {
 /// value stays text and the store reads it as the field's kind. For a string-list field the
 /// condition holds when any item equals the value.
 public struct FieldEquality: Sendable, Hashable, CustomStringConvertible {
+    /// The field name (`source.ip`, `zeek.uid`, `@timestamp`).
     public var field: String
+    /// The value to compare with; `.string` text is read as the field's kind.
     public var value: FieldValue
 
     public init(field: String, value: FieldValue) {
@@ -150,7 +153,9 @@ public struct FieldEquality: Sendable, Hashable, CustomStringConvertible {
 
 /// A field name and the kind of its values, as the store's catalog records them.
 public struct FieldDescriptor: Sendable, Hashable, Codable {
+    /// The field name.
     public var name: String
+    /// The kind every stored value of the field is loaded as.
     public var kind: FieldKind
     public init(name: String, kind: FieldKind) {
         self.name = name

@@ -22,27 +22,24 @@ struct EncodedSymbols {
     @inline(__always)
     mutating func append(_ symbol: UInt32, from table: SymbolTable, to out: inout [UInt8]) {
         let s = Int(symbol)
-        let form = self.form
         if s >= starts.count {
             // A symbol added after the cache was sized: encode without caching.
-            table.withBytes(symbol) { EncodedSymbols.encode(form, $0, to: &out) }
+            table.withBytes(symbol) { Self.encode($0, form, to: &out) }
             return
         }
         if starts[s] < 0 {
+            // A static encoder, so the closure borrows no copy of `self`: a copy would hold a
+            // second reference to `arena` and make the append copy the whole arena.
             starts[s] = arena.count
-            // A static encoder: calling a method of `self` here would make the closure hold a
-            // second reference to `arena` and turn every append into a copy of the whole arena.
-            var arena = self.arena
-            self.arena = []
-            table.withBytes(symbol) { EncodedSymbols.encode(form, $0, to: &arena) }
-            self.arena = arena
+            let form = form
+            table.withBytes(symbol) { Self.encode($0, form, to: &arena) }
             ends[s] = arena.count
         }
         arena.withUnsafeBufferPointer { out.append(contentsOf: $0[starts[s]..<ends[s]]) }
     }
 
     @inline(__always)
-    private static func encode(_ form: Form, _ b: Span<UInt8>, to out: inout [UInt8]) {
+    private static func encode(_ b: Span<UInt8>, _ form: Form, to out: inout [UInt8]) {
         switch form {
         case .json: JSONText.appendQuoted(bytes: b, to: &out)
         case .csv: CSVWriter.appendCell(bytes: b, to: &out)

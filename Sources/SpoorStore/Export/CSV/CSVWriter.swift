@@ -61,7 +61,7 @@ public struct CSVWriter: Sendable {
                 case .timestamp:
                     out.buffer.append(contentsOf: Timestamp(microseconds: column.integers[r]).description.utf8)
                 case .ip:
-                    out.buffer.append(contentsOf: column.addresses[r].description.utf8)
+                    IPText.append(column.addresses[r], to: &out.buffer)
                 case .stringList:
                     scratch.removeAll(keepingCapacity: true)
                     scratch.append(UInt8(ascii: "["))

@@ -52,7 +52,7 @@ public struct JSONLinesWriter: Sendable {
                     out.buffer.append(UInt8(ascii: "\""))
                 case .ip:
                     out.buffer.append(UInt8(ascii: "\""))
-                    out.buffer.append(contentsOf: column.addresses[r].description.utf8)
+                    IPText.append(column.addresses[r], to: &out.buffer)
                     out.buffer.append(UInt8(ascii: "\""))
                 case .stringList:
                     out.buffer.append(UInt8(ascii: "["))

@@ -97,9 +97,11 @@ struct ParquetColumnWriter {
             booleans.append(column.integers[r] != 0)
         case .ip:
             definition.append(1)
-            let text = Array(column.addresses[r].description.utf8)
-            appendLittleEndian32(UInt32(text.count))
-            values.append(contentsOf: text)
+            let at = values.count
+            appendLittleEndian32(0)
+            IPText.append(column.addresses[r], to: &values)
+            let length = UInt32(values.count - at - 4)
+            for k in 0..<4 { values[at + k] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(k))) }
         case .stringList:
             let lo = Int(column.listStarts[r]), hi = Int(column.listStarts[r + 1])
             if lo == hi {

@@ -35,8 +35,9 @@ public struct ParquetWriter: Sendable {
         case gzip
     }
 
+    /// The page codec (default ``Compression/none``).
     public var compression: Compression
-    /// Rows per row group.
+    /// Rows per row group (default 65,536).
     public var rowGroupRows: Int
     /// The fields to write, in order; nil writes every column of the batch.
     public var fields: [String]?

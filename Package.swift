@@ -16,8 +16,10 @@ let package = Package(
         // 1–2: values every stage shares.
         .target(name: "SpoorCore"),
         .target(name: "SpoorEvents", dependencies: ["SpoorCore"]),
+        // 4: the Windows EVTX binary reader.
+        .target(name: "SpoorEVTX", dependencies: ["SpoorCore"]),
         // 6: pure parsers, bytes → events.
-        .target(name: "SpoorParsers", dependencies: ["SpoorCore", "SpoorEvents"]),
+        .target(name: "SpoorParsers", dependencies: ["SpoorCore", "SpoorEvents", "SpoorEVTX"]),
         // 7: I/O on the way in. Compression comes from Debian's C libraries.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBzip2", path: "Sources/CBzip2", providers: [.apt(["libbz2-dev"])]),
@@ -47,6 +49,7 @@ let package = Package(
 
         .testTarget(name: "SpoorCoreTests", dependencies: ["SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorEventsTests", dependencies: ["SpoorEvents", "SpoorTesting"]),
+        .testTarget(name: "SpoorEVTXTests", dependencies: ["SpoorEVTX", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorParsersTests", dependencies: ["SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorIngestTests", dependencies: ["SpoorIngest", "SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorStoreTests", dependencies: ["SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),

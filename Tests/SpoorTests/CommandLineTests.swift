@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import SpoorParsers
+import SpoorCore
 
 @Suite(.serialized, .enabled(if: SpoorProcess.isAvailable, "the spoor executable is not built"))
 struct CommandLineTests {

@@ -1,4 +1,3 @@
-import SpoorCore
 
 /// A strict RFC 8259 JSON parser over bytes, with a nesting limit.
 ///

@@ -1,4 +1,3 @@
-import SpoorCore
 
 /// A parsed JSON value that keeps object key order and the exact text of numbers.
 public enum JSONValue: Sendable, Hashable {

@@ -17,11 +17,11 @@ if ((${#need[@]})); then
   $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 # Test oracles from PyPI (never runtime dependencies of spoor): pyarrow and DuckDB read back
-# spoor's Parquet files.
+# spoor's Parquet files; evtx (the Rust EVTX parser) is the oracle for spoor's EVTX reader.
 venv="$root/.build-python"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyarrow, duckdb" 2>/dev/null; then
-  python3 -m venv "$venv" >/dev/null && "$venv/bin/pip" install -q pyarrow duckdb \
-    || echo "warning: could not install pyarrow/duckdb; the Parquet read-back tests will skip"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyarrow, duckdb, evtx" 2>/dev/null; then
+  python3 -m venv "$venv" >/dev/null && "$venv/bin/pip" install -q pyarrow duckdb evtx \
+    || echo "warning: could not install the Python test oracles; the tests that need them will skip"
 fi
 export SPOOR_PYTHON="$venv/bin/python"
 phase install

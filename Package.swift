@@ -28,6 +28,8 @@ let package = Package(
             "SpoorCore", "SpoorEvents", "SpoorParsers", "CZlib", "CBzip2", "CLzma",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // 12: features and detectors over events (sessions: who is logged on where).
+        .target(name: "SpoorDetectors", dependencies: ["SpoorCore", "SpoorEvents"]),
         // 16: persistence of every capability's values.
         .target(name: "SpoorStore", dependencies: [
             "SpoorCore", "SpoorEvents", "SpoorIngest", "CZlib",
@@ -35,12 +37,12 @@ let package = Package(
         ]),
         // 19: the facade that wires the stages.
         .target(name: "Spoor", dependencies: [
-            "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorStore",
+            "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorDetectors", "SpoorStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // 21: the executable.
         .executableTarget(name: "SpoorCLI", dependencies: [
-            "Spoor", "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorStore",
+            "Spoor", "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorDetectors", "SpoorStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "SpoorEVTXTests", dependencies: ["SpoorEVTX", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorParsersTests", dependencies: ["SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorIngestTests", dependencies: ["SpoorIngest", "SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorDetectorsTests", dependencies: ["SpoorDetectors", "SpoorEvents", "SpoorCore", "SpoorParsers", "SpoorTesting"]),
         .testTarget(name: "SpoorStoreTests", dependencies: ["SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorTests", dependencies: ["Spoor", "SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
     ]

@@ -5,6 +5,9 @@ let package = Package(
     name: "spoor",
     products: [
         .library(name: "Spoor", targets: ["Spoor"]),
+        // Capability modules on their own, for users (and the fuzz harness) that need only one.
+        .library(name: "SpoorParsers", targets: ["SpoorParsers"]),
+        .library(name: "SpoorEVTX", targets: ["SpoorEVTX"]),
         .executable(name: "spoor", targets: ["SpoorCLI"]),
     ],
     dependencies: [

@@ -22,6 +22,8 @@ public struct EventBatchBuilder: Sendable {
     private var filled: [Int] = []
     /// Each column's kind, likewise.
     private var kinds: [FieldKind] = []
+    /// List items bound for string columns in the open row, joined when the row ends.
+    private var joined: [Int: [UInt8]] = [:]
 
     public init(symbolCapacity: Int = 4096) {
         batch = EventBatch(symbolCapacity: symbolCapacity)
@@ -64,6 +66,10 @@ public struct EventBatchBuilder: Sendable {
     /// Finishes the row: columns it did not set get a null.
     public mutating func endRow() {
         precondition(rowOpen, "endRow() without beginRow()")
+        if !joined.isEmpty {
+            for (c, bytes) in joined { set(ColumnHandle(index: c), bytes: bytes.span) }
+            joined.removeAll(keepingCapacity: true)
+        }
         batch.count += 1
         rowOpen = false
     }
@@ -71,6 +77,7 @@ public struct EventBatchBuilder: Sendable {
     /// Discards everything the open row wrote.
     public mutating func cancelRow() {
         guard rowOpen else { return }
+        joined.removeAll(keepingCapacity: true)
         for c in touched {
             batch.columns[c].truncate(to: batch.count)
             filled[c] = batch.count
@@ -204,7 +211,13 @@ public struct EventBatchBuilder: Sendable {
 
     /// Starts (or restarts) the list value of the open row in a `.stringList` column.
     public mutating func beginList(_ h: ColumnHandle) {
-        if kinds[h.index] != .stringList { widenToString(h.index); return }
+        if kinds[h.index] != .stringList {
+            // A string column (widened, or made as one): items are joined with commas, in a
+            // buffer written once when the row ends (joining in place would be quadratic).
+            widenToString(h.index)
+            joined[h.index] = []
+            return
+        }
         let r = batch.count
         if prepare(h) {
             // Already set this row: drop its items and start again.
@@ -220,10 +233,10 @@ public struct EventBatchBuilder: Sendable {
     /// Appends an item to the list begun with ``beginList(_:)``.
     public mutating func appendToList(_ h: ColumnHandle, bytes: Span<UInt8>) {
         if kinds[h.index] != .stringList {
-            // The column was widened to string: keep items comma-joined.
-            let prior = filled[h.index] > batch.count ? batch.symbols.string(batch.columns[h.index].symbols[batch.count]) ?? "" : ""
-            let item = ByteText.string(bytes)
-            set(h, string: prior.isEmpty ? item : prior + "," + item)
+            var buffer = joined[h.index] ?? []
+            if !buffer.isEmpty { buffer.append(UInt8(ascii: ",")) }
+            bytes.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
+            joined[h.index] = buffer
             return
         }
         let s = batch.symbols.intern(bytes)

@@ -1,0 +1,13 @@
+// swift-tools-version:6.2
+// libFuzzer targets for spoor's parsers. Kept out of the main package so that `swift build`
+// of spoor never compiles them; scripts/fuzz.sh builds and runs them with
+// `-sanitize=fuzzer,address`.
+import PackageDescription
+
+let package = Package(
+    name: "spoor-fuzz",
+    dependencies: [.package(name: "spoor", path: "..")],
+    targets: [
+        .executableTarget(name: "FuzzParsers", dependencies: [.product(name: "SpoorParsers", package: "spoor")]),
+    ]
+)

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}; shift || true
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzParsers)
 root=$(pwd)
+# A clean build: incremental sanitizer builds have linked stale object layouts here.
+rm -rf "$root/.build-fuzz/x86_64-unknown-linux-gnu/release" "$root/.build-fuzz/release"
 (cd Fuzz && swift build --scratch-path "$root/.build-fuzz" -c release -Xswiftc -sanitize=fuzzer,address \
   -Xswiftc -parse-as-library 2>&1 | tail -n 1) || exit 1
 mkdir -p Fuzz/artifacts

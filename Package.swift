@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "SpoorCore"),
         .target(name: "SpoorEvents", dependencies: ["SpoorCore"]),
         // 4: the Windows EVTX binary reader.
-        .target(name: "SpoorEVTX", dependencies: ["SpoorCore"]),
+        .target(name: "SpoorEVTX", dependencies: ["SpoorCore", "CZlib"]),
         // 6: pure parsers, bytes → events.
         .target(name: "SpoorParsers", dependencies: ["SpoorCore", "SpoorEvents", "SpoorEVTX"]),
         // 7: I/O on the way in. Compression comes from Debian's C libraries.

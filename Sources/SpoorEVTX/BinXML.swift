@@ -1,0 +1,548 @@
+import SpoorCore
+
+// Binary XML as stored in EVTX chunks.
+//
+// Facts from the libyal documentation "Windows XML Event Log (EVTX) format" (Joachim Metz),
+// sections "Binary XML", "Binary XML tokens", "Template instance" and "Value types":
+// token 0x00 end of file, 0x01/0x41 open start element (0x40: has attributes), 0x02 close start
+// element, 0x03 close empty element, 0x04 end element, 0x05/0x45 value text, 0x06/0x46 attribute,
+// 0x07/0x47 CDATA section, 0x08/0x48 character reference, 0x09/0x49 entity reference, 0x0a PI
+// target, 0x0b PI data, 0x0c template instance, 0x0d normal substitution, 0x0e optional
+// substitution, 0x0f fragment header. The 0x40 bit on the other tokens means "more data follows".
+// Names are chunk-relative offsets to a name record (u32 next offset, u16 hash, u16 character
+// count, UTF-16LE characters, NUL), stored inline the first time they are used.
+
+/// A node of a parsed BinXML fragment or template definition (names resolved, values decoded,
+/// substitutions still open).
+indirect enum XPart {
+    case element(XElement)
+    /// Literal text (value token, CDATA, character or entity reference) or a decoded value.
+    case value(JSONValue)
+    /// `0x0d`/`0x0e id type`: takes value `id` of the enclosing template instance.
+    case substitution(index: Int, optional: Bool)
+    /// A template instance: its definition and the substitution values of this instance.
+    case template(XTemplate, [XValue])
+}
+
+struct XElement {
+    var name: String
+    var attributes: [(String, [XPart])]
+    var children: [XPart]
+}
+
+/// A parsed template definition, cached per chunk by its chunk-relative offset.
+final class XTemplate {
+    let parts: [XPart]
+    init(parts: [XPart]) { self.parts = parts }
+}
+
+/// A substitution value.
+enum XValue {
+    case null
+    case json(JSONValue)
+    /// Type 0x21: nested BinXML (a fragment, usually holding a template instance).
+    case binXML([XPart])
+}
+
+/// Bounds that keep hostile input from exhausting the stack or memory.
+public struct EVTXLimits: Sendable, Hashable {
+    /// Element nesting plus nested BinXML/template levels.
+    public var maximumDepth = 64
+    /// Substitution values per template instance.
+    public var maximumSubstitutions = 4096
+    /// Tokens per record (all levels).
+    public var maximumTokens = 200_000
+    public init() {}
+}
+
+/// Reads BinXML tokens from one chunk. Offsets are absolute into `data`; `chunkStart` turns
+/// them into chunk-relative offsets (names and templates are referenced chunk-relative).
+struct BinXMLReader {
+    let data: [UInt8]
+    let chunkStart: Int
+    let chunkEnd: Int
+    var limits: EVTXLimits
+    var names: [UInt32: String] = [:]
+    var templates: [UInt32: XTemplate] = [:]
+    var tokens = 0
+
+    init(data: [UInt8], chunkStart: Int, chunkEnd: Int, limits: EVTXLimits) {
+        self.data = data
+        self.chunkStart = chunkStart
+        self.chunkEnd = chunkEnd
+        self.limits = limits
+    }
+
+    // MARK: primitive reads (bounds-checked against `end`)
+
+    @inline(__always) func need(_ p: Int, _ n: Int, _ end: Int) throws(ParseError) {
+        if p < 0 || n < 0 || p > end - n { throw ParseError(.truncated, at: p, "BinXML needs \(n) bytes at offset \(p - chunkStart) of the chunk") }
+    }
+    @inline(__always) func u8(_ p: Int) -> UInt8 { data[p] }
+    @inline(__always) func u16(_ p: Int) -> UInt16 { UInt16(data[p]) | UInt16(data[p + 1]) << 8 }
+    @inline(__always) func u32(_ p: Int) -> UInt32 {
+        UInt32(data[p]) | UInt32(data[p + 1]) << 8 | UInt32(data[p + 2]) << 16 | UInt32(data[p + 3]) << 24
+    }
+    @inline(__always) func u64(_ p: Int) -> UInt64 { UInt64(u32(p)) | UInt64(u32(p + 4)) << 32 }
+
+    /// UTF-16LE code units `[p, p + 2n)` as a String (ASCII fast path; lone surrogates become U+FFFD).
+    func utf16(_ p: Int, count n: Int) -> String {
+        var ascii = true
+        var i = p
+        let e = p + 2 * n
+        while i < e { if data[i] >= 0x80 || data[i + 1] != 0 { ascii = false; break }; i += 2 }
+        if ascii {
+            return String(unsafeUninitializedCapacity: n) { buf in
+                for k in 0..<n { buf[k] = data[p + 2 * k] }
+                return n
+            }
+        }
+        var units = [UInt16]()
+        units.reserveCapacity(n)
+        for k in 0..<n { units.append(u16(p + 2 * k)) }
+        return String(decoding: units, as: UTF16.self)
+    }
+
+    // MARK: names
+
+    /// Reads the name at chunk-relative `offset`; returns the position after an inline name
+    /// when the name is stored at `position` (the first use).
+    mutating func name(at offset: UInt32, position: Int, end: Int) throws(ParseError) -> (String, Int) {
+        let abs = chunkStart + Int(offset)
+        let inline = abs == position
+        if let cached = names[offset] {
+            if inline {
+                let count = Int(u16(abs + 6))
+                return (cached, abs + 8 + 2 * count + 2)
+            }
+            return (cached, position)
+        }
+        let limit = inline ? end : chunkEnd
+        guard abs >= chunkStart else { throw ParseError(.badField, at: abs, "name offset outside the chunk") }
+        try need(abs, 8, limit)
+        let count = Int(u16(abs + 6))
+        try need(abs + 8, 2 * count, limit)
+        let s = utf16(abs + 8, count: count)
+        names[offset] = s
+        return (s, inline ? abs + 8 + 2 * count + 2 : position)
+    }
+
+    // MARK: fragments and elements
+
+    /// Parses tokens from `p` to `end` (a whole fragment: header, elements, EOF).
+    mutating func fragment(_ p: Int, end: Int, depth: Int) throws(ParseError) -> [XPart] {
+        var pos = p
+        var parts: [XPart] = []
+        try content(&pos, end: end, depth: depth, into: &parts, topLevel: true)
+        return parts
+    }
+
+    /// Content tokens until end element (0x04) or, at top level, EOF (0x00) or `end`.
+    mutating func content(_ pos: inout Int, end: Int, depth: Int, into parts: inout [XPart], topLevel: Bool) throws(ParseError) {
+        guard depth < limits.maximumDepth else { throw ParseError(.tooDeep, at: pos, "BinXML nested deeper than \(limits.maximumDepth) levels") }
+        while true {
+            if topLevel && pos >= end { return }
+            try need(pos, 1, end)
+            tokens += 1
+            guard tokens <= limits.maximumTokens else { throw ParseError(.recordTooLong, at: pos, "more than \(limits.maximumTokens) BinXML tokens in a record") }
+            let token = u8(pos)
+            switch token {
+            case 0x00:
+                pos += 1
+                if topLevel { return }
+                throw ParseError(.badField, at: pos - 1, "BinXML ends inside an element")
+            case 0x04:
+                pos += 1
+                if topLevel { throw ParseError(.badField, at: pos - 1, "end element without an open element") }
+                return
+            case 0x0f:
+                try need(pos, 4, end)
+                pos += 4
+            case 0x01, 0x41:
+                parts.append(.element(try element(&pos, end: end, depth: depth + 1)))
+            case 0x05, 0x45, 0x07, 0x47, 0x08, 0x48, 0x09, 0x49, 0x0d, 0x0e:
+                parts.append(try valuePart(&pos, end: end))
+            case 0x0a:
+                // PI target: name offset; its data token 0x0b follows. Neither renders in JSON.
+                try need(pos, 5, end)
+                (_, pos) = try name(at: u32(pos + 1), position: pos + 5, end: end)
+            case 0x0b:
+                try need(pos, 3, end)
+                let n = Int(u16(pos + 1))
+                try need(pos + 3, 2 * n, end)
+                pos += 3 + 2 * n
+            case 0x0c:
+                parts.append(try templateInstance(&pos, end: end, depth: depth + 1))
+            default:
+                throw ParseError(.badField, at: pos, "unknown BinXML token 0x\(String(token, radix: 16)) at chunk offset \(pos - chunkStart)")
+            }
+        }
+    }
+
+    /// A value-like token: text, CDATA, character/entity reference, substitution.
+    mutating func valuePart(_ pos: inout Int, end: Int) throws(ParseError) -> XPart {
+        let token = u8(pos) & ~0x40
+        switch token {
+        case 0x05:
+            try need(pos, 4, end)
+            let type = u8(pos + 1)
+            let n = Int(u16(pos + 2))
+            try need(pos + 4, 2 * n, end)
+            let s = utf16(pos + 4, count: n)
+            pos += 4 + 2 * n
+            // Value tokens hold UTF-16 text (type 0x01); other types are not written here.
+            _ = type
+            return .value(.string(s))
+        case 0x07:
+            try need(pos, 3, end)
+            let n = Int(u16(pos + 1))
+            try need(pos + 3, 2 * n, end)
+            let s = utf16(pos + 3, count: n)
+            pos += 3 + 2 * n
+            return .value(.string(s))
+        case 0x08:
+            try need(pos, 3, end)
+            let c = u16(pos + 1)
+            pos += 3
+            let s = Unicode.Scalar(UInt32(c)).map { String(Character($0)) } ?? "\u{FFFD}"
+            return .value(.string(s))
+        case 0x09:
+            try need(pos, 5, end)
+            let (n, next) = try name(at: u32(pos + 1), position: pos + 5, end: end)
+            pos = next
+            return .value(.string(Self.entity(n)))
+        default: // 0x0d, 0x0e
+            try need(pos, 4, end)
+            let index = Int(u16(pos + 1))
+            let optional = u8(pos) == 0x0e
+            pos += 4
+            return .substitution(index: index, optional: optional)
+        }
+    }
+
+    /// The five predefined XML entities; others are kept as `&name;`.
+    static func entity(_ n: String) -> String {
+        switch n {
+        case "amp": "&"
+        case "lt": "<"
+        case "gt": ">"
+        case "quot": "\""
+        case "apos": "'"
+        default: "&" + n + ";"
+        }
+    }
+
+    mutating func element(_ pos: inout Int, end: Int, depth: Int) throws(ParseError) -> XElement {
+        guard depth < limits.maximumDepth else { throw ParseError(.tooDeep, at: pos, "BinXML nested deeper than \(limits.maximumDepth) levels") }
+        let hasAttributes = u8(pos) & 0x40 != 0
+        // token, dependency id (u16), data size (u32), name offset (u32). Some writers (records
+        // forwarded by Windows Event Collector, some nested BinXML values) leave out the
+        // dependency id; the variant is told apart by where the name offset points: at the
+        // bytes right after the header (inline name) or back into the chunk.
+        try need(pos, 11, end)
+        var headerSize = 11
+        let here = UInt32(truncatingIfNeeded: pos - chunkStart)
+        let withID = u32(pos + 7), withoutID = u32(pos + 5)
+        if withID != here + 11 && (withoutID == here + 9 || (withID >= here && withoutID < here)) { headerSize = 9 }
+        let nameOffset = headerSize == 11 ? withID : withoutID
+        let (elementName, afterName) = try name(at: nameOffset, position: pos + headerSize, end: end)
+        pos = afterName
+        var attributes: [(String, [XPart])] = []
+        if hasAttributes {
+            try need(pos, 4, end)
+            pos += 4 // attribute list size
+            while true {
+                try need(pos, 1, end)
+                let t = u8(pos)
+                guard t & ~0x40 == 0x06 else { break }
+                try need(pos, 5, end)
+                let (attrName, next) = try name(at: u32(pos + 1), position: pos + 5, end: end)
+                pos = next
+                var value: [XPart] = []
+                while true {
+                    try need(pos, 1, end)
+                    let v = u8(pos) & ~0x40
+                    guard v == 0x05 || v == 0x07 || v == 0x08 || v == 0x09 || u8(pos) == 0x0d || u8(pos) == 0x0e else { break }
+                    value.append(try valuePart(&pos, end: end))
+                }
+                attributes.append((attrName, value))
+                if t & 0x40 == 0 { break }
+            }
+        }
+        try need(pos, 1, end)
+        var children: [XPart] = []
+        switch u8(pos) {
+        case 0x03:
+            pos += 1
+        case 0x02:
+            pos += 1
+            try content(&pos, end: end, depth: depth, into: &children, topLevel: false)
+        default:
+            throw ParseError(.badField, at: pos, "expected close start element, found token 0x\(String(u8(pos), radix: 16))")
+        }
+        return XElement(name: elementName, attributes: attributes, children: children)
+    }
+
+    // MARK: templates
+
+    mutating func templateInstance(_ pos: inout Int, end: Int, depth: Int) throws(ParseError) -> XPart {
+        guard depth < limits.maximumDepth else { throw ParseError(.tooDeep, at: pos, "templates nested deeper than \(limits.maximumDepth) levels") }
+        // 0x0c, unknown (1), template id (u32), definition offset (u32)
+        try need(pos, 10, end)
+        let defOffset = u32(pos + 6)
+        pos += 10
+        let defAbs = chunkStart + Int(defOffset)
+        let template: XTemplate
+        if defAbs == pos {
+            // Inline definition: next offset (u32), GUID (16), data size (u32), fragment.
+            try need(pos, 24, end)
+            let size = Int(u32(pos + 20))
+            try need(pos + 24, size, end)
+            if let cached = templates[defOffset] {
+                template = cached
+            } else {
+                template = XTemplate(parts: try fragment(pos + 24, end: pos + 24 + size, depth: depth))
+                templates[defOffset] = template
+            }
+            pos += 24 + size
+        } else if let cached = templates[defOffset] {
+            template = cached
+        } else {
+            // A definition stored elsewhere in the chunk (its first use was in a record we skipped
+            // or did not read yet): parse it where it is.
+            guard defAbs >= chunkStart, defAbs <= chunkEnd - 24 else {
+                throw ParseError(.badField, at: pos, "template definition offset \(defOffset) outside the chunk")
+            }
+            let size = Int(u32(defAbs + 20))
+            try need(defAbs + 24, size, chunkEnd)
+            template = XTemplate(parts: try fragment(defAbs + 24, end: defAbs + 24 + size, depth: depth))
+            templates[defOffset] = template
+        }
+        // Instance data: count, count × (u16 size, u8 type, u8 0), values.
+        try need(pos, 4, end)
+        let count = Int(u32(pos))
+        guard count <= limits.maximumSubstitutions else {
+            throw ParseError(.recordTooLong, at: pos, "\(count) substitution values exceed the limit of \(limits.maximumSubstitutions)")
+        }
+        pos += 4
+        try need(pos, 4 * count, end)
+        var values: [XValue] = []
+        values.reserveCapacity(count)
+        var v = pos + 4 * count
+        for k in 0..<count {
+            let size = Int(u16(pos + 4 * k))
+            let type = u8(pos + 4 * k + 2)
+            try need(v, size, end)
+            values.append(try value(type: type, at: v, size: size, depth: depth))
+            v += size
+        }
+        pos = v
+        return .template(template, values)
+    }
+
+    // MARK: values
+
+    /// Decodes one substitution value ("Value types" in the libyal document).
+    mutating func value(type: UInt8, at p: Int, size: Int, depth: Int) throws(ParseError) -> XValue {
+        if type & 0x80 != 0 { return try array(type: type & 0x7f, at: p, size: size) }
+        switch type {
+        case 0x00: return .null
+        case 0x21:
+            if size == 0 { return .null }
+            return .binXML(try fragment(p, end: p + size, depth: depth + 1))
+        default:
+            guard let j = scalar(type: type, at: p, size: size) else {
+                throw ParseError(.badField, at: p, "value of type 0x\(String(type, radix: 16)) with size \(size)")
+            }
+            return .json(j)
+        }
+    }
+
+    func scalar(type: UInt8, at p: Int, size: Int) -> JSONValue? {
+        switch type {
+        case 0x00: return .null
+        case 0x01:
+            var n = size / 2
+            while n > 0 && u16(p + 2 * (n - 1)) == 0 { n -= 1 }
+            return .string(utf16(p, count: n))
+        case 0x02:
+            var n = size
+            while n > 0 && data[p + n - 1] == 0 { n -= 1 }
+            return .string(Self.windows1252(data[p..<(p + n)]))
+        case 0x03: guard size >= 1 else { return nil }; return .number(String(Int8(bitPattern: data[p])))
+        case 0x04: guard size >= 1 else { return nil }; return .number(String(data[p]))
+        case 0x05: guard size >= 2 else { return nil }; return .number(String(Int16(bitPattern: u16(p))))
+        case 0x06: guard size >= 2 else { return nil }; return .number(String(u16(p)))
+        case 0x07: guard size >= 4 else { return nil }; return .number(String(Int32(bitPattern: u32(p))))
+        case 0x08: guard size >= 4 else { return nil }; return .number(String(u32(p)))
+        case 0x09: guard size >= 8 else { return nil }; return .number(String(Int64(bitPattern: u64(p))))
+        case 0x0a: guard size >= 8 else { return nil }; return .number(String(u64(p)))
+        case 0x0b:
+            guard size >= 4 else { return nil }
+            return Self.number(Double(Float(bitPattern: u32(p))), float: Float(bitPattern: u32(p)))
+        case 0x0c:
+            guard size >= 8 else { return nil }
+            return Self.number(Double(bitPattern: u64(p)), float: nil)
+        case 0x0d:
+            guard size >= 1 else { return nil }
+            // 0 and 1 are booleans; other values (seen in real files) are kept as the number.
+            let raw = size >= 4 ? Int32(bitPattern: u32(p)) : Int32(data[p])
+            return raw == 0 || raw == 1 ? .bool(raw == 1) : .number(String(raw))
+        case 0x0e:
+            return .string(Self.hex(data[p..<(p + size)]))
+        case 0x0f:
+            guard size >= 16 else { return nil }
+            return .string(guid(p))
+        case 0x10:
+            if size == 8 { return .string("0x" + String(u64(p), radix: 16)) }
+            if size == 4 { return .string("0x" + String(u32(p), radix: 16)) }
+            return nil
+        case 0x11:
+            guard size >= 8 else { return nil }
+            return .string(Self.filetimeText(u64(p)))
+        case 0x12:
+            guard size >= 16 else { return nil }
+            return .string(systemtime(p))
+        case 0x13:
+            return sid(p, size: size).map { .string($0) }
+        case 0x14: guard size >= 4 else { return nil }; return .string("0x" + String(u32(p), radix: 16))
+        case 0x15: guard size >= 8 else { return nil }; return .string("0x" + String(u64(p), radix: 16))
+        default:
+            return nil
+        }
+    }
+
+    func array(type: UInt8, at p: Int, size: Int) throws(ParseError) -> XValue {
+        var items: [JSONValue] = []
+        switch type {
+        case 0x01:
+            // NUL-terminated UTF-16LE strings.
+            var start = p
+            var i = p
+            let e = p + size - size % 2
+            while i < e {
+                if u16(i) == 0 {
+                    items.append(.string(utf16(start, count: (i - start) / 2)))
+                    start = i + 2
+                }
+                i += 2
+            }
+            if start < e { items.append(.string(utf16(start, count: (e - start) / 2))) }
+        case 0x02:
+            var start = p
+            for i in p..<(p + size) where data[i] == 0 {
+                items.append(.string(Self.windows1252(data[start..<i])))
+                start = i + 1
+            }
+            if start < p + size { items.append(.string(Self.windows1252(data[start..<(p + size)]))) }
+        default:
+            let width: Int
+            switch type {
+            case 0x03, 0x04: width = 1
+            case 0x05, 0x06: width = 2
+            case 0x07, 0x08, 0x0b, 0x0d, 0x14: width = 4
+            case 0x09, 0x0a, 0x0c, 0x11, 0x15: width = 8
+            case 0x0f, 0x12: width = 16
+            case 0x10: width = 8
+            case 0x13:
+                // SIDs vary in length: 8 + 4 × sub-authority count each.
+                var i = p
+                while i + 8 <= p + size {
+                    let n = 8 + 4 * Int(data[i + 1])
+                    guard i + n <= p + size, let s = sid(i, size: n) else { break }
+                    items.append(.string(s))
+                    i += n
+                }
+                return .json(.array(items))
+            default:
+                throw ParseError(.badField, at: p, "array of unsupported value type 0x\(String(type, radix: 16))")
+            }
+            var i = p
+            while i + width <= p + size {
+                if let v = scalar(type: type, at: i, size: width) { items.append(v) }
+                i += width
+            }
+        }
+        return .json(.array(items))
+    }
+
+    // MARK: renderings
+
+    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    static func hex(_ bytes: ArraySlice<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { buf in
+            var k = 0
+            for b in bytes { buf[k] = hexDigits[Int(b >> 4)]; buf[k + 1] = hexDigits[Int(b & 15)]; k += 2 }
+            return k
+        }
+    }
+
+    static func hexNumber(_ v: UInt64, width: Int) -> String {
+        let s = String(v, radix: 16)
+        return "0x" + String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+
+    /// GUID as written by Windows (first three fields little-endian), upper case, no braces.
+    func guid(_ p: Int) -> String {
+        func h(_ v: UInt64, _ w: Int) -> String {
+            let s = String(v, radix: 16, uppercase: true)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
+        var s = h(UInt64(u32(p)), 8) + "-" + h(UInt64(u16(p + 4)), 4) + "-" + h(UInt64(u16(p + 6)), 4) + "-"
+        s += Self.hex(data[(p + 8)..<(p + 10)]) + "-" + Self.hex(data[(p + 10)..<(p + 16)])
+        return s
+    }
+
+    /// `S-revision-authority-sub…` (authority is a 48-bit big-endian number).
+    func sid(_ p: Int, size: Int) -> String? {
+        guard size >= 8 else { return nil }
+        let revision = data[p]
+        let n = Int(data[p + 1])
+        guard 8 + 4 * n <= size else { return nil }
+        var authority: UInt64 = 0
+        for k in 2..<8 { authority = authority << 8 | UInt64(data[p + k]) }
+        var s = "S-" + String(revision) + "-" + String(authority)
+        for k in 0..<n { s += "-" + String(u32(p + 8 + 4 * k)) }
+        return s
+    }
+
+    func systemtime(_ p: Int) -> String {
+        let year = Int(u16(p)), month = Int(u16(p + 2)), day = Int(u16(p + 6))
+        let hour = Int(u16(p + 8)), minute = Int(u16(p + 10)), second = Int(u16(p + 12)), ms = Int(u16(p + 14))
+        let c = CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: ms * 1000)
+        return c.iso8601(fractionDigits: 6, offsetSeconds: nil)
+    }
+
+    /// FILETIME (100 ns ticks since 1601-01-01 UTC) → microseconds since the Unix epoch.
+    static func filetimeMicroseconds(_ ft: UInt64) -> Int64 {
+        Int64(ft / 10) - 11_644_473_600_000_000
+    }
+
+    static func filetimeText(_ ft: UInt64) -> String {
+        CivilTime(utcMicroseconds: filetimeMicroseconds(ft)).iso8601(fractionDigits: 6, offsetSeconds: nil)
+    }
+
+    static func number(_ d: Double, float: Float?) -> JSONValue {
+        guard d.isFinite else { return .string(d.isNaN ? "NaN" : (d > 0 ? "inf" : "-inf")) }
+        if let f = float { return .number(Self.trimZero("\(f)")) }
+        return .number(Self.trimZero("\(d)"))
+    }
+
+    static func trimZero(_ s: String) -> String { s.hasSuffix(".0") ? String(s.dropLast(2)) : s }
+
+    /// ANSI strings: Windows-1252 (the `evtx` package's default codec).
+    static func windows1252(_ bytes: ArraySlice<UInt8>) -> String {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        var s = String.UnicodeScalarView()
+        for b in bytes {
+            if b >= 0x80 && b < 0xa0, let u = Unicode.Scalar(cp1252High[Int(b - 0x80)]) { s.append(u) } else { s.append(Unicode.Scalar(b)) }
+        }
+        return String(s)
+    }
+
+    static let cp1252High: [UInt32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
+        0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ]
+}

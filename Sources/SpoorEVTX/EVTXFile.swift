@@ -1,0 +1,196 @@
+import CZlib
+import SpoorCore
+
+/// One event record read from an EVTX file.
+public struct EVTXRecord: Sendable, Hashable {
+    /// The record identifier (`EventRecordID`).
+    public var recordID: UInt64
+    /// The record's written time (FILETIME in the record header), microseconds UTC.
+    public var timestamp: Timestamp
+    /// Byte offset of the record (its `2a 2a 00 00` signature) in the file.
+    public var offset: Int
+    /// The event in the JSON shape of the Rust `evtx` crate (`{"Event": {...}}`).
+    public var event: JSONValue
+}
+
+/// Something wrong in a file, with where it is. The reader keeps going after every one of these.
+public struct EVTXIssue: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// The file header's CRC32 does not match (informational: the header is still used).
+        case badFileHeaderChecksum
+        /// The file header says the log was not closed cleanly; chunks are read by scanning, not
+        /// by trusting the header's chunk count.
+        case dirtyFile
+        /// A chunk without the `ElfChnk\0` signature: skipped (an all-zero chunk is unused space, not reported).
+        case badChunkSignature
+        /// A chunk header CRC32 mismatch (records are still read).
+        case badChunkHeaderChecksum
+        /// The CRC32 of the event records data does not match (records are still read).
+        case badRecordsChecksum
+        /// A record that could not be read: skipped. If its size field is unusable, the rest of
+        /// the chunk is skipped too.
+        case badRecord
+        /// The file ends inside a chunk.
+        case truncatedChunk
+    }
+    public var kind: Kind
+    /// Chunk number (0-based), when the issue is in a chunk.
+    public var chunk: Int?
+    /// Byte offset in the file.
+    public var offset: Int
+    /// The record identifier when known.
+    public var recordID: UInt64?
+    public var error: ParseError
+
+    public var description: String {
+        "\(kind.rawValue) at byte \(offset)" + (chunk.map { " (chunk \($0))" } ?? "") + (recordID.map { " record \($0)" } ?? "") + ": \(error.message)"
+    }
+}
+
+/// The records and issues of one 64 KiB chunk.
+public struct EVTXChunkResult: Sendable {
+    public var index: Int
+    public var offset: Int
+    public var records: [EVTXRecord]
+    public var issues: [EVTXIssue]
+}
+
+/// A Windows XML Event Log file held in memory, read a chunk at a time.
+///
+/// Layout (libyal, "Windows XML Event Log (EVTX) format"): a 4,096-byte file header, then
+/// 65,536-byte chunks. A chunk has a 512-byte header — `ElfChnk\0`, first/last record numbers
+/// and identifiers (8, 16, 24, 32), header size (40), last record offset (44), free space offset
+/// (48), CRC32 of the event records data (52), flags (120), CRC32 of bytes 0–120 and 128–512
+/// (124), 64 common string offsets (128) and 32 template offsets (384) — followed by event
+/// records: `2a 2a 00 00`, size (u32), identifier (u64), written FILETIME (u64), BinXML, size copy.
+///
+/// Names and templates are read from where the BinXML offsets point, so a damaged string or
+/// template table in the chunk header does not matter.
+public struct EVTXFile: Sendable {
+    public static let chunkSize = 65_536
+    public static let chunkHeaderSize = 512
+
+    public let bytes: [UInt8]
+    public let header: EVTXFileHeader
+    public var limits = EVTXLimits()
+    /// Issues of the file header (checksum, dirty flag).
+    public let headerIssues: [EVTXIssue]
+
+    public init(bytes: [UInt8]) throws(ParseError) {
+        self.bytes = bytes
+        header = try EVTXFileHeader(bytes.span)
+        var issues: [EVTXIssue] = []
+        let crc = bytes.withUnsafeBufferPointer { b in UInt32(crc32(0, b.baseAddress, 120)) }
+        if crc != header.checksum {
+            issues.append(EVTXIssue(kind: .badFileHeaderChecksum, chunk: nil, offset: 124, recordID: nil,
+                                    error: ParseError(.badHeader, at: 124, "file header CRC32 does not match")))
+        }
+        if header.isDirty {
+            issues.append(EVTXIssue(kind: .dirtyFile, chunk: nil, offset: 120, recordID: nil,
+                                    error: ParseError(.badHeader, at: 120, "file header flag: not closed cleanly (dirty); all chunks present are read")))
+        }
+        headerIssues = issues
+    }
+
+    /// Number of chunk slots present in the bytes (the header's count is not trusted: dirty files
+    /// have more chunks than it says).
+    public var chunkCount: Int {
+        bytes.count <= EVTXFileHeader.size ? 0 : (bytes.count - EVTXFileHeader.size + EVTXFile.chunkSize - 1) / EVTXFile.chunkSize
+    }
+
+    /// All records and issues (header issues first).
+    public func records() -> (records: [EVTXRecord], issues: [EVTXIssue]) {
+        var records: [EVTXRecord] = []
+        var issues = headerIssues
+        for i in 0..<chunkCount {
+            let c = chunk(i)
+            records += c.records
+            issues += c.issues
+        }
+        return (records, issues)
+    }
+
+    /// Reads chunk `index` (0-based).
+    public func chunk(_ index: Int) -> EVTXChunkResult {
+        let start = EVTXFileHeader.size + index * EVTXFile.chunkSize
+        var result = EVTXChunkResult(index: index, offset: start, records: [], issues: [])
+        func issue(_ kind: EVTXIssue.Kind, _ offset: Int, _ id: UInt64?, _ e: ParseError) {
+            result.issues.append(EVTXIssue(kind: kind, chunk: index, offset: offset, recordID: id, error: e))
+        }
+        guard start + EVTXFile.chunkHeaderSize <= bytes.count else {
+            if start < bytes.count && bytes[start..<bytes.count].contains(where: { $0 != 0 }) {
+                issue(.truncatedChunk, start, nil, ParseError(.truncated, at: start, "file ends inside a chunk header"))
+            }
+            return result
+        }
+        let end = min(start + EVTXFile.chunkSize, bytes.count)
+        let signature: [UInt8] = Array("ElfChnk\0".utf8)
+        guard bytes[start..<(start + 8)].elementsEqual(signature) else {
+            if bytes[start..<end].contains(where: { $0 != 0 }) {
+                issue(.badChunkSignature, start, nil, ParseError(.badHeader, at: start, "chunk signature is not ElfChnk; chunk skipped"))
+            }
+            return result
+        }
+        if end - start < EVTXFile.chunkSize {
+            issue(.truncatedChunk, start, nil, ParseError(.truncated, at: start, "file ends inside the chunk; reading what is there"))
+        }
+        let h = LittleEndian.self
+        let s = bytes.span
+        let freeSpace = Int(h.u32(s, start + 48))
+        let recordsCRC = h.u32(s, start + 52)
+        let headerCRC = h.u32(s, start + 124)
+        let computedHeaderCRC = bytes.withUnsafeBufferPointer { b -> UInt32 in
+            let base = b.baseAddress.map { $0 + start }
+            var c = crc32(0, base, 120)
+            c = crc32(c, base.map { $0 + 128 }, 384)
+            return UInt32(c)
+        }
+        if computedHeaderCRC != headerCRC {
+            issue(.badChunkHeaderChecksum, start + 124, nil, ParseError(.badHeader, at: start + 124, "chunk header CRC32 does not match; records are still read"))
+        }
+        let dataEnd = (freeSpace >= EVTXFile.chunkHeaderSize && freeSpace <= end - start) ? start + freeSpace : end
+        if dataEnd > start + EVTXFile.chunkHeaderSize {
+            let c = bytes.withUnsafeBufferPointer { b -> UInt32 in
+                UInt32(crc32(0, b.baseAddress.map { $0 + start + EVTXFile.chunkHeaderSize }, UInt32(dataEnd - start - EVTXFile.chunkHeaderSize)))
+            }
+            if c != recordsCRC {
+                issue(.badRecordsChecksum, start + 52, nil, ParseError(.badHeader, at: start + 52, "event records CRC32 does not match; records are still read"))
+            }
+        }
+
+        var reader = BinXMLReader(data: bytes, chunkStart: start, chunkEnd: end, limits: limits)
+        var pos = start + EVTXFile.chunkHeaderSize
+        while pos + 24 <= dataEnd {
+            guard bytes[pos] == 0x2a, bytes[pos + 1] == 0x2a, bytes[pos + 2] == 0, bytes[pos + 3] == 0 else {
+                if bytes[pos..<dataEnd].contains(where: { $0 != 0 }) {
+                    issue(.badRecord, pos, nil, ParseError(.badHeader, at: pos, "record signature is not 2a2a0000; rest of the chunk skipped"))
+                }
+                break
+            }
+            let size = Int(h.u32(s, pos + 4))
+            let id = h.u64(s, pos + 8)
+            guard size >= 28, pos + size <= end else {
+                issue(.badRecord, pos, id, ParseError(.badField, at: pos + 4, "record size \(size) is impossible; rest of the chunk skipped"))
+                break
+            }
+            let written = h.u64(s, pos + 16)
+            reader.tokens = 0
+            do throws(ParseError) {
+                let parts = try reader.fragment(pos + 24, end: pos + size - 4, depth: 0)
+                var resolver = Resolver(maximumDepth: limits.maximumDepth * 2)
+                var root = ResolvedElement(name: "")
+                try resolver.resolve(parts, values: [], into: &root)
+                guard let event = root.children.first else {
+                    throw ParseError(.badField, at: pos + 24, "record holds no element")
+                }
+                let json = JSONValue.object([(event.name, EVTXJSON.render(event))])
+                result.records.append(EVTXRecord(recordID: id, timestamp: Timestamp(microseconds: BinXMLReader.filetimeMicroseconds(written)),
+                                                 offset: pos, event: json))
+            } catch {
+                issue(.badRecord, pos, id, error)
+            }
+            pos += size
+        }
+        return result
+    }
+}

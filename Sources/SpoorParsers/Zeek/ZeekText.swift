@@ -50,7 +50,10 @@ enum ZeekText {
             guard b[i] | 0x20 == UInt8(ascii: "e"), let d = Bytes.double(b, range), d.isFinite, abs(d) < 9e12 else { return nil }
             return Int64((d * 1_000_000).rounded())
         }
-        let v = secs * 1_000_000 + micro
+        // Fifteen digits of seconds do not fit in microseconds (found by the fuzzer).
+        let (scaled, o1) = secs.multipliedReportingOverflow(by: 1_000_000)
+        let (v, o2) = scaled.addingReportingOverflow(micro)
+        guard !o1, !o2 else { return nil }
         return negative ? -v : v
     }
 

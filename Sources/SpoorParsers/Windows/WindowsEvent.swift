@@ -7,7 +7,8 @@ import SpoorCore
 /// OTRF layout, Winlogbeat/Elastic Agent JSON, a `Get-WinEvent | ConvertTo-Json` export) is
 /// first turned into this value by an adapter, and ``WindowsEventMapper`` writes the value
 /// into events. So one event read from any form yields the same spoor event, for the
-/// fields the form carries (see <doc:WindowsEvents> for what each form lacks).
+/// fields the form carries (see ``WindowsJSONParser`` for the compared fields and what each
+/// form lacks).
 ///
 /// Values are text, normalised as described in ``WindowsValue``: numbers in decimal,
 /// `HexInt` fields as lowercase `0x…`, GUIDs upper-case without braces, booleans

@@ -9,6 +9,29 @@ import SpoorEvents
 /// line or pretty-printed over many lines (see ``JSONDocumentAccumulator``: the event's
 /// provenance then points at the document's last line, and a document still open when the
 /// source ends is not reported).
+///
+/// ## One event, any form
+///
+/// Every form goes through an adapter into ``WindowsEvent`` and then through the same
+/// ``WindowsEventMapper``, so the same Windows event gives the same values for these fields
+/// (checked by `WindowsJSONFormsTests` on one set of events written in all four forms):
+/// `winlog.channel`, `winlog.event_id`, `event.code`, `winlog.provider_name`,
+/// `winlog.computer_name`, `host.name`, `event.module`, `log.level`, every
+/// `winlog.event_data.<Name>`, and the whole ECS view (`event.action`/`category`/`type`/
+/// `outcome`, `user.*`, `process.*`, `source.*`, `*.hash.*`, `related.*`, `winlog.logon.*`,
+/// `powershell.*`). `@timestamp` agrees to the millisecond: OTRF, Winlogbeat and
+/// `/Date(ms)/` keep milliseconds, EVTX 100 ns ticks.
+///
+/// Type normalisation (``WindowsValue``): data values are text; numbers as written; GUIDs
+/// upper-case without braces; `HexInt` fields (`*LogonId`, and Security's process ids) as
+/// lowercase `0x…` even where `Get-WinEvent` gives a decimal; `Keywords` as lowercase `0x…`
+/// hex (`Get-WinEvent`'s signed decimal is converted); `null` is absent.
+///
+/// What forms lack, so those fields are written only when present: OTRF has no record id,
+/// execution process/thread, version or opcode; Winlogbeat renders task, opcode and
+/// keywords as names (not kept) and level 0 as `information`; `Get-WinEvent` has no data
+/// names (see ``GetWinEventNames``); only OTRF, Winlogbeat and `Get-WinEvent` carry the
+/// rendered `message`.
 public struct WindowsJSONParser: LogParser {
     private var mapper: WindowsEventMapper
     private var accumulator = JSONDocumentAccumulator()

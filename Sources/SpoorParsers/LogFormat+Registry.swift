@@ -9,6 +9,7 @@ extension LogFormat {
         .zeekTSV, .zeekJSON,
         .accessCombined,
         .w3cExtended,
+        .windowsEVTXJSON, .windowsFlatJSON, .winlogbeatJSON, .getWinEventJSON,
         .jsonLines,
         .csv,
         .tsv,

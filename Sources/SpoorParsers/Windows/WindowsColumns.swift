@@ -1,0 +1,206 @@
+import SpoorCore
+import SpoorEvents
+
+/// The columns every Windows event may write, resolved once per builder.
+struct FixedColumns: Sendable {
+    let timestamp, timezone, kind, module, channel, eventID, code, provider, eventProvider, providerGUID: ColumnHandle
+    let computer, host, recordID, pid, tid, activity, relatedActivity, userIdentifier, version, task, opcode: ColumnHandle
+    let keywords, level, message, action, category, type, outcome, entityID, scriptBlockText: ColumnHandle
+    let relatedIP, relatedUser, relatedHash: ColumnHandle
+
+    init(_ b: inout EventBatchBuilder, _ p: inout ZeekBuilderProbe) {
+        timestamp = p.column(Field.timestamp, .timestamp, &b)
+        timezone = p.column(Field.eventTimezone, .string, &b)
+        kind = p.column(Field.eventKind, .string, &b)
+        module = p.column(Field.eventModule, .string, &b)
+        channel = p.column(Field.winlogChannel, .string, &b)
+        eventID = p.column(Field.winlogEventID, .string, &b)
+        code = p.column(Field.eventCode, .string, &b)
+        provider = p.column(Field.winlogProviderName, .string, &b)
+        eventProvider = p.column(Field.eventProvider, .string, &b)
+        providerGUID = p.column(Field.winlogProviderGUID, .string, &b)
+        computer = p.column(Field.winlogComputerName, .string, &b)
+        host = p.column(Field.hostName, .string, &b)
+        recordID = p.column(Field.winlogRecordID, .int, &b)
+        pid = p.column(Field.winlogProcessPID, .int, &b)
+        tid = p.column(Field.winlogProcessThreadID, .int, &b)
+        activity = p.column(Field.winlogActivityID, .string, &b)
+        relatedActivity = p.column(Field.winlogRelatedActivityID, .string, &b)
+        userIdentifier = p.column(Field.winlogUserIdentifier, .string, &b)
+        version = p.column(Field.winlogVersion, .int, &b)
+        task = p.column(Field.winlogTask, .int, &b)
+        opcode = p.column(Field.winlogOpcode, .int, &b)
+        keywords = p.column(Field.winlogKeywords, .string, &b)
+        level = p.column(Field.logLevel, .string, &b)
+        message = p.column(Field.message, .string, &b)
+        action = p.column(Field.eventAction, .string, &b)
+        category = p.column(Field.eventCategory, .stringList, &b)
+        type = p.column(Field.eventType, .stringList, &b)
+        outcome = p.column(Field.eventOutcome, .string, &b)
+        entityID = p.column(Field.processEntityID, .string, &b)
+        scriptBlockText = p.column(Field.powershellScriptBlockText, .string, &b)
+        relatedIP = p.column(Field.relatedIP, .stringList, &b)
+        relatedUser = p.column(Field.relatedUser, .stringList, &b)
+        relatedHash = p.column(Field.relatedHash, .stringList, &b)
+    }
+}
+
+extension WindowsTarget {
+    /// The columns this target writes, in the order ``WindowsTargetWriter`` uses them.
+    var columns: [(String, FieldKind)] {
+        switch self {
+        case .text(let f), .lowercased(let f): [(f, .string)]
+        case .path(let f, let name): [(f, .string)] + (name.map { [($0, .string)] } ?? [])
+        case .int(let f), .port(let f): [(f, .int)]
+        case .ip(let f): [(f, .ip)]
+        case .account(let n, let d): [(n, .string), (d, .string)]
+        case .userName(let f): [(f, .string)]
+        case .hashes(let prefix):
+            [(prefix + ".hash.md5", .string), (prefix + ".hash.sha1", .string), (prefix + ".hash.sha256", .string),
+             (prefix + ".hash.sha512", .string), (prefix + ".pe.imphash", .string)]
+        case .logonType: [(Field.winlogLogonType, .string)]
+        case .direction: [(Field.networkDirection, .string)]
+        case .status: []
+        case .resolvedAddresses: [(Field.dnsResolvedIP, .stringList)]
+        }
+    }
+}
+
+/// Values of `related.*` gathered over one event, written once at its end (a list column
+/// set twice in a row starts over).
+struct RelatedValues: Sendable {
+    var ips: [String] = []
+    var users: [String] = []
+    var hashes: [String] = []
+
+    mutating func removeAll() {
+        ips.removeAll(keepingCapacity: true)
+        users.removeAll(keepingCapacity: true)
+        hashes.removeAll(keepingCapacity: true)
+    }
+
+    func write(_ f: FixedColumns, _ b: inout EventBatchBuilder) {
+        for (h, items) in [(f.relatedIP, ips), (f.relatedUser, users), (f.relatedHash, hashes)] where !items.isEmpty {
+            b.beginList(h)
+            var seen: Set<String> = []
+            for item in items where seen.insert(item).inserted { b.appendToList(h, text: item) }
+        }
+    }
+}
+
+/// Converts one data value for its ``WindowsTarget``.
+enum WindowsTargetWriter {
+    static func write(_ t: ResolvedTarget, _ value: String, _ b: inout EventBatchBuilder, _ related: inout RelatedValues) {
+        let h = t.handles
+        switch t.target {
+        case .text:
+            guard value != "-" else { return }
+            b.set(h[0], text: value)
+        case .lowercased:
+            b.set(h[0], text: value.lowercased())
+        case .path(_, let name):
+            guard value != "-", !value.isEmpty else { return }
+            b.set(h[0], text: value)
+            if name != nil, h.count > 1 { b.set(h[1], text: lastComponent(value)) }
+        case .int:
+            if let v = WindowsValue.integer(value) { b.set(h[0], int: v) }
+        case .port:
+            if let v = Int64(value), v > 0, v < 65536 { b.set(h[0], int: v) }
+        case .ip:
+            guard let ip = address(value) else { return }
+            b.set(h[0], ip: ip)
+            related.ips.append(ip.description)
+        case .account:
+            guard value != "-", !value.isEmpty else { return }
+            if let slash = value.firstIndex(of: "\\") {
+                let user = String(value[value.index(after: slash)...])
+                b.set(h[0], text: user)
+                b.set(h[1], text: String(value[..<slash]))
+                related.users.append(user)
+            } else {
+                b.set(h[0], text: value)
+                related.users.append(value)
+            }
+        case .userName:
+            guard value != "-", !value.isEmpty else { return }
+            b.set(h[0], text: value)
+            related.users.append(value)
+        case .hashes:
+            for part in value.split(separator: ",") {
+                guard let eq = part.firstIndex(of: "=") else { continue }
+                let alg = part[..<eq].uppercased()
+                let digest = part[part.index(after: eq)...].lowercased()
+                guard !digest.isEmpty else { continue }
+                let k: Int? = switch alg {
+                case "MD5": 0
+                case "SHA1": 1
+                case "SHA256": 2
+                case "SHA512": 3
+                case "IMPHASH": 4
+                default: nil
+                }
+                guard let k else { continue }
+                b.set(h[k], string: digest)
+                related.hashes.append(digest)
+            }
+        case .logonType:
+            b.set(h[0], string: logonTypeName(value) ?? value)
+        case .direction:
+            switch value.lowercased() {
+            case "true": b.set(h[0], string: "egress")
+            case "false": b.set(h[0], string: "ingress")
+            default: break
+            }
+        case .status:
+            break
+        case .resolvedAddresses:
+            var first = true
+            for item in value.split(separator: ";") {
+                guard let ip = address(String(item.trimmingPrefixSpaces)) else { continue }
+                if first { b.beginList(h[0]); first = false }
+                b.appendToList(h[0], text: ip.description)
+                related.ips.append(ip.description)
+            }
+        }
+    }
+
+    /// The last component of a Windows path (after `\` or `/`).
+    static func lastComponent(_ path: String) -> String {
+        guard let i = path.lastIndex(where: { $0 == "\\" || $0 == "/" }) else { return path }
+        return String(path[path.index(after: i)...])
+    }
+
+    /// An address from a Windows data value, or nil for placeholders (see ``WindowsTarget/ip(_:)``).
+    static func address(_ value: String) -> IPAddress? {
+        var text = value
+        if text.hasPrefix("::ffff:"), text.contains(".") { text.removeFirst(7) }
+        switch text {
+        case "", "-", "::", "0.0.0.0", "::1", "127.0.0.1": return nil
+        default: break
+        }
+        return IPAddress.parse(Array(text.utf8).span)
+    }
+
+    /// Winlogbeat's names of logon types (Microsoft's 4624 documentation).
+    static func logonTypeName(_ value: String) -> String? {
+        switch Int(value) {
+        case 0: "System"
+        case 2: "Interactive"
+        case 3: "Network"
+        case 4: "Batch"
+        case 5: "Service"
+        case 7: "Unlock"
+        case 8: "NetworkCleartext"
+        case 9: "NewCredentials"
+        case 10: "RemoteInteractive"
+        case 11: "CachedInteractive"
+        case 12: "CachedRemoteInteractive"
+        case 13: "CachedUnlock"
+        default: nil
+        }
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingPrefixSpaces: Substring { drop { $0 == " " } }
+}

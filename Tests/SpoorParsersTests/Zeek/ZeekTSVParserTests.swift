@@ -459,3 +459,12 @@ struct SplitMix64 {
         #expect(ZeekText.microseconds(b.span, 0..<b.count) == nil)
     }
 }
+
+@Suite struct ZeekFuzzRegressionTests {
+    /// Found by the fuzzer: `#separator #` made every later directive's name range inverted.
+    @Test func aHashSeparatorIsNotACrash() {
+        let text = "#separator #\n#fields#ts#uid\n#types#time#string\n1.0#C1\n"
+        let (batch, _) = Fixtures.parseLines(Array(text.utf8), with: LogFormat.zeekTSV.makeParser(ParseContext(collectedAt: Timestamp(microseconds: 0))))
+        #expect(batch.count <= 1)
+    }
+}

@@ -28,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "CBzip2", path: "Sources/CBzip2", providers: [.apt(["libbz2-dev"])]),
         .systemLibrary(name: "CLzma", path: "Sources/CLzma", providers: [.apt(["liblzma-dev"])]),
         .target(name: "SpoorIngest", dependencies: [
-            "SpoorCore", "SpoorEvents", "SpoorParsers", "CZlib", "CBzip2", "CLzma",
+            "SpoorCore", "SpoorEvents", "SpoorEVTX", "SpoorParsers", "CZlib", "CBzip2", "CLzma",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // 12: features and detectors over events (sessions: who is logged on where).

@@ -1,6 +1,8 @@
 /// What the first bytes of a source say it is, before any text format is considered.
 public enum ContentKind: Sendable, Hashable {
     case gzip, bzip2, xz, zip
+    /// A Windows XML Event Log (read by `SpoorEVTX`, record by record, not line by line).
+    case evtx
     /// A format spoor knows but does not parse (yet): reported as skipped with the reason.
     case unsupported(String)
     /// No content at all.
@@ -19,7 +21,7 @@ public enum ContentKind: Sendable, Hashable {
         if starts([0xD4, 0xC3, 0xB2, 0xA1]) || starts([0xA1, 0xB2, 0xC3, 0xD4]) || starts([0x4D, 0x3C, 0xB2, 0xA1])
             || starts([0xA1, 0xB2, 0x3C, 0x4D]) { return .unsupported("pcap packet capture (spoor reads logs, not packets; run Zeek on it)") }
         if starts([0x0A, 0x0D, 0x0D, 0x0A]) { return .unsupported("pcapng packet capture (spoor reads logs, not packets; run Zeek on it)") }
-        if starts(Array("ElfFile\0".utf8)) { return .unsupported("Windows EVTX event log (the EVTX reader is not in this build yet)") }
+        if starts(Array("ElfFile\0".utf8)) { return .evtx }
         if starts([0x7F, 0x45, 0x4C, 0x46]) { return .unsupported("ELF executable") }
         if starts([0x4D, 0x5A]) && head.count >= 64 && !head.prefix(64).allSatisfy({ $0 >= 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             return .unsupported("Windows PE executable")

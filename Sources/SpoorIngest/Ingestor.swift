@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SpoorCore
 import SpoorEvents
+import SpoorEVTX
 import SpoorParsers
 import Synchronization
 
@@ -103,6 +104,8 @@ public struct Ingestor: Sendable {
         case .empty:
             report.format = nil
             return report
+        case .evtx:
+            return try await ingestEVTX(spec, opened: opened, ledger: ledger, strict: strict, opener: opener, progress: progress)
         default:
             break
         }
@@ -153,9 +156,23 @@ public struct Ingestor: Sendable {
         }
         let reader = SourceReader(stream: stream, initialBytes: head, path: path, format: format, context: context,
                                   options: options, fingerprint: fingerprint, resume: resume)
-        var lastCompressed = 0
-        // Parse the next batch while the store writes the previous one (two cores: one
-        // parses, one writes). Commits stay in order: each waits for the one before it.
+        try await commitBatches(from: reader, to: ledger, strict: strict, report: &report) {
+            stream.compressedBytesRead
+        } progress: { progress($0) }
+        report.records = report.events + report.rejects
+        report.bytes = max(0, reader.bytesRead - (resume.map { Int($0.committedOffset) } ?? 0))
+        report.rejectExamples = reader.examples
+        if let e = reader.streamError { report.error = e.description }
+        Logger.current.debug("ingested source", metadata: ["ingest.source": "\(path)", "ingest.format": "\(format.name)",
+                                                           "ingest.events": "\(report.events)", "ingest.rejects": "\(report.rejects)"])
+        return report
+    }
+
+    /// Commits a reader's batches in order, parsing the next one while the store writes the
+    /// last (two cores: one parses, one writes).
+    func commitBatches(from reader: some BatchReader, to ledger: some IngestLedger, strict: Bool, report: inout SourceReport,
+                       consumed: () -> Int, progress: (Int) -> Void) async throws {
+        var lastConsumed = 0
         var pending: Task<Int64, any Error>? = nil
         var sourceID = reader.ledger.id
         while var batch = reader.nextBatch() {
@@ -173,17 +190,58 @@ public struct Ingestor: Sendable {
             report.rejects += batch.rejects.count
             let toCommit = batch
             pending = Task { try await ledger.commit(toCommit) }
-            let compressed = stream.compressedBytesRead
-            progress(compressed - lastCompressed)
-            lastCompressed = compressed
+            let now = consumed()
+            progress(now - lastConsumed)
+            lastConsumed = now
         }
         if let p = pending { reader.ledger.id = try await p.value }
+    }
+
+    /// Ingests a Windows EVTX file (see ``EVTXSourceReader``).
+    ///
+    /// The ledger knows an EVTX file by its first chunk, not its header, and its digest skips
+    /// the header: Windows rewrites the header as the log grows, the chunks before the last stay.
+    func ingestEVTX(_ spec: SourceSpec, opened: SourceOpener.Opened, ledger: some IngestLedger, strict: Bool,
+                    opener: SourceOpener, progress: @Sendable (Int) -> Void) async throws -> SourceReport {
+        var report = SourceReport(path: spec.path, format: EVTXSourceReader.format)
+        var bytes = opened.head
+        do throws(IngestError) {
+            while try opened.stream.read(into: &bytes, maximum: 4 << 20) > 0 {
+                guard bytes.count <= options.decompression.maximumOutput else {
+                    throw IngestError(.decompressionLimit, source: spec.path, at: bytes.count, "EVTX file larger than the size limit")
+                }
+            }
+        } catch {
+            report.error = error.description
+            return report
+        }
+        let fingerprint = Digest.of(bytes.dropFirst(EVTXFileHeader.size).prefix(4096))
+        var resume: LedgerEntry? = nil
+        for entry in try await ledger.entries(fingerprint: fingerprint).sorted(by: { $0.committedOffset > $1.committedOffset }) {
+            let end = Int(entry.committedOffset)
+            guard end >= EVTXFileHeader.size, end <= bytes.count,
+                  Digest.of(bytes[EVTXFileHeader.size..<end]) == entry.committedDigest else { continue }
+            report.resumedAt = end
+            if end == bytes.count && entry.isComplete { return report }
+            resume = entry
+            break
+        }
+        let context = ParseContext(timeZone: options.timeZone ?? .utc,
+                                   collectedAt: options.collectedAt ?? spec.modificationTime ?? Timestamp(microseconds: 0),
+                                   isTimeZoneExplicit: options.timeZone != nil, sourceName: spec.fileName)
+        let reader: EVTXSourceReader
+        do {
+            reader = try EVTXSourceReader(bytes: bytes, path: spec.path, context: context, options: options,
+                                          fingerprint: fingerprint, resume: resume)
+        } catch {
+            report.error = "\(spec.path):0:\(error.byteOffset): \(error.code): \(error.message)"
+            return report
+        }
+        try await commitBatches(from: reader, to: ledger, strict: strict, report: &report, consumed: { 0 }, progress: { _ in })
+        progress(opened.stream.compressedBytesRead)
         report.records = report.events + report.rejects
-        report.bytes = max(0, reader.bytesRead - (resume.map { Int($0.committedOffset) } ?? 0))
+        report.bytes = max(0, bytes.count - (resume.map { Int($0.committedOffset) } ?? 0))
         report.rejectExamples = reader.examples
-        if let e = reader.streamError { report.error = e.description }
-        Logger.current.debug("ingested source", metadata: ["ingest.source": "\(path)", "ingest.format": "\(format.name)",
-                                                           "ingest.events": "\(report.events)", "ingest.rejects": "\(report.rejects)"])
         return report
     }
 

@@ -13,7 +13,7 @@ import SpoorParsers
 /// When resuming (`resume` set), records that end at or before the committed offset are
 /// parsed into a scratch batch and dropped: stateful formats (Zeek headers, CSV header rows,
 /// syslog year rollover) see their whole history, and record numbers continue exactly.
-final class SourceReader {
+final class SourceReader: BatchReader {
     let stream: ByteStream
     let path: String
     let format: LogFormat
@@ -263,6 +263,12 @@ final class SourceReader {
         if found == nil { scanned = n }
         return found
     }
+}
+
+/// Something that yields a source's batches in order and carries its ledger entry.
+protocol BatchReader: AnyObject {
+    var ledger: LedgerEntry { get set }
+    func nextBatch() -> SourceBatch?
 }
 
 /// The provenance columns every event gets, resolved once per batch.

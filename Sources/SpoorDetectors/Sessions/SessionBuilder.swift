@@ -109,7 +109,11 @@ struct SessionBuilder {
                                  kind: LogonSession.Kind(windowsLogonType: type), logonType: type >= 0 ? type : nil,
                                  sessionID: id, source: "windows-security", sourceIP: nil, start: t, end: nil,
                                  endIsInferred: false, absences: [], startEvidence: location(r), endEvidence: nil)
-            if let ip = text(r, "winlog.event_data.IpAddress"), let a = IPAddress(ip), !(a.isIPv4 && a.ipv4 == 0) { s.sourceIP = a }
+            // `-`, `0.0.0.0`, `::` and loopback mean "this machine", not a remote peer.
+            if let ip = text(r, "winlog.event_data.IpAddress"), let a = IPAddress(ip) {
+                let isLocal = a.ipv4.map { $0 == 0 || $0 >> 24 == 127 } ?? (a.high == 0 && a.low <= 1)
+                if !isLocal { s.sourceIP = a }
+            }
             open[base + id] = sessions.count
             sessions.append(s)
         case 4634, 4647:

@@ -9,5 +9,7 @@ let package = Package(
     dependencies: [.package(name: "spoor", path: "..")],
     targets: [
         .executableTarget(name: "FuzzParsers", dependencies: [.product(name: "SpoorParsers", package: "spoor")]),
+        .executableTarget(name: "FuzzEVTX", dependencies: [.product(name: "SpoorEVTX", package: "spoor"),
+                                                           .product(name: "SpoorParsers", package: "spoor")]),
     ]
 )

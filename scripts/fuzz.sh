@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzParsers)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzParsers FuzzEVTX)
 root=$(pwd)
 # A clean build: incremental sanitizer builds have linked stale object layouts here.
 rm -rf "$root/.build-fuzz/x86_64-unknown-linux-gnu/release" "$root/.build-fuzz/release"
@@ -18,8 +18,10 @@ for t in "${targets[@]}"; do
   corpus_name=$(echo "${t#Fuzz}" | tr '[:upper:]' '[:lower:]')
   work=$(mktemp -d)
   cp Fuzz/Corpus/"$corpus_name"/* "$work"/ 2>/dev/null || true
+  # EVTX inputs are whole files: a header and at least one 64 KiB chunk.
+  max_len=8192; [ "$t" = FuzzEVTX ] && max_len=135168
   echo "== fuzzing $t for $seconds s"
-  if ! "$root/.build-fuzz/release/$t" -max_total_time="$seconds" -max_len=8192 -rss_limit_mb=2048 -timeout=10 \
+  if ! "$root/.build-fuzz/release/$t" -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 \
        -artifact_prefix="$root/Fuzz/artifacts/" -print_final_stats=1 "$work" > "Fuzz/artifacts/$t.log" 2>&1; then
     echo "$t found a problem:"; grep -E "ERROR|SUMMARY|Test unit written" "Fuzz/artifacts/$t.log" | head -5
     status=1

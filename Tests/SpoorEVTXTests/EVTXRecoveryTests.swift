@@ -185,3 +185,16 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Writes the hand-made files into the EVTX fuzzer's seed corpus:
+/// `SPOOR_REGENERATE_FUZZ_SEEDS=1 swift test --filter FuzzSeedWriter`.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SPOOR_REGENERATE_FUZZ_SEEDS"] != nil, "only regenerates fuzz seeds"))
+struct FuzzSeedWriter {
+    @Test func writeSeeds() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = root.appendingPathComponent("Fuzz/Corpus/evtx")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data(HandMadeEVTX.make(dirty: false)).write(to: dir.appendingPathComponent("handmade-one-record.evtx"))
+        try Data(HandMadeEVTX.make(dirty: true, recordID: 9, eventID: 4688)).write(to: dir.appendingPathComponent("handmade-dirty.evtx"))
+    }
+}

@@ -49,7 +49,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "SpoorTesting", dependencies: ["SpoorCore", "SpoorEvents", "SpoorParsers"],
+        .target(name: "SpoorTesting", dependencies: ["SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest"],
                 resources: [.copy("Fixtures")]),
 
         .testTarget(name: "SpoorCoreTests", dependencies: ["SpoorCore", "SpoorTesting"]),
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "SpoorEVTXTests", dependencies: ["SpoorEVTX", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorParsersTests", dependencies: ["SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorIngestTests", dependencies: ["SpoorIngest", "SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
-        .testTarget(name: "SpoorDetectorsTests", dependencies: ["SpoorDetectors", "SpoorEvents", "SpoorCore", "SpoorParsers", "SpoorTesting"]),
+        .testTarget(name: "SpoorDetectorsTests", dependencies: ["SpoorDetectors", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorParsers", "SpoorTesting"]),
         .testTarget(name: "SpoorStoreTests", dependencies: ["SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorTests", dependencies: ["Spoor", "SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
     ]

@@ -4,6 +4,7 @@ import SpoorCore
 import SpoorEvents
 import SpoorParsers
 @testable import SpoorDetectors
+import SpoorIngest
 import SpoorTesting
 
 /// Windows Security events as the Windows parsers write them (raw names under winlog.event_data).
@@ -138,5 +139,32 @@ struct WindowsEvents {
         #expect(cron?.user == "root" && cron?.isPresent(at: at) == false)
         let sudo = t.sessions.first { $0.kind == .switchUser }
         #expect(sudo?.user == "root")
+    }
+}
+
+/// The timeline on real data: OTRF's LSASS_campaign_01 (Windows JSON from MKT01.pandalab.com).
+///
+/// Verified by hand in the data: at 2023-08-15T09:54:30.820Z two 4624 logons of
+/// `pedro.gustavo` with LogonType 11 (cached interactive, the split elevated/non-elevated token
+/// pair): LogonId 0xc10d0f, which is never logged off in the recording, and 0xc10d27, logged off
+/// (4634) 2 ms later. The other logons are SYSTEM service logons (type 5, LogonId 0x3e7).
+@Suite(.enabled(if: SharedData.isAvailable, "\(SharedData.skipMessage)"))
+struct OTRFSessionTests {
+    @Test func lsassCampaignLogonsMatchWhatTheDataSays() async throws {
+        let zip = try #require(SharedData.url("otrf-security-datasets/datasets/compound/LSASS_campaign_01/metasploit_logonpasswords_lsass_memory_dump.zip"))
+        let ledger = MemoryLedger()
+        let report = try await Ingestor(options: IngestOptions(organization: "otrf")).run(paths: [zip.path], ledger: ledger)
+        #expect(report.rejects == 0)
+        let timeline = SessionTimeline(await ledger.batch)
+        let host = "MKT01.pandalab.com"
+        let pedro = timeline.sessions(host: host).filter { $0.user == "pedro.gustavo" }
+        #expect(pedro.map(\.sessionID).sorted() == ["0xc10d0f", "0xc10d27"])
+        #expect(pedro.allSatisfy { $0.kind == .cachedInteractive && $0.logonType == 11 })
+        let closed = pedro.first { $0.sessionID == "0xc10d27" }
+        #expect(closed?.end == Timestamp(microseconds: CivilTime(year: 2023, month: 8, day: 15, hour: 9, minute: 54, second: 30, microsecond: 822_000).utcMicroseconds))
+        #expect(closed?.endIsInferred == false)
+        let t = Timestamp(microseconds: CivilTime(year: 2023, month: 8, day: 15, hour: 9, minute: 56).utcMicroseconds)
+        #expect(timeline.present(host: host, at: t).map(\.sessionID) == ["0xc10d0f"])
+        #expect(timeline.sessions(host: host).filter { $0.user == "SYSTEM" }.allSatisfy { $0.kind == .service && !$0.kind.isPresence })
     }
 }

@@ -186,6 +186,7 @@ public struct Ingestor: Sendable {
                 reader.ledger.id = sourceID
             }
             batch.ledger.id = sourceID
+            batch.events.fillCommunityIDs()
             report.events += batch.events.count
             report.rejects += batch.rejects.count
             let toCommit = batch

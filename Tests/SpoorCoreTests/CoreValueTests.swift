@@ -139,3 +139,25 @@ import Testing
         #expect(t.string(0) == nil)
     }
 }
+
+@Suite struct CommunityIDTests {
+    /// Expected values computed with the reference implementation (PyPI `communityid` 1.5.0).
+    @Test(arguments: [
+        ("128.232.110.120", 34855, "66.35.250.204", 80, CommunityID.tcp, "1:LQU9qZlK+B5F3KDmev6m5PMibrg="),
+        ("10.0.0.1", 5353, "8.8.8.8", 53, CommunityID.udp, "1:6lAG9QTPdA3Iy96P3S4MMa3sYKA="),
+        ("2001:db8::1", 443, "2001:db8::2", 51000, CommunityID.tcp, "1:2TiKiiiSIuDma9IxOEOpx4wCXWM="),
+    ] as [(String, Int, String, Int, UInt8, String)])
+    func matchesTheReference(src: String, sport: Int, dst: String, dport: Int, proto: UInt8, expected: String) throws {
+        let a = try #require(IPAddress(src)), b = try #require(IPAddress(dst))
+        #expect(CommunityID.v1(source: a, sourcePort: UInt16(sport), destination: b, destinationPort: UInt16(dport), protocol: proto) == expected)
+        // Both directions of a flow give the same id.
+        #expect(CommunityID.v1(source: b, sourcePort: UInt16(dport), destination: a, destinationPort: UInt16(sport), protocol: proto) == expected)
+    }
+
+    @Test func sha1KnownAnswers() {
+        func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+        #expect(hex(SHA1.digest(Array("abc".utf8))) == "a9993e364706816aba3e25717850c26c9cd0d89d")
+        #expect(hex(SHA1.digest([])) == "da39a3ee5e6b4b0d3255bfef95601890afd80709")
+        #expect(hex(SHA1.digest(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))) == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")  // FIPS 180-2 appendix A.2
+    }
+}

@@ -61,3 +61,26 @@ import SpoorCore
         #expect(batch.events.map { $0[Field.relatedIP] } == [.list(["10.0.0.1", "10.0.0.2"]), nil])
     }
 }
+
+@Suite struct CommunityIDFillTests {
+    @Test func fillsFlowsWithoutAnIdAndKeepsTheSourcesOwn() {
+        var b = EventBatchBuilder()
+        let si = b.column(Field.sourceIP, .ip), di = b.column(Field.destinationIP, .ip)
+        let sp = b.column(Field.sourcePort, .int), dp = b.column(Field.destinationPort, .int)
+        let tr = b.column(Field.networkTransport, .string), cid = b.column(Field.networkCommunityID, .string)
+        func flow(_ proto: String, own: String? = nil) {
+            b.beginRow()
+            b.set(si, ip: IPAddress("128.232.110.120")!)   // safe: a literal address
+            b.set(di, ip: IPAddress("66.35.250.204")!)     // safe: a literal address
+            b.set(sp, int: 34855); b.set(dp, int: 80); b.set(tr, string: proto)
+            if let own { b.set(cid, string: own) }
+            b.endRow()
+        }
+        flow("tcp")
+        flow("tcp", own: "1:written-by-the-sensor")
+        flow("icmp")
+        var batch = b.finish()
+        #expect(batch.fillCommunityIDs() == 1)
+        #expect(batch.events.map { $0[Field.networkCommunityID]?.stringValue } == ["1:LQU9qZlK+B5F3KDmev6m5PMibrg=", "1:written-by-the-sensor", nil])
+    }
+}

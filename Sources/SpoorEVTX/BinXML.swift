@@ -90,6 +90,43 @@ enum XValue {
     case binXML([XPart])
 }
 
+/// Long texts decoded in one chunk, by their bytes: substitution values such as provider, channel
+/// and computer names, GUIDs and SIDs repeat in most records, so a repeat shares the String of the
+/// first instead of decoding and allocating again. A small direct-mapped table; a collision only
+/// replaces the entry.
+final class TextCache {
+    struct Entry {
+        var start = 0
+        var count = -1
+        var kind: UInt8 = 0
+        var text = ""
+    }
+    var entries = [Entry](repeating: Entry(), count: 128)
+
+    /// The text of `data[p..<(p + n)]` (in bounds, checked by the caller) decoded as `kind`.
+    func text(_ data: [UInt8], kind: UInt8, at p: Int, count n: Int, make: () -> String) -> String {
+        guard n > 0, p >= 0, p + n <= data.count else { return make() }
+        var h = UInt64(truncatingIfNeeded: n) << 8 | UInt64(kind)
+        h = (h ^ UInt64(data[p])) &* 0x100_0000_01b3
+        h = (h ^ UInt64(data[p + n / 4])) &* 0x100_0000_01b3
+        h = (h ^ UInt64(data[p + n / 2])) &* 0x100_0000_01b3
+        h = (h ^ UInt64(data[p + n - n / 4 - 1])) &* 0x100_0000_01b3
+        h = (h ^ UInt64(data[p + n - 1])) &* 0x100_0000_01b3
+        let slot = Int(truncatingIfNeeded: (h ^ (h >> 29)) & 127)
+        let e = entries[slot]
+        if e.count == n, e.kind == kind {
+            let same = data.withUnsafeBufferPointer { b -> Bool in
+                for i in 0..<n where b[e.start + i] != b[p + i] { return false }
+                return true
+            }
+            if same { return e.text }
+        }
+        let t = make()
+        entries[slot] = Entry(start: p, count: n, kind: kind, text: t)
+        return t
+    }
+}
+
 /// Bounds that keep hostile input from exhausting the stack or memory.
 public struct EVTXLimits: Sendable, Hashable {
     /// Element nesting plus nested BinXML/template levels.
@@ -111,6 +148,7 @@ struct BinXMLReader {
     var names: [UInt32: String] = [:]
     var templates: [UInt32: XTemplate] = [:]
     var tokens = 0
+    let textCache = TextCache()
 
     init(data: [UInt8], chunkStart: Int, chunkEnd: Int, limits: EVTXLimits) {
         self.data = data
@@ -415,7 +453,9 @@ struct BinXMLReader {
         case 0x01:
             var n = size / 2
             while n > 0 && u16(p + 2 * (n - 1)) == 0 { n -= 1 }
-            return .string(utf16(p, count: n))
+            // Up to 15 ASCII characters make a String without allocation: no need to cache.
+            if n <= 15 { return .string(utf16(p, count: n)) }
+            return .string(textCache.text(data, kind: 0x01, at: p, count: 2 * n) { utf16(p, count: n) })
         case 0x02:
             var n = size
             while n > 0 && data[p + n - 1] == 0 { n -= 1 }
@@ -443,7 +483,7 @@ struct BinXMLReader {
             return .string(Self.hex(data[p..<(p + size)]))
         case 0x0f:
             guard size >= 16 else { return nil }
-            return .string(guid(p))
+            return .string(textCache.text(data, kind: 0x0f, at: p, count: 16) { guid(p) })
         case 0x10:
             if size == 8 { return .string(Self.hexText(u64(p))) }
             if size == 4 { return .string(Self.hexText(UInt64(u32(p)))) }
@@ -455,7 +495,8 @@ struct BinXMLReader {
             guard size >= 16 else { return nil }
             return .string(systemtime(p))
         case 0x13:
-            return sid(p, size: size).map { .string($0) }
+            guard size >= 8, 8 + 4 * Int(data[p + 1]) <= size else { return nil }
+            return .string(textCache.text(data, kind: 0x13, at: p, count: 8 + 4 * Int(data[p + 1])) { sid(p, size: size) ?? "" })
         case 0x14: guard size >= 4 else { return nil }; return .string(Self.hexText(UInt64(u32(p))))
         case 0x15: guard size >= 8 else { return nil }; return .string(Self.hexText(u64(p)))
         default:

@@ -115,8 +115,14 @@ final class TextCache {
         let slot = Int(truncatingIfNeeded: (h ^ (h >> 29)) & 127)
         let e = entries[slot]
         if e.count == n, e.kind == kind {
-            let same = data.withUnsafeBufferPointer { b -> Bool in
-                for i in 0..<n where b[e.start + i] != b[p + i] { return false }
+            // Both ranges are inside `data` (checked above and when the entry was stored).
+            let same = data.withUnsafeBytes { r -> Bool in
+                var i = 0
+                while i + 8 <= n {
+                    if r.loadUnaligned(fromByteOffset: e.start + i, as: UInt64.self) != r.loadUnaligned(fromByteOffset: p + i, as: UInt64.self) { return false }
+                    i += 8
+                }
+                while i < n { if r[e.start + i] != r[p + i] { return false }; i += 1 }
                 return true
             }
             if same { return e.text }

@@ -14,7 +14,7 @@ import SpoorCore
 
 /// A node of a parsed BinXML fragment or template definition (names resolved, values decoded,
 /// substitutions still open).
-indirect enum XPart {
+enum XPart {
     case element(XElement)
     /// Literal text (value token, CDATA, character or entity reference) or a decoded value.
     case value(JSONValue)
@@ -24,10 +24,56 @@ indirect enum XPart {
     case template(XTemplate, [XValue])
 }
 
-struct XElement {
-    var name: String
-    var attributes: [(String, [XPart])]
-    var children: [XPart]
+final class XElement {
+    let name: String
+    let attributes: [(String, [XPart])]
+    let children: [XPart]
+    /// `name == "Data"` (rendered by its `Name` attribute, see `EVTXJSON`).
+    let isData: Bool
+    /// The index of the substitution when the content is exactly one substitution (an array
+    /// value repeats the element).
+    let soleSubstitution: Int?
+    /// No substitution or template anywhere inside: renders the same in every record.
+    let isConstant: Bool
+    /// The content is only elements, none named `Data`, with pairwise different names: their
+    /// keys need no `_1` suffixes unless an array substitution repeats one of them.
+    let hasDistinctElementChildren: Bool
+    /// The content is only elements (no text, substitution or template at this level).
+    let hasOnlyElementChildren: Bool
+    /// The rendering of a constant element, made on first use (templates are cached per chunk,
+    /// so their constant parts are rendered once per chunk).
+    var constantValue: JSONValue?
+    /// The `Name` attribute and text of a constant `Data` element, made on first use.
+    var constantData: (name: JSONValue?, text: JSONValue?)?
+
+    init(name: String, attributes: [(String, [XPart])], children: [XPart]) {
+        self.name = name
+        self.attributes = attributes
+        self.children = children
+        isData = name == "Data"
+        if children.count == 1, case .substitution(let i, _) = children[0] { soleSubstitution = i } else { soleSubstitution = nil }
+        var constant = true
+        for (_, parts) in attributes {
+            for p in parts { if case .value = p { continue }; constant = false }
+        }
+        for c in children where constant {
+            switch c {
+            case .value: continue
+            case .element(let e): constant = e.isConstant
+            default: constant = false
+            }
+        }
+        isConstant = constant
+        hasOnlyElementChildren = !children.isEmpty && children.allSatisfy { if case .element = $0 { true } else { false } }
+        var distinct = !children.isEmpty
+        for (k, c) in children.enumerated() where distinct {
+            guard case .element(let e) = c, !e.isData else { distinct = false; continue }
+            for d in children[..<k] {
+                if case .element(let f) = d, f.name.utf8.count == e.name.utf8.count, f.name == e.name { distinct = false }
+            }
+        }
+        hasDistinctElementChildren = distinct
+    }
 }
 
 /// A parsed template definition, cached per chunk by its chunk-relative offset.
@@ -42,6 +88,49 @@ enum XValue {
     case json(JSONValue)
     /// Type 0x21: nested BinXML (a fragment, usually holding a template instance).
     case binXML([XPart])
+}
+
+/// Long texts decoded in one chunk, by their bytes: substitution values such as provider, channel
+/// and computer names, GUIDs and SIDs repeat in most records, so a repeat shares the String of the
+/// first instead of decoding and allocating again. A small direct-mapped table; a collision only
+/// replaces the entry.
+final class TextCache {
+    struct Entry {
+        var start = 0
+        var count = -1
+        var kind: UInt8 = 0
+        var text = ""
+    }
+    var entries = [Entry](repeating: Entry(), count: 128)
+
+    /// The text of `data[p..<(p + n)]` (in bounds, checked by the caller) decoded as `kind`.
+    func text(_ data: [UInt8], kind: UInt8, at p: Int, count n: Int, make: () -> String) -> String {
+        guard n > 0, p >= 0, p + n <= data.count else { return make() }
+        var h = UInt64(truncatingIfNeeded: n) << 8 | UInt64(kind)
+        h = (h ^ UInt64(data[p])) &* 0x100_0000_01b3
+        h = (h ^ UInt64(data[p + n / 4])) &* 0x100_0000_01b3
+        h = (h ^ UInt64(data[p + n / 2])) &* 0x100_0000_01b3
+        h = (h ^ UInt64(data[p + n - n / 4 - 1])) &* 0x100_0000_01b3
+        h = (h ^ UInt64(data[p + n - 1])) &* 0x100_0000_01b3
+        let slot = Int(truncatingIfNeeded: (h ^ (h >> 29)) & 127)
+        let e = entries[slot]
+        if e.count == n, e.kind == kind {
+            // Both ranges are inside `data` (checked above and when the entry was stored).
+            let same = data.withUnsafeBytes { r -> Bool in
+                var i = 0
+                while i + 8 <= n {
+                    if r.loadUnaligned(fromByteOffset: e.start + i, as: UInt64.self) != r.loadUnaligned(fromByteOffset: p + i, as: UInt64.self) { return false }
+                    i += 8
+                }
+                while i < n { if r[e.start + i] != r[p + i] { return false }; i += 1 }
+                return true
+            }
+            if same { return e.text }
+        }
+        let t = make()
+        entries[slot] = Entry(start: p, count: n, kind: kind, text: t)
+        return t
+    }
 }
 
 /// Bounds that keep hostile input from exhausting the stack or memory.
@@ -65,6 +154,7 @@ struct BinXMLReader {
     var names: [UInt32: String] = [:]
     var templates: [UInt32: XTemplate] = [:]
     var tokens = 0
+    let textCache = TextCache()
 
     init(data: [UInt8], chunkStart: Int, chunkEnd: Int, limits: EVTXLimits) {
         self.data = data
@@ -87,20 +177,25 @@ struct BinXMLReader {
 
     /// UTF-16LE code units `[p, p + 2n)` as a String (ASCII fast path; lone surrogates become U+FFFD).
     func utf16(_ p: Int, count n: Int) -> String {
-        var ascii = true
-        var i = p
         let e = p + 2 * n
-        while i < e { if data[i] >= 0x80 || data[i + 1] != 0 { ascii = false; break }; i += 2 }
-        if ascii {
-            return String(unsafeUninitializedCapacity: n) { buf in
-                for k in 0..<n { buf[k] = data[p + 2 * k] }
+        guard p >= 0, n > 0, e <= data.count else { return "" }
+        return data.withUnsafeBufferPointer { b -> String in
+            // ASCII in one pass; the first other code unit abandons it for the general decoding.
+            var ascii = true
+            let s = String(unsafeUninitializedCapacity: n) { buf in
+                for k in 0..<n {
+                    let lo = b[p + 2 * k]
+                    if lo >= 0x80 || b[p + 2 * k + 1] != 0 { ascii = false; return 0 }
+                    buf[k] = lo
+                }
                 return n
             }
+            if ascii { return s }
+            var units = [UInt16]()
+            units.reserveCapacity(n)
+            for k in 0..<n { units.append(UInt16(b[p + 2 * k]) | UInt16(b[p + 2 * k + 1]) << 8) }
+            return String(decoding: units, as: UTF16.self)
         }
-        var units = [UInt16]()
-        units.reserveCapacity(n)
-        for k in 0..<n { units.append(u16(p + 2 * k)) }
-        return String(decoding: units, as: UTF16.self)
     }
 
     // MARK: names
@@ -364,7 +459,9 @@ struct BinXMLReader {
         case 0x01:
             var n = size / 2
             while n > 0 && u16(p + 2 * (n - 1)) == 0 { n -= 1 }
-            return .string(utf16(p, count: n))
+            // Up to 15 ASCII characters make a String without allocation: no need to cache.
+            if n <= 15 { return .string(utf16(p, count: n)) }
+            return .string(textCache.text(data, kind: 0x01, at: p, count: 2 * n) { utf16(p, count: n) })
         case 0x02:
             var n = size
             while n > 0 && data[p + n - 1] == 0 { n -= 1 }
@@ -392,10 +489,10 @@ struct BinXMLReader {
             return .string(Self.hex(data[p..<(p + size)]))
         case 0x0f:
             guard size >= 16 else { return nil }
-            return .string(guid(p))
+            return .string(textCache.text(data, kind: 0x0f, at: p, count: 16) { guid(p) })
         case 0x10:
-            if size == 8 { return .string("0x" + String(u64(p), radix: 16)) }
-            if size == 4 { return .string("0x" + String(u32(p), radix: 16)) }
+            if size == 8 { return .string(Self.hexText(u64(p))) }
+            if size == 4 { return .string(Self.hexText(UInt64(u32(p)))) }
             return nil
         case 0x11:
             guard size >= 8 else { return nil }
@@ -404,9 +501,10 @@ struct BinXMLReader {
             guard size >= 16 else { return nil }
             return .string(systemtime(p))
         case 0x13:
-            return sid(p, size: size).map { .string($0) }
-        case 0x14: guard size >= 4 else { return nil }; return .string("0x" + String(u32(p), radix: 16))
-        case 0x15: guard size >= 8 else { return nil }; return .string("0x" + String(u64(p), radix: 16))
+            guard size >= 8, 8 + 4 * Int(data[p + 1]) <= size else { return nil }
+            return .string(textCache.text(data, kind: 0x13, at: p, count: 8 + 4 * Int(data[p + 1])) { sid(p, size: size) ?? "" })
+        case 0x14: guard size >= 4 else { return nil }; return .string(Self.hexText(UInt64(u32(p))))
+        case 0x15: guard size >= 8 else { return nil }; return .string(Self.hexText(u64(p)))
         default:
             return nil
         }
@@ -485,13 +583,65 @@ struct BinXMLReader {
 
     /// GUID as written by Windows (first three fields little-endian), upper case, no braces.
     func guid(_ p: Int) -> String {
-        func h(_ v: UInt64, _ w: Int) -> String {
-            let s = String(v, radix: 16, uppercase: true)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
+        String(unsafeUninitializedCapacity: 36) { buf in
+            var k = 0
+            for i in Self.guidOrder {
+                if i < 0 { buf[k] = 0x2d; k += 1; continue }
+                let b = data[p + i]
+                buf[k] = Self.hexDigits[Int(b >> 4)]; buf[k + 1] = Self.hexDigits[Int(b & 15)]
+                k += 2
+            }
+            return k
         }
-        var s = h(UInt64(u32(p)), 8) + "-" + h(UInt64(u16(p + 4)), 4) + "-" + h(UInt64(u16(p + 6)), 4) + "-"
-        s += Self.hex(data[(p + 8)..<(p + 10)]) + "-" + Self.hex(data[(p + 10)..<(p + 16)])
-        return s
+    }
+
+    /// Byte order of a GUID's text (-1: a dash).
+    static let guidOrder: [Int] = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
+    static let lowerHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// `0x` and lower-case hex digits without leading zeros (as `"0x" + String(v, radix: 16)`).
+    static func hexText(_ v: UInt64) -> String {
+        let digits = max(1, (64 - v.leadingZeroBitCount + 3) / 4)
+        return String(unsafeUninitializedCapacity: digits + 2) { buf in
+            buf[0] = 0x30; buf[1] = 0x78
+            var x = v
+            for k in stride(from: digits + 1, through: 2, by: -1) { buf[k] = lowerHexDigits[Int(x & 15)]; x >>= 4 }
+            return digits + 2
+        }
+    }
+
+    /// Writes `v` in decimal at `buf[k...]`; returns the index after it.
+    @inline(__always) static func putDecimal(_ v: UInt64, _ buf: UnsafeMutableBufferPointer<UInt8>, _ k: Int) -> Int {
+        var n = 1
+        var t = v
+        while t >= 10 { t /= 10; n += 1 }
+        var x = v
+        for i in stride(from: k + n - 1, through: k, by: -1) { buf[i] = 0x30 + UInt8(x % 10); x /= 10 }
+        return k + n
+    }
+
+    /// Writes `v` (< 10^width) zero-padded to `width` digits.
+    @inline(__always) static func putPadded(_ v: Int, _ width: Int, _ buf: UnsafeMutableBufferPointer<UInt8>, _ k: Int) {
+        var x = v
+        for i in stride(from: k + width - 1, through: k, by: -1) { buf[i] = 0x30 + UInt8(x % 10); x /= 10 }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (as `CivilTime.iso8601(fractionDigits: 6, offsetSeconds: nil)`).
+    static func isoText(_ c: CivilTime) -> String {
+        guard (0...9999).contains(c.year), (0...99).contains(c.month), (0...99).contains(c.day), (0...99).contains(c.hour),
+              (0...99).contains(c.minute), (0...99).contains(c.second), (0...999_999).contains(c.microsecond) else {
+            return c.iso8601(fractionDigits: 6, offsetSeconds: nil)
+        }
+        return String(unsafeUninitializedCapacity: 27) { buf in
+            putPadded(c.year, 4, buf, 0); buf[4] = 0x2d
+            putPadded(c.month, 2, buf, 5); buf[7] = 0x2d
+            putPadded(c.day, 2, buf, 8); buf[10] = 0x54
+            putPadded(c.hour, 2, buf, 11); buf[13] = 0x3a
+            putPadded(c.minute, 2, buf, 14); buf[16] = 0x3a
+            putPadded(c.second, 2, buf, 17); buf[19] = 0x2e
+            putPadded(c.microsecond, 6, buf, 20); buf[26] = 0x5a
+            return 27
+        }
     }
 
     /// `S-revision-authority-sub…` (authority is a 48-bit big-endian number).
@@ -502,16 +652,24 @@ struct BinXMLReader {
         guard 8 + 4 * n <= size else { return nil }
         var authority: UInt64 = 0
         for k in 2..<8 { authority = authority << 8 | UInt64(data[p + k]) }
-        var s = "S-" + String(revision) + "-" + String(authority)
-        for k in 0..<n { s += "-" + String(u32(p + 8 + 4 * k)) }
-        return s
+        return String(unsafeUninitializedCapacity: 2 + 4 + 21 + 11 * n) { buf in
+            buf[0] = 0x53; buf[1] = 0x2d
+            var k = Self.putDecimal(UInt64(revision), buf, 2)
+            buf[k] = 0x2d
+            k = Self.putDecimal(authority, buf, k + 1)
+            for i in 0..<n {
+                buf[k] = 0x2d
+                k = Self.putDecimal(UInt64(u32(p + 8 + 4 * i)), buf, k + 1)
+            }
+            return k
+        }
     }
 
     func systemtime(_ p: Int) -> String {
         let year = Int(u16(p)), month = Int(u16(p + 2)), day = Int(u16(p + 6))
         let hour = Int(u16(p + 8)), minute = Int(u16(p + 10)), second = Int(u16(p + 12)), ms = Int(u16(p + 14))
         let c = CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: ms * 1000)
-        return c.iso8601(fractionDigits: 6, offsetSeconds: nil)
+        return Self.isoText(c)
     }
 
     /// FILETIME (100 ns ticks since 1601-01-01 UTC) → microseconds since the Unix epoch.
@@ -520,7 +678,7 @@ struct BinXMLReader {
     }
 
     static func filetimeText(_ ft: UInt64) -> String {
-        CivilTime(utcMicroseconds: filetimeMicroseconds(ft)).iso8601(fractionDigits: 6, offsetSeconds: nil)
+        isoText(CivilTime(utcMicroseconds: filetimeMicroseconds(ft)))
     }
 
     static func number(_ d: Double, float: Float?) -> JSONValue {

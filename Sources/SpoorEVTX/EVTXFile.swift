@@ -158,7 +158,12 @@ public struct EVTXFile: Sendable {
             }
         }
 
+        // The chunk header's first and last record numbers (libyal: "Chunk header") size the
+        // records array once (a hint only; at most what a chunk can hold).
+        let firstID = h.u64(s, start + 8), lastID = h.u64(s, start + 16)
+        if lastID >= firstID { result.records.reserveCapacity(Int(min(lastID - firstID + 1, 2_048))) }
         var reader = BinXMLReader(data: bytes, chunkStart: start, chunkEnd: end, limits: limits)
+        var renderer = EVTXRenderer(maximumDepth: limits.maximumDepth * 2)
         var pos = start + EVTXFile.chunkHeaderSize
         while pos + 24 <= dataEnd {
             guard bytes[pos] == 0x2a, bytes[pos + 1] == 0x2a, bytes[pos + 2] == 0, bytes[pos + 3] == 0 else {
@@ -177,13 +182,7 @@ public struct EVTXFile: Sendable {
             reader.tokens = 0
             do throws(ParseError) {
                 let parts = try reader.fragment(pos + 24, end: pos + size - 4, depth: 0)
-                var resolver = Resolver(maximumDepth: limits.maximumDepth * 2)
-                var root = ResolvedElement(name: "")
-                try resolver.resolve(parts, values: [], into: &root)
-                guard let event = root.children.first else {
-                    throw ParseError(.badField, at: pos + 24, "record holds no element")
-                }
-                let json = JSONValue.object([(event.name, EVTXJSON.render(event))])
+                let json = try renderer.record(parts, at: pos + 24)
                 result.records.append(EVTXRecord(recordID: id, timestamp: Timestamp(microseconds: BinXMLReader.filetimeMicroseconds(written)),
                                                  offset: pos, event: json))
             } catch {

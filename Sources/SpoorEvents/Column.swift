@@ -55,7 +55,34 @@ public struct Column: Sendable {
     }
 
     mutating func pad(to rows: Int) {
-        while count < rows { appendNull() }
+        let k = rows - count
+        guard k > 0 else { return }
+        switch kind {
+        case .string: symbols.append(contentsOf: repeatElement(0, count: k))
+        case .int, .bool, .timestamp: integers.append(contentsOf: repeatElement(0, count: k)); valid.append(contentsOf: repeatElement(false, count: k))
+        case .double: doubles.append(contentsOf: repeatElement(0, count: k)); valid.append(contentsOf: repeatElement(false, count: k))
+        case .ip: addresses.append(contentsOf: repeatElement(IPAddress(ipv4: 0), count: k)); valid.append(contentsOf: repeatElement(false, count: k))
+        case .stringList:
+            listStarts.append(contentsOf: repeatElement(Int32(listSymbols.count), count: k))
+            valid.append(contentsOf: repeatElement(false, count: k))
+        }
+    }
+
+    /// Pads to `rows` with a constant: `symbol` in a string column, the list `list` in a list column.
+    mutating func pad(to rows: Int, symbol: UInt32, list: [UInt32]) {
+        let k = rows - count
+        guard k > 0 else { return }
+        switch kind {
+        case .string: symbols.append(contentsOf: repeatElement(symbol, count: k))
+        case .stringList:
+            listSymbols.reserveCapacity(listSymbols.count + k * list.count)
+            for _ in 0..<k {
+                listSymbols.append(contentsOf: list)
+                listStarts.append(Int32(listSymbols.count))
+            }
+            valid.append(contentsOf: repeatElement(true, count: k))
+        default: pad(to: rows)
+        }
     }
 
     mutating func truncate(to rows: Int) {

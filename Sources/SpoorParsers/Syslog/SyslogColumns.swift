@@ -127,6 +127,13 @@ struct SyslogColumns {
 
     /// Checks the builder (see above); returns the handle of `event.kind`.
     mutating func bind(_ b: inout EventBatchBuilder) -> ColumnHandle {
+        // The cheap check first (no dictionary lookup): the cached `event.kind` handle still
+        // names `event.kind` in this builder.
+        if b.count == expectedRows, let cached = handles[SyslogColumn.kind.rawValue],
+           b.hasColumn(cached, named: Field.eventKind) {
+            expectedRows = b.count + 1
+            return cached
+        }
         let kind = b.column(Field.eventKind, .string)
         if b.count != expectedRows || handles[SyslogColumn.kind.rawValue] != kind {
             for i in handles.indices { handles[i] = nil }

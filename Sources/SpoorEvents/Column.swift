@@ -44,6 +44,14 @@ public struct Column: Sendable {
         }
     }
 
+    // One access to the column per value written (the builder's hot path).
+    @inline(__always) mutating func append(integer v: Int64) { integers.append(v); valid.append(true) }
+    @inline(__always) mutating func set(integer v: Int64, at r: Int) { integers[r] = v; valid[r] = true }
+    @inline(__always) mutating func append(double v: Double) { doubles.append(v); valid.append(true) }
+    @inline(__always) mutating func set(double v: Double, at r: Int) { doubles[r] = v; valid[r] = true }
+    @inline(__always) mutating func append(address v: IPAddress) { addresses.append(v); valid.append(true) }
+    @inline(__always) mutating func set(address v: IPAddress, at r: Int) { addresses[r] = v; valid[r] = true }
+
     mutating func appendNull() {
         switch kind {
         case .string: symbols.append(0)

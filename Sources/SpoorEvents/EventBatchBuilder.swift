@@ -183,12 +183,14 @@ public struct EventBatchBuilder: Sendable {
         return false
     }
 
-    /// Sets a string from bytes.
-    public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>) {
+    /// Sets a string from bytes; returns its symbol when the column holds strings (0 when the
+    /// value was converted), for ``set(_:symbol:)`` of the same value in other columns.
+    @discardableResult
+    public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>) -> UInt32 {
         let kind = kinds[h.index]
         if kind != .string {
             set(h, .string(ByteText.string(bytes)))
-            return
+            return 0
         }
         let c = h.index
         let last = lastSymbols[c]
@@ -200,6 +202,7 @@ public struct EventBatchBuilder: Sendable {
             lastSymbols[c] = s
         }
         if prepare(h) { batch.columns[c].symbols[batch.count] = s } else { batch.columns[c].symbols.append(s) }
+        return s
     }
 
     /// Interns `bytes` once, for a value many rows will share (``set(_:symbol:)``).
@@ -215,8 +218,8 @@ public struct EventBatchBuilder: Sendable {
     }
 
     /// Sets a string from `bytes[range]`.
-    @inline(__always)
-    public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>, range: Range<Int>) {
+    @inline(__always) @discardableResult
+    public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>, range: Range<Int>) -> UInt32 {
         set(h, bytes: bytes.extracting(range))
     }
 
@@ -241,8 +244,7 @@ public struct EventBatchBuilder: Sendable {
     public mutating func set(_ h: ColumnHandle, double v: Double) {
         switch kinds[h.index] {
         case .double:
-            if prepare(h) { batch.columns[h.index].doubles[batch.count] = v; batch.columns[h.index].valid[batch.count] = true }
-            else { batch.columns[h.index].doubles.append(v); batch.columns[h.index].valid.append(true) }
+            if prepare(h) { batch.columns[h.index].set(double: v, at: batch.count) } else { batch.columns[h.index].append(double: v) }
         case .int:
             widenToDouble(h.index)
             set(h, double: v)
@@ -260,14 +262,12 @@ public struct EventBatchBuilder: Sendable {
 
     public mutating func set(_ h: ColumnHandle, ip a: IPAddress) {
         guard kinds[h.index] == .ip else { set(h, .ip(a)); return }
-        if prepare(h) { batch.columns[h.index].addresses[batch.count] = a; batch.columns[h.index].valid[batch.count] = true }
-        else { batch.columns[h.index].addresses.append(a); batch.columns[h.index].valid.append(true) }
+        if prepare(h) { batch.columns[h.index].set(address: a, at: batch.count) } else { batch.columns[h.index].append(address: a) }
     }
 
     @inline(__always)
     private mutating func setInteger(_ h: ColumnHandle, _ v: Int64) {
-        if prepare(h) { batch.columns[h.index].integers[batch.count] = v; batch.columns[h.index].valid[batch.count] = true }
-        else { batch.columns[h.index].integers.append(v); batch.columns[h.index].valid.append(true) }
+        if prepare(h) { batch.columns[h.index].set(integer: v, at: batch.count) } else { batch.columns[h.index].append(integer: v) }
     }
 
     /// Sets any value, converting to the column's kind or widening the column.

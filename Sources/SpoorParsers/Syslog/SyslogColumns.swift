@@ -213,7 +213,7 @@ struct SyslogColumns {
 
     @inline(__always)
     static func set(_ builder: inout EventBatchBuilder, _ h: ColumnHandle, _ s: StaticString) {
-        s.withUTF8Buffer { buf in builder.set(h, bytes: buf.span) }
+        s.withUTF8Buffer { buf in _ = builder.set(h, bytes: buf.span) }
     }
 
     @inline(__always)

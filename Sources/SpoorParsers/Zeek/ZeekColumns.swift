@@ -107,11 +107,12 @@ struct ZeekSlot: Sendable {
 
     /// A string value (escapes already decoded).
     func write(string b: Span<UInt8>, into builder: inout EventBatchBuilder) {
-        builder.set(raw, bytes: b)
+        // Interned once: an ECS copy (`uid` → `network.flow_id`) reuses the raw column's symbol.
+        let symbol = builder.set(raw, bytes: b)
         for t in targets where shouldWrite(t, &builder) {
             switch t.conversion {
             case .same, .nanoseconds, .outcome:
-                builder.set(t.handle, bytes: b)
+                if symbol != 0 { builder.set(t.handle, symbol: symbol) } else { builder.set(t.handle, bytes: b) }
             case .principalUser:
                 let slash = Bytes.find(UInt8(ascii: "/"), in: b) ?? b.count
                 builder.set(t.handle, bytes: b, range: 0..<slash)

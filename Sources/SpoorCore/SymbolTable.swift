@@ -28,6 +28,14 @@ public struct SymbolTable: Sendable {
     @inline(__always)
     static func tag(_ h: UInt64) -> UInt64 { h & 0xFFFF_FFFF_0000_0000 }
 
+    /// Reserves room for `symbols` more strings of `bytes` bytes in all, so a table filled
+    /// like the previous one does not grow its storage by copying.
+    public mutating func reserve(symbols: Int, bytes: Int) {
+        arena.reserveCapacity(arena.count + bytes)
+        starts.reserveCapacity(starts.count + symbols)
+        hashes.reserveCapacity(hashes.count + symbols)
+    }
+
     /// The number of symbols, null included.
     public var count: Int { hashes.count }
 

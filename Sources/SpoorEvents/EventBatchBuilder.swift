@@ -25,6 +25,8 @@ public struct EventBatchBuilder: Sendable {
     /// (the column's kind tells which), so a value repeated row after
     /// row is compared with it instead of hashed and probed (0 when none).
     private var lastSymbols: [UInt32] = []
+    /// The byte length of each `lastSymbols` entry: most misses end at this compare.
+    private var lastLengths: [Int] = []
     /// Constants (``setConstant(_:items:)``): their items, kept as bytes so they outlive the
     /// symbol table of one batch.
     private var constants: [Int: [[UInt8]]] = [:]
@@ -45,6 +47,7 @@ public struct EventBatchBuilder: Sendable {
         filled = batch.columns.map(\.count)
         kinds = batch.columns.map(\.kind)
         lastSymbols = [UInt32](repeating: 0, count: batch.columns.count)
+        lastLengths = [Int](repeating: 0, count: batch.columns.count)
         hasConstant = [Bool](repeating: false, count: batch.columns.count)
         constantSymbols = [UInt32](repeating: 0, count: batch.columns.count)
     }
@@ -65,6 +68,7 @@ public struct EventBatchBuilder: Sendable {
         filled.append(batch.count)
         kinds.append(kind)
         lastSymbols.append(0)
+        lastLengths.append(0)
         hasConstant.append(false)
         constantSymbols.append(0)
         batch.columnIndex[name] = batch.columns.count - 1
@@ -195,11 +199,12 @@ public struct EventBatchBuilder: Sendable {
         let c = h.index
         let last = lastSymbols[c]
         let s: UInt32
-        if last != 0 && batch.symbols.matches(last, bytes) {
+        if last != 0 && lastLengths[c] == bytes.count && batch.symbols.matches(last, bytes) {
             s = last
         } else {
             s = batch.symbols.intern(bytes)
             lastSymbols[c] = s
+            lastLengths[c] = bytes.count
         }
         if prepare(h) { batch.columns[c].symbols[batch.count] = s } else { batch.columns[c].symbols.append(s) }
         return s
@@ -328,11 +333,12 @@ public struct EventBatchBuilder: Sendable {
         let c = h.index
         let last = lastSymbols[c]
         let s: UInt32
-        if last != 0 && batch.symbols.matches(last, bytes) {
+        if last != 0 && lastLengths[c] == bytes.count && batch.symbols.matches(last, bytes) {
             s = last
         } else {
             s = batch.symbols.intern(bytes)
             lastSymbols[c] = s
+            lastLengths[c] = bytes.count
         }
         batch.columns[h.index].listSymbols.append(s)
         batch.columns[h.index].listStarts[batch.count + 1] = Int32(batch.columns[h.index].listSymbols.count)
@@ -374,6 +380,7 @@ public struct EventBatchBuilder: Sendable {
         cancelRow()
         for c in batch.columns.indices { padColumn(c, to: batch.count) }
         var next = EventBatch(symbolCapacity: max(1024, batch.symbols.count))
+        next.symbols.reserve(symbols: batch.symbols.count, bytes: batch.symbols.byteCount)
         next.columns = batch.columns.map { Column(name: $0.name, kind: $0.kind) }
         for c in next.columns.indices { next.columns[c].reserve(max(batch.count, 64)) }
         next.columnIndex = batch.columnIndex

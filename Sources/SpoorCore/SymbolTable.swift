@@ -13,14 +13,27 @@ public struct SymbolTable: Sendable {
     /// `starts[s]..<starts[s+1]` are the bytes of symbol `s` (symbol 0 is empty).
     private var starts: [Int] = [0, 0]
     private var hashes: [UInt64] = [0]
-    private var slots: [UInt32]
+    /// Open addressing: each slot holds a symbol (low 32 bits, 0 = empty) and the high 32 bits
+    /// of its hash, so a probe that meets another string rarely reads `hashes` or the arena.
+    private var slots: [UInt64]
     private var mask: Int
 
     public init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = [UInt32](repeating: 0, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
+    }
+
+    @inline(__always)
+    static func tag(_ h: UInt64) -> UInt64 { h & 0xFFFF_FFFF_0000_0000 }
+
+    /// Reserves room for `symbols` more strings of `bytes` bytes in all, so a table filled
+    /// like the previous one does not grow its storage by copying.
+    public mutating func reserve(symbols: Int, bytes: Int) {
+        arena.reserveCapacity(arena.count + bytes)
+        starts.reserveCapacity(starts.count + symbols)
+        hashes.reserveCapacity(hashes.count + symbols)
     }
 
     /// The number of symbols, null included.
@@ -58,18 +71,25 @@ public struct SymbolTable: Sendable {
     /// The symbol for `bytes`, adding it if new. The empty string is a symbol too (not null).
     public mutating func intern(_ b: Span<UInt8>) -> UInt32 {
         let h = SymbolTable.hash(b)
+        let tag = SymbolTable.tag(h)
         var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let s = slots[slot]
-            if s == 0 { break }
-            if hashes[Int(s)] == h && equals(Int(s), b) { return s }
-            slot = (slot + 1) & mask
+        let found: UInt32? = slots.withUnsafeBufferPointer { table -> UInt32? in
+            while true {
+                let e = table[slot]
+                if e == 0 { return nil }
+                if e & 0xFFFF_FFFF_0000_0000 == tag {
+                    let s = UInt32(truncatingIfNeeded: e)
+                    if equals(Int(s), b) { return s }
+                }
+                slot = (slot + 1) & mask
+            }
         }
+        if let found { return found }
         let symbol = UInt32(hashes.count)
         b.withUnsafeBufferPointer { arena.append(contentsOf: $0) }
         starts.append(arena.count)
         hashes.append(h)
-        slots[slot] = symbol
+        slots[slot] = tag | UInt64(symbol)
         if hashes.count * 2 > slots.count { grow() }
         return symbol
     }
@@ -85,17 +105,28 @@ public struct SymbolTable: Sendable {
     /// The symbol of `bytes` if present, without adding it.
     public func lookup(_ b: Span<UInt8>) -> UInt32? {
         let h = SymbolTable.hash(b)
+        let tag = SymbolTable.tag(h)
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
-            let s = slots[slot]
-            if s == 0 { return nil }
-            if hashes[Int(s)] == h && equals(Int(s), b) { return s }
+            let e = slots[slot]
+            if e == 0 { return nil }
+            let s = UInt32(truncatingIfNeeded: e)
+            if e & 0xFFFF_FFFF_0000_0000 == tag && equals(Int(s), b) { return s }
             slot = (slot + 1) & mask
         }
     }
 
     public func lookup(_ text: String) -> UInt32? {
         lookup(text.utf8.span)
+    }
+
+    /// Whether symbol `symbol` (not null) holds exactly `bytes`: a cheap check before
+    /// ``intern(_:)`` for a value likely to repeat.
+    @inline(__always)
+    public func matches(_ symbol: UInt32, _ b: Span<UInt8>) -> Bool {
+        let s = Int(symbol)
+        guard s > 0, s < hashes.count else { return false }
+        return equals(s, b)
     }
 
     @inline(__always)
@@ -114,12 +145,12 @@ public struct SymbolTable: Sendable {
 
     private mutating func grow() {
         let size = slots.count * 2
-        var newSlots = [UInt32](repeating: 0, count: size)
+        var newSlots = [UInt64](repeating: 0, count: size)
         let m = size - 1
         for s in 1..<hashes.count {
             var slot = Int(truncatingIfNeeded: hashes[s]) & m
             while newSlots[slot] != 0 { slot = (slot + 1) & m }
-            newSlots[slot] = UInt32(s)
+            newSlots[slot] = SymbolTable.tag(hashes[s]) | UInt64(s)
         }
         slots = newSlots
         mask = m

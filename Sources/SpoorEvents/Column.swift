@@ -44,6 +44,14 @@ public struct Column: Sendable {
         }
     }
 
+    // One access to the column per value written (the builder's hot path).
+    @inline(__always) mutating func append(integer v: Int64) { integers.append(v); valid.append(true) }
+    @inline(__always) mutating func set(integer v: Int64, at r: Int) { integers[r] = v; valid[r] = true }
+    @inline(__always) mutating func append(double v: Double) { doubles.append(v); valid.append(true) }
+    @inline(__always) mutating func set(double v: Double, at r: Int) { doubles[r] = v; valid[r] = true }
+    @inline(__always) mutating func append(address v: IPAddress) { addresses.append(v); valid.append(true) }
+    @inline(__always) mutating func set(address v: IPAddress, at r: Int) { addresses[r] = v; valid[r] = true }
+
     mutating func appendNull() {
         switch kind {
         case .string: symbols.append(0)
@@ -55,7 +63,34 @@ public struct Column: Sendable {
     }
 
     mutating func pad(to rows: Int) {
-        while count < rows { appendNull() }
+        let k = rows - count
+        guard k > 0 else { return }
+        switch kind {
+        case .string: symbols.append(contentsOf: repeatElement(0, count: k))
+        case .int, .bool, .timestamp: integers.append(contentsOf: repeatElement(0, count: k)); valid.append(contentsOf: repeatElement(false, count: k))
+        case .double: doubles.append(contentsOf: repeatElement(0, count: k)); valid.append(contentsOf: repeatElement(false, count: k))
+        case .ip: addresses.append(contentsOf: repeatElement(IPAddress(ipv4: 0), count: k)); valid.append(contentsOf: repeatElement(false, count: k))
+        case .stringList:
+            listStarts.append(contentsOf: repeatElement(Int32(listSymbols.count), count: k))
+            valid.append(contentsOf: repeatElement(false, count: k))
+        }
+    }
+
+    /// Pads to `rows` with a constant: `symbol` in a string column, the list `list` in a list column.
+    mutating func pad(to rows: Int, symbol: UInt32, list: [UInt32]) {
+        let k = rows - count
+        guard k > 0 else { return }
+        switch kind {
+        case .string: symbols.append(contentsOf: repeatElement(symbol, count: k))
+        case .stringList:
+            listSymbols.reserveCapacity(listSymbols.count + k * list.count)
+            for _ in 0..<k {
+                listSymbols.append(contentsOf: list)
+                listStarts.append(Int32(listSymbols.count))
+            }
+            valid.append(contentsOf: repeatElement(true, count: k))
+        default: pad(to: rows)
+        }
     }
 
     mutating func truncate(to rows: Int) {

@@ -79,7 +79,7 @@ public struct EventBatch: Sendable {
                 let h = builder.column(col.name, col.kind)
                 switch col.kind {
                 case .string:
-                    other.symbols.withBytes(col.symbols[r]) { builder.set(h, bytes: $0) }
+                    other.symbols.withBytes(col.symbols[r]) { _ = builder.set(h, bytes: $0) }
                 case .stringList:
                     let lo = Int(col.listStarts[r]), hi = Int(col.listStarts[r + 1])
                     builder.beginList(h)

@@ -17,11 +17,24 @@ public struct ColumnHandle: Sendable, Hashable {
 public struct EventBatchBuilder: Sendable {
     var batch: EventBatch
     private var rowOpen = false
-    private var touched: [Int] = []
     /// Rows stored in each column (kept here so the hot path never reads a whole `Column`).
     private var filled: [Int] = []
     /// Each column's kind, likewise.
     private var kinds: [FieldKind] = []
+    /// Per column: the symbol last written by ``set(_:bytes:)`` or ``appendToList(_:bytes:)``
+    /// (the column's kind tells which), so a value repeated row after
+    /// row is compared with it instead of hashed and probed (0 when none).
+    private var lastSymbols: [UInt32] = []
+    /// The byte length of each `lastSymbols` entry: most misses end at this compare.
+    private var lastLengths: [Int] = []
+    /// Constants (``setConstant(_:items:)``): their items, kept as bytes so they outlive the
+    /// symbol table of one batch.
+    private var constants: [Int: [[UInt8]]] = [:]
+    /// Per column: whether it has a constant, and the constant interned in the current table
+    /// (its symbol for a string column, its symbols for a list column).
+    private var hasConstant: [Bool] = []
+    private var constantSymbols: [UInt32] = []
+    private var constantLists: [Int: [UInt32]] = [:]
     /// List items bound for string columns in the open row, joined when the row ends.
     private var joined: [Int: [UInt8]] = [:]
 
@@ -33,6 +46,10 @@ public struct EventBatchBuilder: Sendable {
         self.batch = batch
         filled = batch.columns.map(\.count)
         kinds = batch.columns.map(\.kind)
+        lastSymbols = [UInt32](repeating: 0, count: batch.columns.count)
+        lastLengths = [Int](repeating: 0, count: batch.columns.count)
+        hasConstant = [Bool](repeating: false, count: batch.columns.count)
+        constantSymbols = [UInt32](repeating: 0, count: batch.columns.count)
     }
 
     /// Rows finished so far.
@@ -50,8 +67,17 @@ public struct EventBatchBuilder: Sendable {
         batch.columns.append(col)
         filled.append(batch.count)
         kinds.append(kind)
+        lastSymbols.append(0)
+        lastLengths.append(0)
+        hasConstant.append(false)
+        constantSymbols.append(0)
         batch.columnIndex[name] = batch.columns.count - 1
         return ColumnHandle(index: batch.columns.count - 1)
+    }
+
+    /// The handle of column `name` if the builder has it (never creates it).
+    public func existingColumn(_ name: String) -> ColumnHandle? {
+        batch.columnIndex[name].map { ColumnHandle(index: $0) }
     }
 
     /// The kind a column ended up with.
@@ -60,7 +86,6 @@ public struct EventBatchBuilder: Sendable {
     public mutating func beginRow() {
         precondition(!rowOpen, "beginRow() called twice without endRow() or cancelRow()")
         rowOpen = true
-        touched.removeAll(keepingCapacity: true)
     }
 
     /// Finishes the row: columns it did not set get a null.
@@ -78,16 +103,74 @@ public struct EventBatchBuilder: Sendable {
     public mutating func cancelRow() {
         guard rowOpen else { return }
         joined.removeAll(keepingCapacity: true)
-        for c in touched {
-            batch.columns[c].truncate(to: batch.count)
-            filled[c] = batch.count
+        let rows = batch.count
+        for c in filled.indices where filled[c] > rows {
+            batch.columns[c].truncate(to: rows)
+            filled[c] = rows
+            lastSymbols[c] = 0
         }
         rowOpen = false
     }
 
-    /// Whether the open row already holds a value in `h`.
+    /// Whether the open row already holds a value in `h` (a constant counts).
     public func isSet(_ h: ColumnHandle) -> Bool {
-        filled[h.index] > batch.count
+        filled[h.index] > batch.count || hasConstant[h.index]
+    }
+
+    /// Whether `h` is the handle of column `name` in this builder: a cheap check that handles
+    /// a parser cached still belong to the builder it is given.
+    public func hasColumn(_ h: ColumnHandle, named name: String) -> Bool {
+        h.index >= 0 && h.index < batch.columns.count && batch.columns[h.index].name == name
+    }
+
+    /// Makes `items` the value of column `h` in the open row and in every later row, across
+    /// ``finish()``, that does not set the column itself, until changed; nil removes it.
+    ///
+    /// Rows get the same value as if it were set in each of them before any other field (one
+    /// item in a string column, the items joined with commas in a string column, the list in
+    /// a list column; other kinds are widened to string), at no cost per row.
+    public mutating func setConstant(_ h: ColumnHandle, items: [[UInt8]]?) {
+        let c = h.index
+        // Rows before the open one keep what they had.
+        padColumn(c, to: batch.count)
+        if items != nil, kinds[c] != .string, kinds[c] != .stringList { widenToString(c) }
+        constants[c] = items
+        internConstant(c)
+    }
+
+    /// Interns the constant of column `c` (if any) in the current symbol table.
+    private mutating func internConstant(_ c: Int) {
+        guard let items = constants[c] else {
+            hasConstant[c] = false
+            constantSymbols[c] = 0
+            constantLists[c] = nil
+            return
+        }
+        hasConstant[c] = true
+        if kinds[c] == .stringList {
+            constantLists[c] = items.map { batch.symbols.intern($0.span) }
+            constantSymbols[c] = 0
+        } else {
+            var text: [UInt8] = []
+            for (k, item) in items.enumerated() {
+                if k > 0 { text.append(UInt8(ascii: ",")) }
+                text.append(contentsOf: item)
+            }
+            constantSymbols[c] = batch.symbols.intern(text.span)
+            constantLists[c] = nil
+        }
+    }
+
+    /// Pads column `c` to `rows` with nulls, or with its constant.
+    @inline(__always)
+    private mutating func padColumn(_ c: Int, to rows: Int) {
+        guard filled[c] < rows else { return }
+        if hasConstant[c] {
+            batch.columns[c].pad(to: rows, symbol: constantSymbols[c], list: constantLists[c] ?? [])
+        } else {
+            batch.columns[c].pad(to: rows)
+        }
+        filled[c] = rows
     }
 
     /// Prepares column `h` for a value in the open row and reports whether it was already set.
@@ -99,21 +182,32 @@ public struct EventBatchBuilder: Sendable {
         if n > rows {
             return true
         }
-        if n < rows { batch.columns[c].pad(to: rows) }
+        if n < rows { padColumn(c, to: rows) }
         filled[c] = rows + 1
-        touched.append(c)
         return false
     }
 
-    /// Sets a string from bytes.
-    public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>) {
+    /// Sets a string from bytes; returns its symbol when the column holds strings (0 when the
+    /// value was converted), for ``set(_:symbol:)`` of the same value in other columns.
+    @discardableResult
+    public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>) -> UInt32 {
         let kind = kinds[h.index]
         if kind != .string {
             set(h, .string(ByteText.string(bytes)))
-            return
+            return 0
         }
-        let s = batch.symbols.intern(bytes)
-        if prepare(h) { batch.columns[h.index].symbols[batch.count] = s } else { batch.columns[h.index].symbols.append(s) }
+        let c = h.index
+        let last = lastSymbols[c]
+        let s: UInt32
+        if last != 0 && lastLengths[c] == bytes.count && batch.symbols.matches(last, bytes) {
+            s = last
+        } else {
+            s = batch.symbols.intern(bytes)
+            lastSymbols[c] = s
+            lastLengths[c] = bytes.count
+        }
+        if prepare(h) { batch.columns[c].symbols[batch.count] = s } else { batch.columns[c].symbols.append(s) }
+        return s
     }
 
     /// Interns `bytes` once, for a value many rows will share (``set(_:symbol:)``).
@@ -129,8 +223,8 @@ public struct EventBatchBuilder: Sendable {
     }
 
     /// Sets a string from `bytes[range]`.
-    @inline(__always)
-    public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>, range: Range<Int>) {
+    @inline(__always) @discardableResult
+    public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>, range: Range<Int>) -> UInt32 {
         set(h, bytes: bytes.extracting(range))
     }
 
@@ -155,8 +249,7 @@ public struct EventBatchBuilder: Sendable {
     public mutating func set(_ h: ColumnHandle, double v: Double) {
         switch kinds[h.index] {
         case .double:
-            if prepare(h) { batch.columns[h.index].doubles[batch.count] = v; batch.columns[h.index].valid[batch.count] = true }
-            else { batch.columns[h.index].doubles.append(v); batch.columns[h.index].valid.append(true) }
+            if prepare(h) { batch.columns[h.index].set(double: v, at: batch.count) } else { batch.columns[h.index].append(double: v) }
         case .int:
             widenToDouble(h.index)
             set(h, double: v)
@@ -174,14 +267,12 @@ public struct EventBatchBuilder: Sendable {
 
     public mutating func set(_ h: ColumnHandle, ip a: IPAddress) {
         guard kinds[h.index] == .ip else { set(h, .ip(a)); return }
-        if prepare(h) { batch.columns[h.index].addresses[batch.count] = a; batch.columns[h.index].valid[batch.count] = true }
-        else { batch.columns[h.index].addresses.append(a); batch.columns[h.index].valid.append(true) }
+        if prepare(h) { batch.columns[h.index].set(address: a, at: batch.count) } else { batch.columns[h.index].append(address: a) }
     }
 
     @inline(__always)
     private mutating func setInteger(_ h: ColumnHandle, _ v: Int64) {
-        if prepare(h) { batch.columns[h.index].integers[batch.count] = v; batch.columns[h.index].valid[batch.count] = true }
-        else { batch.columns[h.index].integers.append(v); batch.columns[h.index].valid.append(true) }
+        if prepare(h) { batch.columns[h.index].set(integer: v, at: batch.count) } else { batch.columns[h.index].append(integer: v) }
     }
 
     /// Sets any value, converting to the column's kind or widening the column.
@@ -239,7 +330,16 @@ public struct EventBatchBuilder: Sendable {
             joined[h.index] = buffer
             return
         }
-        let s = batch.symbols.intern(bytes)
+        let c = h.index
+        let last = lastSymbols[c]
+        let s: UInt32
+        if last != 0 && lastLengths[c] == bytes.count && batch.symbols.matches(last, bytes) {
+            s = last
+        } else {
+            s = batch.symbols.intern(bytes)
+            lastSymbols[c] = s
+            lastLengths[c] = bytes.count
+        }
         batch.columns[h.index].listSymbols.append(s)
         batch.columns[h.index].listStarts[batch.count + 1] = Int32(batch.columns[h.index].listSymbols.count)
     }
@@ -269,6 +369,7 @@ public struct EventBatchBuilder: Sendable {
         }
         batch.columns[c] = widened
         kinds[c] = .string
+        if hasConstant[c] { internConstant(c) }
     }
 
     /// The finished batch; every column padded to the row count.
@@ -277,14 +378,16 @@ public struct EventBatchBuilder: Sendable {
     /// so ``ColumnHandle``s a parser resolved stay valid for every batch of its source.
     public mutating func finish() -> EventBatch {
         cancelRow()
-        for c in batch.columns.indices { batch.columns[c].pad(to: batch.count) }
+        for c in batch.columns.indices { padColumn(c, to: batch.count) }
         var next = EventBatch(symbolCapacity: max(1024, batch.symbols.count))
+        next.symbols.reserve(symbols: batch.symbols.count, bytes: batch.symbols.byteCount)
         next.columns = batch.columns.map { Column(name: $0.name, kind: $0.kind) }
+        for c in next.columns.indices { next.columns[c].reserve(max(batch.count, 64)) }
         next.columnIndex = batch.columnIndex
         let out = dropEmptyColumns(batch)
         batch = next
-        touched.removeAll()
-        for c in filled.indices { filled[c] = 0 }
+        for c in filled.indices { filled[c] = 0; lastSymbols[c] = 0 }
+        for c in constants.keys { internConstant(c) }
         return out
     }
 

@@ -127,6 +127,13 @@ struct SyslogColumns {
 
     /// Checks the builder (see above); returns the handle of `event.kind`.
     mutating func bind(_ b: inout EventBatchBuilder) -> ColumnHandle {
+        // The cheap check first (no dictionary lookup): the cached `event.kind` handle still
+        // names `event.kind` in this builder.
+        if b.count == expectedRows, let cached = handles[SyslogColumn.kind.rawValue],
+           b.hasColumn(cached, named: Field.eventKind) {
+            expectedRows = b.count + 1
+            return cached
+        }
         let kind = b.column(Field.eventKind, .string)
         if b.count != expectedRows || handles[SyslogColumn.kind.rawValue] != kind {
             for i in handles.indices { handles[i] = nil }
@@ -206,7 +213,7 @@ struct SyslogColumns {
 
     @inline(__always)
     static func set(_ builder: inout EventBatchBuilder, _ h: ColumnHandle, _ s: StaticString) {
-        s.withUTF8Buffer { buf in builder.set(h, bytes: buf.span) }
+        s.withUTF8Buffer { buf in _ = builder.set(h, bytes: buf.span) }
     }
 
     @inline(__always)

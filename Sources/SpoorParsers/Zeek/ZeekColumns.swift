@@ -107,11 +107,12 @@ struct ZeekSlot: Sendable {
 
     /// A string value (escapes already decoded).
     func write(string b: Span<UInt8>, into builder: inout EventBatchBuilder) {
-        builder.set(raw, bytes: b)
+        // Interned once: an ECS copy (`uid` → `network.flow_id`) reuses the raw column's symbol.
+        let symbol = builder.set(raw, bytes: b)
         for t in targets where shouldWrite(t, &builder) {
             switch t.conversion {
             case .same, .nanoseconds, .outcome:
-                builder.set(t.handle, bytes: b)
+                if symbol != 0 { builder.set(t.handle, symbol: symbol) } else { builder.set(t.handle, bytes: b) }
             case .principalUser:
                 let slash = Bytes.find(UInt8(ascii: "/"), in: b) ?? b.count
                 builder.set(t.handle, bytes: b, range: 0..<slash)
@@ -165,10 +166,13 @@ struct ZeekSlot: Sendable {
 struct ZeekRowConstants: Sendable {
     private var handles: [ColumnHandle] = []
     private var values: [String] = []
+    /// Names of the constant fields a log may lack (a `nil` value), so
+    /// ``install(into:)`` can remove what an earlier log of the source set.
+    private var absent: [String] = []
 
     init(path: String, mapping: ZeekLogMapping?, builder: inout EventBatchBuilder, probe: inout ZeekBuilderProbe) {
         func add(_ name: String, _ value: String?, _ kind: FieldKind = .string) {
-            guard let value else { return }
+            guard let value else { absent.append(name); return }
             handles.append(probe.column(name, kind, &builder))
             values.append(value)
         }
@@ -188,6 +192,16 @@ struct ZeekRowConstants: Sendable {
     func write(into builder: inout EventBatchBuilder) {
         for i in handles.indices { builder.set(handles[i], string: values[i]) }
     }
+
+    /// Makes the constants the builder's constants (``EventBatchBuilder/setConstant(_:items:)``)
+    /// from the open row on: the same values as ``write(into:)`` in every row, written once.
+    /// Constants of an earlier log that this one lacks are removed.
+    func install(into builder: inout EventBatchBuilder) {
+        for name in absent {
+            if let h = builder.existingColumn(name) { builder.setConstant(h, items: nil) }
+        }
+        for i in handles.indices { builder.setConstant(handles[i], items: [Array(values[i].utf8)]) }
+    }
 }
 
 /// Detects that the parser is writing into another builder than the one its cached
@@ -202,22 +216,22 @@ struct ZeekRowConstants: Sendable {
 /// dictionary lookup per record, not per field.
 struct ZeekBuilderProbe: Sendable {
     private var name = ""
-    private var kind = FieldKind.string
-    private var index = -1
+    private var handle: ColumnHandle? = nil
 
     /// Whether `builder` is the one the handles were resolved in.
     @inline(__always)
     func matches(_ builder: inout EventBatchBuilder) -> Bool {
-        index >= 0 && builder.column(name, kind).index == index
+        guard let handle else { return false }
+        return builder.hasColumn(handle, named: name)
     }
 
     /// Resolves a column and remembers it when it has the highest index so far.
     mutating func column(_ n: String, _ k: FieldKind, _ builder: inout EventBatchBuilder) -> ColumnHandle {
         let h = builder.column(n, k)
-        if h.index > index { name = n; kind = k; index = h.index }
+        if h.index > (handle?.index ?? -1) { name = n; handle = h }
         return h
     }
 
     /// Forgets the builder (call before resolving everything again for a new one).
-    mutating func reset() { index = -1 }
+    mutating func reset() { handle = nil }
 }

@@ -93,7 +93,6 @@ public struct ZeekTSVParser: LogParser {
             throw ParseError(.truncated, at: count, "record has \(seps.count + 1) fields, its #fields header \(n)")
         }
 
-        constants?.write(into: &builder)
         var buffer = [UInt8]()
         swap(&buffer, &scratch)
         defer { swap(&buffer, &scratch) }
@@ -229,6 +228,9 @@ public struct ZeekTSVParser: LogParser {
             out.append(ZeekSlot(field: name, type: type, mapping: mapping, builder: &builder, probe: &probe))
         }
         slots = out
+        // The block's constants (`event.dataset`, …) hold for every record until the next
+        // header: the builder writes them, not each record.
+        constants?.install(into: &builder)
         isResolved = true
     }
 

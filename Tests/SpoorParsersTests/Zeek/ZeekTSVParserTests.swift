@@ -468,3 +468,28 @@ struct SplitMix64 {
         #expect(batch.count <= 1)
     }
 }
+
+/// Block constants (`event.dataset`, `network.protocol`, …) change with each header block, also
+/// within one builder and across its batches.
+@Suite struct ZeekTSVBlockConstantTests {
+    @Test func eachBlockGetsItsOwnConstants() throws {
+        let conn = "#separator \\x09\n#path\tconn\n#fields\tts\tuid\n#types\ttime\tstring\n1.0\tC1\n"
+        let dns = "#separator \\x09\n#path\tdns\n#fields\tts\tuid\tquery\n#types\ttime\tstring\tstring\n2.0\tC2\texample.com\n"
+        var parser = ZeekTSVParser(context: zeekContext())
+        var builder = EventBatchBuilder()
+        var batches: [EventBatch] = []
+        for (k, line) in (conn + dns + conn).split(separator: "\n").enumerated() {
+            builder.beginRow()
+            let outcome = try parser.parse(Array(line.utf8).span, into: &builder)
+            if outcome == .event { builder.endRow() } else { builder.cancelRow() }
+            if k == 4 { batches.append(builder.finish()) }
+        }
+        batches.append(builder.finish())
+        let events = batches.flatMap(\.events)
+        #expect(events.map { $0[Field.eventDataset]?.stringValue } == ["zeek.conn", "zeek.dns", "zeek.conn"])
+        #expect(events.map { $0[Field.eventModule]?.stringValue } == ["zeek", "zeek", "zeek"])
+        #expect(events.map { $0["zeek.query"]?.stringValue } == [nil, "example.com", nil])
+        #expect(events.map { $0[Field.networkProtocol]?.stringValue } == [nil, "dns", nil])
+        #expect(events.map { $0[Field.eventType] } == [.list(["connection"]), .list(["protocol"]), .list(["connection"])])
+    }
+}

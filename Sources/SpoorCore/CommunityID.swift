@@ -21,31 +21,51 @@ public enum CommunityID {
     }
 
     /// The version-1 Community ID, or nil when the flow is not TCP/UDP/SCTP or mixes families.
+    ///
+    /// - Complexity: one SHA-1 block and no heap allocation but the returned string.
     public static func v1(source: IPAddress, sourcePort: UInt16, destination: IPAddress, destinationPort: UInt16,
                           protocol proto: UInt8, seed: UInt16 = 0) -> String? {
         guard proto == tcp || proto == udp || proto == sctp, source.isIPv4 == destination.isIPv4 else { return nil }
-        func addressBytes(_ a: IPAddress) -> [UInt8] { a.isIPv4 ? Array(a.bytes[12...]) : a.bytes }
         var (a, ap, b, bp) = (source, sourcePort, destination, destinationPort)
         if (b < a) || (a == b && bp < ap) { swap(&a, &b); swap(&ap, &bp) }
-        var input: [UInt8] = [UInt8(seed >> 8), UInt8(seed & 0xFF)]
-        input += addressBytes(a) + addressBytes(b)
-        input += [proto, 0, UInt8(ap >> 8), UInt8(ap & 0xFF), UInt8(bp >> 8), UInt8(bp & 0xFF)]
-        return "1:" + base64(SHA1.digest(input))
+        let h = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buf -> (UInt32, UInt32, UInt32, UInt32, UInt32) in
+            var n = 0
+            func put(_ v: UInt8) { buf[n] = v; n += 1 }
+            func putAddress(_ x: IPAddress) {
+                if let v4 = x.ipv4 {
+                    for s in [24, 16, 8, 0] { put(UInt8(truncatingIfNeeded: v4 >> UInt32(s))) }
+                } else {
+                    for s in stride(from: 56, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: x.high >> UInt64(s))) }
+                    for s in stride(from: 56, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: x.low >> UInt64(s))) }
+                }
+            }
+            put(UInt8(seed >> 8)); put(UInt8(seed & 0xFF))
+            putAddress(a); putAddress(b)
+            put(proto); put(0)
+            put(UInt8(ap >> 8)); put(UInt8(ap & 0xFF)); put(UInt8(bp >> 8)); put(UInt8(bp & 0xFF))
+            return SHA1.digestShort(UnsafeBufferPointer(rebasing: buf[0..<n]))
+        }
+        var digest: [UInt8] = []
+        digest.reserveCapacity(20)
+        for v in [h.0, h.1, h.2, h.3, h.4] { for s in [24, 16, 8, 0] { digest.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
+        return "1:" + base64(digest)
     }
 
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
     static func base64(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var i = 0
         while i < bytes.count {
             let n = min(3, bytes.count - i)
             let v = UInt32(bytes[i]) << 16 | (n > 1 ? UInt32(bytes[i + 1]) << 8 : 0) | (n > 2 ? UInt32(bytes[i + 2]) : 0)
             out.append(alphabet[Int(v >> 18 & 63)])
             out.append(alphabet[Int(v >> 12 & 63)])
-            out.append(n > 1 ? alphabet[Int(v >> 6 & 63)] : "=")
-            out.append(n > 2 ? alphabet[Int(v & 63)] : "=")
+            out.append(n > 1 ? alphabet[Int(v >> 6 & 63)] : UInt8(ascii: "="))
+            out.append(n > 2 ? alphabet[Int(v & 63)] : UInt8(ascii: "="))
             i += 3
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -187,6 +187,18 @@ public struct EventBatchBuilder: Sendable {
         return false
     }
 
+    /// The symbol of `bytes` for column `c`: the column's last symbol when the value repeats
+    /// (common: host names, programs, actions), else interned.
+    @inline(__always)
+    private mutating func internCached(_ c: Int, _ bytes: Span<UInt8>) -> UInt32 {
+        let last = lastSymbols[c]
+        if last != 0 && lastLengths[c] == bytes.count && batch.symbols.matches(last, bytes) { return last }
+        let s = batch.symbols.intern(bytes)
+        lastSymbols[c] = s
+        lastLengths[c] = bytes.count
+        return s
+    }
+
     /// Sets a string from bytes; returns its symbol when the column holds strings (0 when the
     /// value was converted), for ``set(_:symbol:)`` of the same value in other columns.
     @discardableResult
@@ -197,15 +209,7 @@ public struct EventBatchBuilder: Sendable {
             return 0
         }
         let c = h.index
-        let last = lastSymbols[c]
-        let s: UInt32
-        if last != 0 && lastLengths[c] == bytes.count && batch.symbols.matches(last, bytes) {
-            s = last
-        } else {
-            s = batch.symbols.intern(bytes)
-            lastSymbols[c] = s
-            lastLengths[c] = bytes.count
-        }
+        let s = internCached(c, bytes)
         if prepare(h) { batch.columns[c].symbols[batch.count] = s } else { batch.columns[c].symbols.append(s) }
         return s
     }
@@ -330,16 +334,7 @@ public struct EventBatchBuilder: Sendable {
             joined[h.index] = buffer
             return
         }
-        let c = h.index
-        let last = lastSymbols[c]
-        let s: UInt32
-        if last != 0 && lastLengths[c] == bytes.count && batch.symbols.matches(last, bytes) {
-            s = last
-        } else {
-            s = batch.symbols.intern(bytes)
-            lastSymbols[c] = s
-            lastLengths[c] = bytes.count
-        }
+        let s = internCached(h.index, bytes)
         batch.columns[h.index].listSymbols.append(s)
         batch.columns[h.index].listStarts[batch.count + 1] = Int32(batch.columns[h.index].listSymbols.count)
     }

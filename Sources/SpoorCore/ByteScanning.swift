@@ -1,3 +1,5 @@
+import Foundation
+
 /// Small byte-level helpers the parsers share. All work on `Span<UInt8>` and byte indices.
 public enum Bytes {
     public static let space = UInt8(ascii: " ")
@@ -7,16 +9,17 @@ public enum Bytes {
     public static let quote = UInt8(ascii: "\"")
     public static let backslash = UInt8(ascii: "\\")
 
-    /// The index of the first `byte` in `b[from..<to]`, or nil.
-    @inline(__always)
+    /// The index of the first `byte` in `b[from..<to]`, or nil (`memchr`, so long fields cost little).
+    /// `@inlinable`: the parsers call it per field from other modules.
+    @inlinable @inline(__always)
     public static func find(_ byte: UInt8, in b: Span<UInt8>, from: Int = 0, to: Int? = nil) -> Int? {
-        let end = to ?? b.count
-        var i = from
-        while i < end {
-            if b[i] == byte { return i }
-            i += 1
+        let end = min(to ?? b.count, b.count)
+        guard from >= 0, from < end else { return nil }
+        // The pointer never leaves the closure; the range was checked against the span above.
+        return b.withUnsafeBufferPointer { buf -> Int? in
+            guard let base = buf.baseAddress, let hit = memchr(base + from, Int32(byte), end - from) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
         }
-        return nil
     }
 
     /// The index where `needle` starts in `b[from...]`, or nil.

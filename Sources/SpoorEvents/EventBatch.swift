@@ -46,7 +46,7 @@ public struct EventBatch: Sendable {
         return value(row: r, column: c)
     }
 
-    /// The string bytes of field `name` in row `r` without decoding (nil when absent or not a string).
+    /// The string symbol of field `name` in row `r` without decoding (nil when absent or not a string).
     public func symbol(row r: Int, field name: String) -> UInt32? {
         guard let c = columnIndex[name], columns[c].kind == .string else { return nil }
         let s = columns[c].symbols[r]
@@ -91,19 +91,5 @@ public struct EventBatch: Sendable {
             builder.endRow()
         }
         self = builder.finish()
-    }
-
-    /// Keeps only the rows for which `keep` is true.
-    public func filter(_ keep: (Int) -> Bool) -> EventBatch {
-        var builder = EventBatchBuilder()
-        for r in 0..<count where keep(r) {
-            builder.beginRow()
-            for c in columns.indices {
-                guard let v = value(row: r, column: c) else { continue }
-                builder.set(builder.column(columns[c].name, columns[c].kind), v)
-            }
-            builder.endRow()
-        }
-        return builder.finish()
     }
 }

@@ -112,7 +112,7 @@ public struct Ingestor: Sendable {
         // Choose the format: forced, or recognised from the first lines.
         let format: LogFormat
         if let forced = options.forcedFormat {
-            guard let f = (options.formats + [LogFormat.plainText]).first(where: { $0.name == forced }) else {
+            guard let f = LogFormat.named(forced, among: options.formats) else {
                 report.error = "unknown format \(forced) (see `spoor formats`)"
                 return report
             }

@@ -15,9 +15,9 @@ extension LogFormat {
         .tsv,
     ]
 
-    /// The built-in format named `name`.
-    public static func named(_ name: String) -> LogFormat? {
-        builtIn.first { $0.name == name }
+    /// The built-in format named `name` (the `text` fallback included).
+    public static func named(_ name: String, among formats: [LogFormat] = builtIn) -> LogFormat? {
+        (formats + [plainText]).first { $0.name == name }
     }
 
     /// The best-scoring format for a sample, with its score; nil when nothing scores above

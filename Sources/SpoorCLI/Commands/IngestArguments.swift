@@ -28,7 +28,7 @@ struct IngestArguments: ParsableArguments {
     var batchRecords: Int = 50_000
 
     func validate() throws {
-        if let f = logFormat, !(LogFormat.builtIn + [LogFormat.plainText]).contains(where: { $0.name == f }) {
+        if let f = logFormat, LogFormat.named(f) == nil {
             throw ValidationError("Unknown format '\(f)'. Known formats: \((LogFormat.builtIn + [LogFormat.plainText]).map(\.name).joined(separator: ", ")).")
         }
         if let tz, TimeZoneRule(tz) == nil { throw ValidationError("Unknown time zone '\(tz)': give an IANA name such as Europe/Zurich, or an offset such as +02:00.") }

@@ -1,3 +1,5 @@
+import SpoorCore
+
 /// Byte constants and classes for this module's hot loops.
 ///
 /// `SpoorCore.Bytes` has the same, but its `public static let`s and non-`@inlinable`
@@ -18,16 +20,9 @@ enum ASCII {
     @inline(__always)
     static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
 
-    /// The index of the first `byte` in `b[from..<to]`, or nil.
+    /// The index of the first `byte` in `b[from..<to]`, or nil (``Bytes/find(_:in:from:to:)``).
     @inline(__always)
-    static func find(_ byte: UInt8, in b: Span<UInt8>, from: Int, to: Int) -> Int? {
-        var i = from
-        while i < to {
-            if b[i] == byte { return i }
-            i += 1
-        }
-        return nil
-    }
+    static func find(_ byte: UInt8, in b: Span<UInt8>, from: Int, to: Int) -> Int? { Bytes.find(byte, in: b, from: from, to: to) }
 
     /// A non-negative decimal integer in `b[r]` (at most 18 digits); nil otherwise.
     @inline(__always)

@@ -21,16 +21,9 @@ enum MessageText {
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c &- 65 < 26 ? c | 0x20 : c }
 
-    /// The index of the first `byte` in `b[from..<to]`, or nil.
+    /// The index of the first `byte` in `b[from..<to]`, or nil (``Bytes/find(_:in:from:to:)``).
     @inline(__always)
-    static func find(_ byte: UInt8, in b: Span<UInt8>, from: Int, to: Int) -> Int? {
-        var i = from
-        while i < to {
-            if b[i] == byte { return i }
-            i += 1
-        }
-        return nil
-    }
+    static func find(_ byte: UInt8, in b: Span<UInt8>, from: Int, to: Int) -> Int? { Bytes.find(byte, in: b, from: from, to: to) }
 
     /// Whether `b[range]` equals `text`.
     @inline(__always)

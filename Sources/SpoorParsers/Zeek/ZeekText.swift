@@ -112,20 +112,9 @@ enum ZeekText {
         find(0x5C, in: b, from: range.lowerBound, to: range.upperBound) != nil
     }
 
-    /// The index of the first `byte` in `b[from..<to]`, or nil: `memchr`, which scans many
-    /// bytes per step, where the TSV parser looks for separators.
-    ///
-    /// The only unsafe code of the Zeek parsers: the pointer never leaves the closure and the
-    /// range is checked against the span's count first.
+    /// The index of the first `byte` in `b[from..<to]`, or nil (``Bytes/find(_:in:from:to:)``).
     @inline(__always)
-    static func find(_ byte: UInt8, in b: Span<UInt8>, from: Int, to: Int) -> Int? {
-        guard from >= 0, from < to, to <= b.count else { return nil }
-        return b.withUnsafeBufferPointer { buf -> Int? in
-            guard let base = buf.baseAddress,
-                  let hit = memchr(base + from, Int32(byte), to - from) else { return nil }
-            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-        }
-    }
+    static func find(_ byte: UInt8, in b: Span<UInt8>, from: Int, to: Int) -> Int? { Bytes.find(byte, in: b, from: from, to: to) }
 
     @inline(__always)
     static func hexValue(_ c: UInt8) -> UInt8? {

@@ -8,12 +8,14 @@ let package = Package(
         // Capability modules on their own, for users (and the fuzz harness) that need only one.
         .library(name: "SpoorParsers", targets: ["SpoorParsers"]),
         .library(name: "SpoorEVTX", targets: ["SpoorEVTX"]),
+        .library(name: "SpoorRules", targets: ["SpoorRules"]),
         .executable(name: "spoor", targets: ["SpoorCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
     ],
     targets: [
         // 1–2: values every stage shares.
@@ -31,6 +33,11 @@ let package = Package(
             "SpoorCore", "SpoorEvents", "SpoorEVTX", "SpoorParsers", "CZlib", "CBzip2", "CLzma",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // 11: Sigma rules (parse, bind to event fields, compile, match, correlate).
+        .target(name: "SpoorRules", dependencies: [
+            "SpoorCore", "SpoorEvents",
+            .product(name: "Yams", package: "Yams"),
+        ], resources: [.copy("Bindings")]),
         // 12: features and detectors over events (sessions: who is logged on where).
         .target(name: "SpoorDetectors", dependencies: ["SpoorCore", "SpoorEvents"]),
         // 16: persistence of every capability's values.
@@ -57,6 +64,7 @@ let package = Package(
         .testTarget(name: "SpoorEVTXTests", dependencies: ["SpoorEVTX", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorParsersTests", dependencies: ["SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorIngestTests", dependencies: ["SpoorIngest", "SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorRulesTests", dependencies: ["SpoorRules", "SpoorParsers", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorDetectorsTests", dependencies: ["SpoorDetectors", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorParsers", "SpoorTesting"]),
         .testTarget(name: "SpoorStoreTests", dependencies: ["SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorTests", dependencies: ["Spoor", "SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),

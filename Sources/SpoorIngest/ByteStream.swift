@@ -46,22 +46,21 @@ public final class FileStream: ByteStream {
         var want = maximum
         if let end { want = min(want, end - consumed) }
         guard want > 0 else { return 0 }
-        let old = buffer.count
-        buffer.reserveCapacity(old + want)
-        var got = 0
         var failure: Int32 = 0
-        buffer.append(contentsOf: repeatElement(0, count: want))
-        buffer.withUnsafeMutableBytes { raw in
-            // safe: `raw` spans `old + want` bytes; we write into its last `want`.
-            let base = raw.baseAddress!.advanced(by: old)
+        // Read into uninitialised memory, then one copy: no zero-fill of `want` bytes per call
+        // (that cost 1.4 s per small file in debug builds when `want` is 4 MiB).
+        let chunk = [UInt8](unsafeUninitializedCapacity: want) { raw, count in
+            count = 0
+            guard let base = raw.baseAddress else { return }
             while true {
                 let n = Foundation.read(fd, base, want)
                 if n < 0 { if errno == EINTR { continue }; failure = errno; break }
-                got = n
+                count = n
                 break
             }
         }
-        buffer.removeLast(want - got)
+        let got = chunk.count
+        buffer.append(contentsOf: chunk)
         if failure != 0 {
             throw IngestError(.unreadable, source: name, at: consumed, String(cString: strerror(failure)))
         }

@@ -43,7 +43,7 @@ public class CodecStream: ByteStream {
     public override func read(into buffer: inout [UInt8], maximum: Int) throws(IngestError) -> Int {
         guard !finished, maximum > 0 else { return 0 }
         let old = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: maximum))
+        buffer.append(contentsOf: [UInt8](repeating: 0, count: maximum))   // one memset (repeatElement iterates in debug builds)
         var written = 0
         var failure: IngestError? = nil
         loop: while written == 0 {

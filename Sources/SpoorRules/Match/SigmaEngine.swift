@@ -1,0 +1,422 @@
+import SpoorCore
+import SpoorEvents
+
+/// Compiled rules, ready to run over event batches.
+public struct SigmaProgram: Sendable {
+    public var rules: [CompiledRule] = []
+    public var unsupported: [UnsupportedRule] = []
+    public var diagnostics: [SigmaDiagnostic] = []
+    public var correlations: [SigmaCorrelation] = []
+    /// Correlation problems (an unknown rule reference, a cycle) found at compile time.
+    public var correlationProblems: [UnsupportedRule] = []
+    var leaves: [CompiledLeaf] = []
+    var programs: [FieldProgram] = []
+    var gates: [Gate] = []
+
+    public init() {}
+
+    /// Rules by id and by name (correlations reference either).
+    func ruleIndex(_ reference: String) -> Int? {
+        rules.firstIndex { $0.metadata.id == reference || $0.metadata.name == reference }
+    }
+
+    mutating func resolveCorrelations() {
+        var usable: [SigmaCorrelation] = []
+        var known = Set(rules.compactMap(\.metadata.id) + rules.compactMap(\.metadata.name))
+        var pending = correlations
+        // Correlations may reference correlations: accept in dependency order; what never
+        // resolves names an unknown rule or a cycle.
+        var progress = true
+        while progress {
+            progress = false
+            var rest: [SigmaCorrelation] = []
+            for c in pending {
+                if c.rules.allSatisfy(known.contains) {
+                    usable.append(c)
+                    if let id = c.metadata.id { known.insert(id) }
+                    if let n = c.metadata.name { known.insert(n) }
+                    progress = true
+                } else {
+                    rest.append(c)
+                }
+            }
+            pending = rest
+        }
+        for c in pending {
+            let missing = c.rules.filter { !known.contains($0) }
+            correlationProblems.append(UnsupportedRule(rule: c.metadata.label, location: c.metadata.location,
+                                                       reason: "the correlation references \(missing.joined(separator: ", ")), which is not a loaded, supported rule (or forms a cycle)"))
+        }
+        correlations = usable
+    }
+}
+
+/// A rule that matched an event.
+public struct SigmaMatch: Sendable, Hashable {
+    /// Index into ``SigmaProgram/rules``.
+    public var rule: Int
+    /// Row in the batch.
+    public var row: Int
+
+    public init(rule: Int, row: Int) {
+        self.rule = rule
+        self.row = row
+    }
+}
+
+/// Runs a ``SigmaProgram`` over event batches.
+///
+/// For each batch: the events each rule alternative applies to (its gate: channel, event id…)
+/// are found once per gate; the tests that read one field are evaluated together once per
+/// distinct value of that field (strings are interned per batch, so a value repeated across
+/// thousands of events is tested once); then each rule's condition is a few bit lookups.
+public struct SigmaEngine: Sendable {
+    public let program: SigmaProgram
+    /// Alternatives by gate: (rule, condition).
+    let byGate: [[(rule: Int, condition: RuleExpr)]]
+
+    public init(_ program: SigmaProgram) {
+        self.program = program
+        var byGate = [[(rule: Int, condition: RuleExpr)]](repeating: [], count: program.gates.count)
+        for (i, r) in program.rules.enumerated() {
+            for a in r.alternatives { byGate[a.gate].append((i, a.condition)) }
+        }
+        self.byGate = byGate
+    }
+
+    /// Every (rule, event) match in `batch`, ordered by row then rule.
+    public func matches(in batch: EventBatch) -> [SigmaMatch] {
+        var ctx = BatchEvaluator(program: program, batch: batch)
+        var out: [SigmaMatch] = []
+        var matchedRule = [Int](repeating: -1, count: program.rules.count)
+        for r in 0..<batch.count {
+            let start = out.count
+            for g in 0..<program.gates.count where !byGate[g].isEmpty {
+                guard ctx.gateHolds(g, r) else { continue }
+                for (rule, condition) in byGate[g] where matchedRule[rule] != r {
+                    if ctx.eval(condition, r) {
+                        matchedRule[rule] = r
+                        out.append(SigmaMatch(rule: rule, row: r))
+                    }
+                }
+            }
+            if out.count - start > 1 { out[start...].sort { $0.rule < $1.rule } }
+        }
+        return out
+    }
+}
+
+/// Per-batch evaluation state: resolved columns and memoised field results.
+struct BatchEvaluator {
+    let program: SigmaProgram
+    let batch: EventBatch
+    /// Resolved column indices per field source.
+    private var sourceColumns: [FieldSource: [Int]] = [:]
+    /// Resolved column indices per field program (nil: not yet resolved).
+    private var programColumns: [[Int]?]
+    /// Per program: symbol → offset+1 into `words` (0: not yet computed).
+    private var memo: [[Int32]]
+    private var words: [UInt64] = []
+    private var wordsPerProgram: [Int]
+    /// Per gate condition (flattened): symbol → 0 unknown, 1 no, 2 yes.
+    private var gateMemo: [[[UInt8]]]
+    private var gateColumns: [[Int?]]
+    private var lowerIndex: [String: Int]? = nil
+    private var textColumns: [Int]? = nil
+    private var folded: [UInt8] = []
+    private var scratch: [UInt8] = []
+
+    init(program: SigmaProgram, batch: EventBatch) {
+        self.program = program
+        self.batch = batch
+        memo = Array(repeating: [], count: program.programs.count)
+        programColumns = Array(repeating: nil, count: program.programs.count)
+        wordsPerProgram = program.programs.map { ($0.tests.count + 63) / 64 }
+        gateMemo = program.gates.map { g in g.conditions.map { _ in [] } }
+        gateColumns = program.gates.map { g in g.conditions.map { batch.columnIndex[$0.column] } }
+    }
+
+    // MARK: columns
+
+    /// The batch's columns for a field source: exact names, else a case-insensitive match
+    /// (SQLite and Windows treat field names case-insensitively).
+    mutating func columns(_ s: FieldSource) -> [Int] {
+        if let c = sourceColumns[s] { return c }
+        var out: [Int] = []
+        for name in s.columns {
+            if let i = batch.columnIndex[name] { out.append(i); continue }
+            if lowerIndex == nil {
+                var m: [String: Int] = [:]
+                for (n, i) in batch.columnIndex { m[n.lowercased()] = i }
+                lowerIndex = m
+            }
+            if let i = lowerIndex?[name.lowercased()] { out.append(i) }
+        }
+        sourceColumns[s] = out
+        return out
+    }
+
+    /// The first column of `s` with a value in row `r`.
+    mutating func present(_ s: FieldSource, _ r: Int) -> Int? {
+        for c in columns(s) where batch.columns[c].isValid(r) { return c }
+        return nil
+    }
+
+    // MARK: gates
+
+    mutating func gateHolds(_ g: Int, _ r: Int) -> Bool {
+        let gate = program.gates[g]
+        for (k, cond) in gate.conditions.enumerated() {
+            guard let c = gateColumns[g][k] else { return false }
+            let col = batch.columns[c]
+            guard col.isValid(r) else { return false }
+            if cond.values.isEmpty { continue }
+            if col.kind == .string {
+                let s = Int(col.symbols[r])
+                if gateMemo[g][k].isEmpty { gateMemo[g][k] = [UInt8](repeating: 0, count: batch.symbols.count + 1) }
+                var m = gateMemo[g][k][s]
+                if m == 0 {
+                    let ok = batch.symbols.withBytes(UInt32(s)) { b in
+                        CaseFold.fold(b, into: &folded)
+                        return cond.values.contains { $0 == folded }
+                    }
+                    m = ok ? 2 : 1
+                    gateMemo[g][k][s] = m
+                }
+                if m != 2 { return false }
+            } else {
+                renderText(col, r, into: &scratch)
+                let text = scratch
+                CaseFold.fold(text.span, into: &folded)
+                if !cond.values.contains(where: { $0 == folded }) { return false }
+            }
+        }
+        return true
+    }
+
+    // MARK: conditions
+
+    mutating func eval(_ e: RuleExpr, _ r: Int) -> Bool {
+        switch e {
+        case .leaf(let i): return leaf(i, r)
+        case .and(let xs):
+            for x in xs where !eval(x, r) { return false }
+            return true
+        case .or(let xs):
+            for x in xs where eval(x, r) { return true }
+            return false
+        case .not(let x): return !eval(x, r)
+        case .constant(let v): return v
+        }
+    }
+
+    mutating func leaf(_ i: Int, _ r: Int) -> Bool {
+        let l = program.leaves[i]
+        let v: Bool
+        switch l.kind {
+        case .values(let p, let groups, let all):
+            if let o = result(p, r) { v = satisfied(groups, all, o) } else { v = false }
+        case .keywords(let p, let groups, let all):
+            v = keywords(p, groups, all, r)
+        case .null(let s):
+            v = present(s, r) == nil
+        case .exists(let s, let want):
+            v = (present(s, r) != nil) == want
+        case .fieldRef(let s, let others, let shape, let cased, let all):
+            v = fieldRef(s, others, shape, cased, all, r)
+        }
+        return l.negated ? !v : v
+    }
+
+    @inline(__always) func bit(_ o: Int, _ t: Int) -> Bool {
+        words[o + t >> 6] & (1 << UInt64(t & 63)) != 0
+    }
+
+    func satisfied(_ groups: [[Int]], _ all: Bool, _ o: Int) -> Bool {
+        if all {
+            for g in groups where !g.contains(where: { bit(o, $0) }) { return false }
+            return true
+        }
+        for g in groups where g.contains(where: { bit(o, $0) }) { return true }
+        return false
+    }
+
+    /// The offset of program `p`'s result bits for row `r`, or nil when the field is absent.
+    mutating func result(_ p: Int, _ r: Int) -> Int? {
+        let cols: [Int]
+        if let c = programColumns[p] { cols = c } else {
+            cols = columns(program.programs[p].source)
+            programColumns[p] = cols
+        }
+        for c in cols where batch.columns[c].isValid(r) { return result(p, column: c, r) }
+        return nil
+    }
+
+    mutating func result(_ p: Int, column c: Int, _ r: Int) -> Int {
+        let col = batch.columns[c]
+        switch col.kind {
+        case .string:
+            return symbolResult(p, col.symbols[r])
+        case .stringList:
+            // Any element: OR the elements' bits.
+            let n = wordsPerProgram[p]
+            let o = words.count
+            words.append(contentsOf: repeatElement(0, count: n))
+            let lo = Int(col.listStarts[r]), hi = Int(col.listStarts[r + 1])
+            for k in lo..<hi {
+                let e = symbolResult(p, col.listSymbols[k])
+                for w in 0..<n { words[o + w] |= words[e + w] }
+            }
+            return o
+        default:
+            renderText(col, r, into: &scratch)
+            let text = scratch
+            return compute(p, text.span, column: col, row: r)
+        }
+    }
+
+    mutating func symbolResult(_ p: Int, _ s: UInt32) -> Int {
+        if memo[p].isEmpty { memo[p] = [Int32](repeating: 0, count: batch.symbols.count + 1) }
+        let m = memo[p][Int(s)]
+        if m != 0 { return Int(m) - 1 }
+        let bytes = Array(batch.symbols.bytes(s))
+        let o = compute(p, bytes.span, column: nil, row: 0)
+        memo[p][Int(s)] = Int32(o + 1)
+        return o
+    }
+
+    /// Runs every test of program `p` on one value; appends and returns the result bits.
+    mutating func compute(_ p: Int, _ v: Span<UInt8>, column: Column?, row: Int) -> Int {
+        let prog = program.programs[p]
+        let o = words.count
+        words.append(contentsOf: repeatElement(0, count: wordsPerProgram[p]))
+        if prog.needsFold { CaseFold.fold(v, into: &folded) }
+        let f = folded
+        for (t, test) in prog.tests.enumerated() {
+            let hit: Bool
+            switch test {
+            case .pattern(let pat):
+                hit = pat.cased ? pat.matches(v) : pat.matches(f.span)
+            case .regex:
+                hit = prog.regexes[t]?.matches(v) ?? false
+            case .cidr(let net):
+                if let column, column.kind == .ip { hit = net.contains(column.addresses[row]) }
+                else { hit = IPAddress.parse(v).map(net.contains) ?? false }
+            case .compare(let op, let n):
+                if let x = Self.number(v) { hit = op.holds(x, n) } else { hit = false }
+            case .timeComponent(let unit, let n):
+                hit = Self.timeComponent(v, column: column, row: row, unit) == n
+            }
+            if hit { words[o + t >> 6] |= 1 << UInt64(t & 63) }
+        }
+        return o
+    }
+
+    static func number(_ v: Span<UInt8>) -> Double? {
+        guard v.count > 0, v.count < 64 else { return nil }
+        if let i = Bytes.int(v, 0..<v.count) { return Double(i) }
+        return Bytes.double(v, 0..<v.count)
+    }
+
+    static func timeComponent(_ v: Span<UInt8>, column: Column?, row: Int, _ unit: SigmaModifier) -> Int? {
+        let t: Timestamp?
+        if let column, column.kind == .timestamp { t = Timestamp(microseconds: column.integers[row]) }
+        else { t = TimestampText.parseISO8601(v).map { Timestamp(microseconds: $0.civil.utcMicroseconds - Int64($0.offsetSeconds ?? 0) * 1_000_000) } }
+        guard let t else { return nil }
+        let c = t.civil
+        switch unit {
+        case .minute: return c.minute
+        case .hour: return c.hour
+        case .day: return c.day
+        case .month: return c.month
+        case .year: return c.year
+        case .week:
+            // ISO week number.
+            let us = t.microseconds
+            let days = Int(us >= 0 ? us / 86_400_000_000 : (us - 86_399_999_999) / 86_400_000_000)
+            let weekday = ((days + 3) % 7 + 7) % 7          // Monday = 0
+            let thursday = days - weekday + 3
+            let year = CivilTime(utcMicroseconds: Int64(thursday) * 86_400_000_000).year
+            let jan1 = CivilTime.daysFromCivil(year: year, month: 1, day: 1)
+            return (thursday - jan1) / 7 + 1
+        default: return nil
+        }
+    }
+
+    /// The columns keyword searches read: every text column but provenance.
+    mutating func keywordColumns() -> [Int] {
+        if let t = textColumns { return t }
+        let skip = Set(Field.provenance)
+        let out = batch.columns.indices.filter {
+            let c = batch.columns[$0]
+            return (c.kind == .string || c.kind == .stringList) && !skip.contains(c.name)
+        }
+        textColumns = out
+        return out
+    }
+
+    mutating func keywords(_ p: Int, _ groups: [[Int]], _ all: Bool, _ r: Int) -> Bool {
+        let n = wordsPerProgram[p]
+        var acc = [UInt64](repeating: 0, count: n)
+        for c in keywordColumns() where batch.columns[c].isValid(r) {
+            let o = result(p, column: c, r)
+            for w in 0..<n { acc[w] |= words[o + w] }
+            if !all, groups.contains(where: { g in g.contains { acc[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 } }) { return true }
+        }
+        func has(_ t: Int) -> Bool { acc[t >> 6] & (1 << UInt64(t & 63)) != 0 }
+        return all ? groups.allSatisfy { $0.contains(where: has) } : groups.contains { $0.contains(where: has) }
+    }
+
+    mutating func text(_ s: FieldSource, _ r: Int, cased: Bool) -> [UInt8]? {
+        guard let c = present(s, r) else { return nil }
+        renderText(batch.columns[c], r, into: &scratch)
+        let text = scratch
+        if cased { return text }
+        CaseFold.fold(text.span, into: &folded)
+        return folded
+    }
+
+    mutating func fieldRef(_ s: FieldSource, _ others: [FieldSource], _ shape: LeafSpec.FieldRefShape, _ cased: Bool,
+                           _ all: Bool, _ r: Int) -> Bool {
+        guard let mine = text(s, r, cased: cased) else { return false }
+        var results: [Bool] = []
+        for o in others {
+            guard let theirs = text(o, r, cased: cased) else { results.append(false); continue }
+            let ok: Bool
+            switch shape {
+            case .equal: ok = mine == theirs
+            case .prefix: ok = mine.starts(with: theirs)
+            case .suffix: ok = mine.count >= theirs.count && Array(mine.suffix(theirs.count)) == theirs
+            case .contains: ok = theirs.isEmpty || Bytes.contains(mine.span, theirs)
+            }
+            results.append(ok)
+        }
+        return all ? results.allSatisfy { $0 } : results.contains(true)
+    }
+
+    /// A non-string value as the text a Sigma string compares with.
+    func renderText(_ col: Column, _ r: Int, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        switch col.kind {
+        case .string:
+            out.append(contentsOf: batch.symbols.bytes(col.symbols[r]))
+        case .int:
+            out.append(contentsOf: String(col.integers[r]).utf8)
+        case .bool:
+            out.append(contentsOf: (col.integers[r] != 0 ? "true" : "false").utf8)
+        case .double:
+            let d = col.doubles[r]
+            out.append(contentsOf: (d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)).utf8)
+        case .ip:
+            out.append(contentsOf: col.addresses[r].description.utf8)
+        case .timestamp:
+            out.append(contentsOf: Timestamp(microseconds: col.integers[r]).description.utf8)
+        case .stringList:
+            let lo = Int(col.listStarts[r]), hi = Int(col.listStarts[r + 1])
+            for k in lo..<hi {
+                if k > lo { out.append(UInt8(ascii: " ")) }
+                out.append(contentsOf: batch.symbols.bytes(col.listSymbols[k]))
+            }
+        }
+    }
+}

@@ -47,12 +47,12 @@ let package = Package(
         ]),
         // 19: the facade that wires the stages.
         .target(name: "Spoor", dependencies: [
-            "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorDetectors", "SpoorStore",
+            "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorRules", "SpoorDetectors", "SpoorStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // 21: the executable.
         .executableTarget(name: "SpoorCLI", dependencies: [
-            "Spoor", "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorDetectors", "SpoorStore",
+            "Spoor", "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorRules", "SpoorDetectors", "SpoorStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -22,6 +22,49 @@ struct CommandLineTests {
         return lines.count >= 2 ? Int(lines[1]) ?? -1 : -1
     }
 
+    @Test func huntFindsACorrelationInLogPathsAndRulesCheckLocatesProblems() throws {
+        let folder = try TemporaryFolder()
+        var log = ""
+        for i in 0..<5 { log += "Nov  2 10:0\(i):00 web01 sshd[\(100 + i)]: Failed password for root from 203.0.113.9 port \(4000 + i) ssh2\n" }
+        log += "Nov  2 10:07:00 web01 sshd[200]: Failed password for bob from 198.51.100.7 port 5000 ssh2\n"
+        log += "Nov  2 10:08:00 web01 sshd[201]: Accepted password for bob from 198.51.100.7 port 5001 ssh2\n"
+        try log.write(toFile: folder.path("auth.log"), atomically: true, encoding: .utf8)
+        try """
+            title: SSH failed password
+            id: 8d4f7a52-1a0e-4c52-9d0e-2b1f3c4d5e6f
+            name: ssh_failed
+            logsource: {product: linux, service: sshd}
+            detection:
+                keywords: ['Failed password']
+                condition: keywords
+            level: low
+            ---
+            title: SSH password guessing
+            id: 1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f
+            correlation:
+                type: event_count
+                rules: [ssh_failed]
+                group-by: [source.ip]
+                timespan: 10m
+                condition: {gte: 5}
+            level: high
+            """.write(toFile: folder.path("rules.yml"), atomically: true, encoding: .utf8)
+        let r = try SpoorProcess.run(["hunt", "--rules", folder.path("rules.yml"), "--collected-at", "2026-11-03", "--output", "jsonl",
+                                      folder.path("auth.log")], directory: folder.url)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(whereSeparator: \.isNewline)
+        #expect(lines.count == 1, "\(r.stdout)")   // the base rule feeds the correlation only (no generate)
+        #expect(lines.first?.contains("\"title\":\"SSH password guessing\"") == true)
+        #expect(lines.first?.contains("\"source.ip\":\"203.0.113.9\"") == true)
+
+        try "title: broken\nlogsource: {product: windows}\ndetection:\n    sel: {Image: x}\n    condition: sel and other\n"
+            .write(toFile: folder.path("bad.yml"), atomically: true, encoding: .utf8)
+        let c = try SpoorProcess.run(["rules", "check", folder.path("bad.yml"), folder.path("rules.yml")], directory: folder.url)
+        #expect(c.status == 2)
+        #expect(c.stdout.contains("bad.yml:5:"), "\(c.stdout)")
+        #expect(c.stdout.contains("'other'"))
+    }
+
     @Test func aKilledIngestResumesWithExactlyTheRightEvents() throws {
         let folder = try TemporaryFolder()
         let log = folder.path("auth.log")

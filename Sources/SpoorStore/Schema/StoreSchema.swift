@@ -35,6 +35,9 @@ enum StoreSchema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: version1)
         }
+        migrator.registerMigration("v2-detections") { db in
+            try db.execute(sql: version2)
+        }
         return migrator
     }
 
@@ -98,6 +101,27 @@ enum StoreSchema {
             length INTEGER NOT NULL
         );
         \(eventsView)
+        """
+
+    /// Detections (Sigma matches, correlations, later the detectors'): one row per finding,
+    /// unique by what found it and the events it covers, so hunting twice adds nothing.
+    static let version2 = """
+        CREATE TABLE detections (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES runs(id),
+            engine TEXT NOT NULL,              -- sigma | sigma-correlation | …
+            rule_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            level TEXT NOT NULL,
+            tags TEXT NOT NULL,                -- JSON array of strings
+            ts INTEGER NOT NULL,               -- µs since the epoch, UTC (a correlation: its last event)
+            event_id INTEGER NOT NULL,         -- events.id of the (first) event
+            event_ids TEXT NOT NULL,           -- JSON array of events.id, in time order
+            details TEXT NOT NULL,             -- JSON object
+            UNIQUE (engine, rule_id, event_ids)
+        );
+        CREATE INDEX detections_ts ON detections(ts);
+        CREATE INDEX detections_event ON detections(event_id);
         """
 
     /// Common ECS fields that `events_view` lifts out of `fields` into columns.

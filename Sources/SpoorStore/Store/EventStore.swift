@@ -77,6 +77,17 @@ public protocol EventStore: Sendable {
     /// - Throws: ``StoreError/Code/invalidFilter`` when a value cannot be read as its field's kind.
     func loadEvents(filter: [FieldEquality], limit: Int?) async throws(StoreError) -> EventBatch
 
+    /// Up to `limit` events with store ids above `afterID`, in id order, and their ids (one
+    /// per row): the way to stream a whole case in bounded memory.
+    func loadEventPage(afterID: Int64, limit: Int) async throws(StoreError) -> (events: EventBatch, ids: [Int64])
+
+    /// Stores detections found by `run`; returns how many were new (a detection already stored,
+    /// same engine, rule and events, is kept once).
+    func storeDetections(_ detections: [Detection], run: RunID) async throws(StoreError) -> Int
+
+    /// Detections at or above `minimumLevel` (all when nil), by time; only those of `run` when given.
+    func detections(run: RunID?, minimumLevel: String?, limit: Int?) async throws(StoreError) -> [Detection]
+
     /// Runs one read-only SQL statement (SELECT, WITH … SELECT, VALUES or EXPLAIN).
     ///
     /// Anything else is refused before it runs, as is more than one statement.

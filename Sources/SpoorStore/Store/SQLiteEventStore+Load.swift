@@ -12,35 +12,51 @@ extension SQLiteEventStore {
         try await read("cannot load events") { db in
             let catalog = try Self.catalog(db)
             guard let condition = try EventFilterSQL(filter, catalog: catalog) else { return EventBatch() }
-            var paths: [Int64: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, path FROM paths") { paths[row[0]] = row[1] }
-            var decoder = EventRowDecoder(catalog: catalog, paths: paths)
-            let statement = try db.makeStatement(sql: """
-                SELECT id, path_id, record, byte_offset, ts, organization_id, parser, fields FROM events
-                \(condition.sql) ORDER BY id LIMIT ?
-                """)
-            try statement.setArguments(condition.arguments + [limit ?? -1])
-            let s = statement.sqliteStatement
-            while true {
-                let code = sqlite3_step(s)
-                if code == SQLITE_DONE { break }
-                guard code == SQLITE_ROW else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(s))))
-                }
-                func integer(_ i: Int32) -> Int64? {
-                    sqlite3_column_type(s, i) == SQLITE_NULL ? nil : sqlite3_column_int64(s, i)
-                }
-                func text(_ i: Int32) -> UnsafeBufferPointer<UInt8>? {
-                    guard let p = sqlite3_column_text(s, i) else { return nil }
-                    return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i)))
-                }
-                try decoder.append(id: sqlite3_column_int64(s, 0), pathID: integer(1), record: integer(2), offset: integer(3),
-                                   timestamp: integer(4), organization: text(5), parser: text(6),
-                                   fields: text(7) ?? UnsafeBufferPointer(start: nil, count: 0))
-            }
-            sqlite3_reset(s)
-            return decoder.finish()
+            return try Self.decode(db, catalog: catalog, where: condition.sql, arguments: condition.arguments, limit: limit ?? -1).events
         }
+    }
+
+    /// Loads one page of events by store id (see ``EventStore/loadEventPage(afterID:limit:)``).
+    public func loadEventPage(afterID: Int64, limit: Int) async throws(StoreError) -> (events: EventBatch, ids: [Int64]) {
+        try await read("cannot load events") { db in
+            try Self.decode(db, catalog: try Self.catalog(db), where: "WHERE id > ?", arguments: [afterID], limit: limit)
+        }
+    }
+
+    /// Decodes the events a `WHERE` clause selects, in id order, with their ids.
+    static func decode(_ db: Database, catalog: [FieldDescriptor], where clause: String, arguments: StatementArguments,
+                       limit: Int) throws -> (events: EventBatch, ids: [Int64]) {
+        var paths: [Int64: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, path FROM paths") { paths[row[0]] = row[1] }
+        var decoder = EventRowDecoder(catalog: catalog, paths: paths)
+        var ids: [Int64] = []
+        let statement = try db.makeStatement(sql: """
+            SELECT id, path_id, record, byte_offset, ts, organization_id, parser, fields FROM events
+            \(clause) ORDER BY id LIMIT ?
+            """)
+        try statement.setArguments(arguments + [limit])
+        let s = statement.sqliteStatement
+        while true {
+            let code = sqlite3_step(s)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(s))))
+            }
+            func integer(_ i: Int32) -> Int64? {
+                sqlite3_column_type(s, i) == SQLITE_NULL ? nil : sqlite3_column_int64(s, i)
+            }
+            func text(_ i: Int32) -> UnsafeBufferPointer<UInt8>? {
+                guard let p = sqlite3_column_text(s, i) else { return nil }
+                return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i)))
+            }
+            let id = sqlite3_column_int64(s, 0)
+            ids.append(id)
+            try decoder.append(id: id, pathID: integer(1), record: integer(2), offset: integer(3),
+                               timestamp: integer(4), organization: text(5), parser: text(6),
+                               fields: text(7) ?? UnsafeBufferPointer(start: nil, count: 0))
+        }
+        sqlite3_reset(s)
+        return (decoder.finish(), ids)
     }
 }
 

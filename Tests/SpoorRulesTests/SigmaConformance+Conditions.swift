@@ -91,6 +91,7 @@ extension ConformanceCase {
         named("an identifier starting with _ can be named directly", "1 of sel* and not _hidden", rowsWhere(16) { a, b, _, d in (a || b) && !d }),
         named("an explicit pattern may select identifiers starting with _", "1 of _hid*", rowsWhere(16) { _, _, _, d in d },
               note: "The spec excludes '_' identifiers for 'them'; for a pattern it says 'restricted to matching identifiers'. Decision (pySigma): an explicit pattern selects them."),
+        named("not over all of", "not all of sel*", rowsWhere(16) { a, b, _, _ in !(a && b) }),
         named("all of them inside parentheses", "(all of them) or _hidden", rowsWhere(16) { a, b, c, d in (a && b && c) || d }),
         det("identifiers may hold digits, _ and -", Sec.r("Condition"), """
         sel-1:

@@ -295,6 +295,20 @@ extension ConformanceCase {
             timespan: 5m
         """), [ev("a", 0, ["User": "bob"]), ev("a", 10, ["User": "bob"]), ev("a", 0, ["User": "eve"]), ev("a", 5, ["User": "eve"]), ev("b", 20, ["User": "bob"])],
             .hits(["recon": [Hit(group: ["bob"], rows: [0, 1, 4])]])),
+        doc("temporal with a condition: that many of the rules", Sec.c("Condition"), file(
+            base("recon a", name: "recon_cmd_a", action: "a"), base("recon b", name: "recon_cmd_b", action: "b"),
+            base("recon c", name: "recon_cmd_c", action: "c"), """
+        title: two of three
+        correlation:
+            type: temporal
+            rules: [recon_cmd_a, recon_cmd_b, recon_cmd_c]
+            group-by: [User]
+            timespan: 5m
+            condition:
+                gte: 2
+        """), [ev("c", 0, ["User": "bob"]), ev("a", 10, ["User": "bob"]), ev("a", 0, ["User": "eve"]), ev("a", 10, ["User": "eve"])],
+            .hits(["two of three": [Hit(group: ["bob"], rows: [0, 1])]]),
+            note: "'For a temporal … correlation it specifies the count of different event types (Sigma rules matching)'."),
         doc("temporal_ordered: in the listed order", Sec.c("Ordered Temporal Proximity (temporal_ordered)"), file(failed, success, """
         title: fail then success
         correlation:

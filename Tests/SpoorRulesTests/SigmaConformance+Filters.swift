@@ -123,6 +123,32 @@ extension ConformanceCase {
             condition: not selection and not filter_main
         """), procEvents + [proc(#"C:\x\whoami.exe"#, "root"), proc(#"C:\x\whoami.exe"#, "carol")],
             .matches(["same names": [5]])),
+        doc("a rule's 1 of them does not take in the filter's identifiers", Sec.f("filter selection"), file("""
+        title: them rule
+        id: 11111111-0000-4000-8000-000000000002
+        logsource:
+            category: process_creation
+            product: acme
+        detection:
+            sel_whoami:
+                Image|endswith: '\\whoami.exe'
+            sel_rar:
+                Image|endswith: '\\rar.exe'
+            condition: 1 of them
+        """, filter(" any")), procEvents,
+            .matches(["them rule": [0, 2]])),
+        doc("a filter leaves correlations alone", Sec.f("Introduction"), file(whoami, """
+        title: many whoami
+        correlation:
+            type: event_count
+            rules: [whoami_run]
+            group-by: [User]
+            timespan: 5m
+            condition:
+                gte: 1
+        generate: true
+        """, filter(" any")), procEvents,
+            .matches(["whoami": [0]])),
         doc("a filter condition using 1 of them means the filter's own identifiers", Sec.f("filter condition"),
             file(whoami, filter(" any", condition: "not 1 of them")), procEvents,
             .matches(["whoami": [0]]),

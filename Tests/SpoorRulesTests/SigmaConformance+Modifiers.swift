@@ -184,6 +184,40 @@ extension ConformanceCase {
         condition: selection
         """#, [["Data": "c\0m\0d\0"], ["Data": "\0c\0m\0d"]],
             .rows([0])),
+        det("wide of a non-ASCII character keeps its exact bytes", Sec.m("utf16le"), #"""
+        selection:
+            Data|wide: 'é'
+        condition: selection
+        """#, [["Data": "\u{EFE9}\0"], ["Data": "\u{EFE8}\0"], ["Data": "\u{EFC9}\0"]],
+            .rows([0]),
+            note: "é is E9 00 in UTF-16LE (invalid UTF-8, written under the ByteText policy); è is E8 00.",
+            knownIssue: "case folding decodes encoded (binary) patterns and values as UTF-8, so every invalid byte folds to U+FFFD and E9 00 equals E8 00"),
+        det("utf16 does not take the big-endian byte order mark", Sec.m("utf16"), #"""
+        selection:
+            Data|utf16: 'cmd'
+        condition: selection
+        """#, [["Data": "\u{EFFE}\u{EFFF}c\0m\0d\0"], ["Data": "\u{EFFF}\u{EFFE}c\0m\0d\0"]],
+            .rows([1]),
+            note: "Row 0 starts FE FF (big-endian mark), row 1 FF FE.",
+            knownIssue: "case folding turns the mark's invalid bytes FF FE into U+FFFD U+FFFD, so any two invalid bytes pass for the mark"),
+        det("windash expands a slash too", Sec.m("windash"), #"""
+        selection:
+            CommandLine|windash|contains: ' /c '
+        condition: selection
+        """#, [["CommandLine": "cmd -c whoami"], ["CommandLine": "cmd /c whoami"], ["CommandLine": "cmd \u{2014}c whoami"], ["CommandLine": "cmd c whoami"]],
+            .rows([0, 1, 2])),
+        det("startswith keeps an escaped star literal", Sec.m("startswith"), #"""
+        selection:
+            Name|startswith: 'a\*'
+        condition: selection
+        """#, [["Name": "a*b"], ["Name": "ab"]],
+            .rows([0])),
+        det("re on an integer column reads its decimal text", Sec.m("re"), #"""
+        selection:
+            EventID|re: '^46[0-9]{2}$'
+        condition: selection
+        """#, [["EventID": 4624], ["EventID": 4724], ["EventID": "4625"]],
+            .rows([0, 2])),
         det("windash: - / en dash, em dash, horizontal bar", Sec.m("windash"), #"""
         selection:
             CommandLine|windash|contains: ' -enc '

@@ -216,6 +216,19 @@ extension ConformanceCase {
         condition: selection
         """#, [["Ratio": 1.5], ["Ratio": "1.5"], ["Ratio": 15]],
             .rows([0, 1])),
+        det("a whole number matches a float column holding it", Sec.r("Maps"), #"""
+        selection:
+            Count: 5
+        condition: selection
+        """#, [["Count": 5.0], ["Count": 5.5], ["Count": 5]],
+            .rows([0, 2])),
+        det("a float with a zero fraction matches the number", Sec.r("Maps"), #"""
+        selection:
+            Version: 1.0
+        condition: selection
+        """#, [["Version": 1.0], ["Version": 1], ["Version": "1.0"], ["Version": 2.0]],
+            .rows([0, 1, 2]),
+            note: "REFERENCE §2.3: YAML numbers are numbers; compare numerically when the event value is numeric."),
         det("a boolean matches a boolean column and its text", Sec.r("Maps"), #"""
         selection:
             Enabled: true

@@ -101,7 +101,7 @@ extension Workspace {
                                   time: h.last, eventIDs: h.events.map(\.reference), details: details))
         }
         newDetections += try await store.storeDetections(hits, run: run)
-        let report = HuntReport(run: run.rawValue, events: scanned, rules: program.rules.count, unsupportedRules: program.unsupported.count,
+        let report = HuntReport(run: run.rawValue, events: scanned, rules: program.rules.count, unsupportedRules: program.unsupported.count + program.invalid.count,
                                 correlations: program.correlations.count, matches: matches, correlationHits: hits.count,
                                 newDetections: newDetections, seconds: Date().timeIntervalSince(started))
         let summary = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)

@@ -113,8 +113,7 @@ extension ConformanceCase {
             EventID: 4625
         condition: selection | count() by User > 5
         """, [["EventID": 4625]], .unsupported("obsolete"),
-            note: "REFERENCE §2.3: v1 aggregations are rejected as unsupported, not as broken rules.",
-            knownIssue: "the tokenizer rejects '>' before the '|' is seen, so `| count() by User > 5` is an error ('unexpected character') instead of unsupported"),
+            note: "REFERENCE §2.3: v1 aggregations are rejected as unsupported, not as broken rules."),
         det("v1 aggregation without a comparison is unsupported", Sec.c("Expression of Relationships In The Condition of Sigma Rules"), """
         selection:
             EventID: 4625

@@ -487,8 +487,7 @@ extension ConformanceCase {
                 gte: 3
         generate: true
         """), [], .ownMatches(["failed logon": true]),
-            note: "The spec lists `generate` beside `level`, and its JSON schema makes it a top-level property of the document.",
-            knownIssue: "`generate: true` at the document's top level (where the spec and its JSON schema put it) is ignored; only `correlation.generate` is read"),
+            note: "The spec lists `generate` beside `level`, and its JSON schema makes it a top-level property of the document."),
         doc("generate: true inside the correlation section", Sec.c("Generate"), file(failed, """
         title: brute force
         correlation:

@@ -152,12 +152,10 @@ extension ConformanceCase {
         doc("a filter condition using 1 of them means the filter's own identifiers", Sec.f("filter condition"),
             file(whoami, filter(" any", condition: "not 1 of them")), procEvents,
             .matches(["whoami": [0]]),
-            note: "'them' in a filter's condition can only mean the filter's identifiers (the filter condition reads as a detection's).",
-            knownIssue: "a filter's `them` is kept unrenamed, so it selects the rule's identifiers instead of the filter's"),
+            note: "'them' in a filter's condition can only mean the filter's identifiers (the filter condition reads as a detection's)."),
         doc("a positive filter condition (the spec's example) restricts the rule, with a warning", Sec.f("Examples"),
             file(whoami, filter(" any", condition: "selection")), procEvents,
             .matchesWithWarning(["whoami": [1]], "filter"),
-            note: "REFERENCE §2.3 decision: follow pySigma's AND join and warn on a positive filter condition.",
-            knownIssue: "no warning for a filter whose condition is positive (REFERENCE §2.3 asks for one)"),
+            note: "REFERENCE §2.3 decision: follow pySigma's AND join and warn on a positive filter condition."),
     ]
 }

@@ -190,16 +190,14 @@ extension ConformanceCase {
         condition: selection
         """#, [["Data": "\u{EFE9}\0"], ["Data": "\u{EFE8}\0"], ["Data": "\u{EFC9}\0"]],
             .rows([0]),
-            note: "é is E9 00 in UTF-16LE (invalid UTF-8, written under the ByteText policy); è is E8 00.",
-            knownIssue: "case folding decodes encoded (binary) patterns and values as UTF-8, so every invalid byte folds to U+FFFD and E9 00 equals E8 00"),
+            note: "é is E9 00 in UTF-16LE (invalid UTF-8, written under the ByteText policy); è is E8 00."),
         det("utf16 does not take the big-endian byte order mark", Sec.m("utf16"), #"""
         selection:
             Data|utf16: 'cmd'
         condition: selection
         """#, [["Data": "\u{EFFE}\u{EFFF}c\0m\0d\0"], ["Data": "\u{EFFF}\u{EFFE}c\0m\0d\0"]],
             .rows([1]),
-            note: "Row 0 starts FE FF (big-endian mark), row 1 FF FE.",
-            knownIssue: "case folding turns the mark's invalid bytes FF FE into U+FFFD U+FFFD, so any two invalid bytes pass for the mark"),
+            note: "Row 0 starts FE FF (big-endian mark), row 1 FF FE."),
         det("windash expands a slash too", Sec.m("windash"), #"""
         selection:
             CommandLine|windash|contains: ' /c '

@@ -30,7 +30,7 @@ struct SigmaHQTests {
         let program = SigmaCompiler(bindings: try BindingSet.builtIn()).compile(set)
         let compiled = program.rules.count
         let rate = Double(compiled) / Double(set.rules.count + program.unsupported.filter { _ in false }.count)
-        let unsupported = program.unsupported
+        let unsupported = program.unsupported + program.invalid
         print("SigmaHQ: \(set.documents.count) documents read (\(documents) seen), \(compiled) rules compiled, \(unsupported.count) unsupported")
         var reasons: [String: Int] = [:]
         for u in unsupported { reasons[Self.reasonClass(u.reason), default: 0] += 1 }

@@ -20,7 +20,7 @@ enum SigmaKit {
         var matches: [String: [Int]]
         /// Correlation title → hits.
         var correlations: [String: [CorrelationHit]]
-        var unsupported: [UnsupportedRule] { program.unsupported }
+        var unsupported: [UnsupportedRule] { program.unsupported + program.invalid }
         var errors: [SigmaDiagnostic] { ruleSet.diagnostics.filter { $0.severity == .error } }
 
         /// Rows the (only) rule matched.

@@ -108,4 +108,82 @@ struct SigmaOracleTests {
         for e in oracle.errors.sorted(by: { $0.key < $1.key }) { print("  oracle error \(e.key): \(e.value)") }
         #expect(unexplained.isEmpty, "\(unexplained.count) unexplained differences:\n\(unexplained.prefix(40).joined(separator: "\n"))")
     }
+
+    static let otrfArchives = [
+        "otrf-security-datasets/datasets/atomic/windows/credential_access/host/cmd_sam_copy_esentutl.zip",
+        "otrf-security-datasets/datasets/compound/LSASS_campaign_01/metasploit_logonpasswords_lsass_memory_dump.zip",
+        "otrf-security-datasets/datasets/compound/LSASS_campaign_02/metasploit_procdump_lsass_memory_dump.zip",
+    ]
+
+    /// Every SigmaHQ rule for `product: windows` over the OTRF Windows datasets (the atomic one
+    /// and both LSASS campaigns, 97k events): spoor's (rule, event) pairs against pySigma's.
+    @Test func windowsRulesOverOTRFDatasetsMatchPySigma() async throws {
+        guard Self.python != nil else {
+            print("SPOOR_PYTHON is not set: the pySigma comparison is skipped")
+            return
+        }
+        let root = try #require(SharedData.url("sigma"))
+        let ruleFiles = SigmaHQTests.ruleFolders.flatMap { folder -> [String] in
+            let base = root.appendingPathComponent(folder)
+            return (FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String } ?? [])
+                .filter { $0.hasSuffix(".yml") }.map { base.appendingPathComponent($0).path }
+        }.filter { path in
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
+            return text.contains("product: windows")
+        }.sorted()
+        var jsonFiles: [String] = []
+        for archive in Self.otrfArchives {
+            guard let files = try Self.unzip(archive) else { print("unzip is missing: skipped"); return }
+            jsonFiles += files.map(\.path)
+        }
+        jsonFiles.sort()
+        defer { for f in jsonFiles { try? FileManager.default.removeItem(atPath: (f as NSString).deletingLastPathComponent) } }
+        guard let oracle = try Self.oracle(rules: ruleFiles, events: jsonFiles) else {
+            print("pySigma is not installed in SPOOR_PYTHON: the comparison is skipped")
+            return
+        }
+        let set = SigmaLoader().load(paths: ruleFiles)
+        let engine = SigmaEngine(SigmaCompiler(bindings: try BindingSet.builtIn()).compile(set))
+        var mine = Set<Pair>()
+        var events: [Pair: Event] = [:]
+        var total = 0
+        for f in jsonFiles {
+            let batch = try await SigmaHQTests.ingest(f)
+            total += batch.count
+            for m in engine.matches(in: batch) {
+                let p = Pair(rule: engine.program.rules[m.rule].metadata.id ?? "", file: f, index: m.row)
+                mine.insert(p)
+                events[p] = batch.row(m.row)
+            }
+            for p in oracle.matches where p.file == f && p.index < batch.count { events[p] = batch.row(p.index) }
+        }
+        let onlyMine = mine.subtracting(oracle.matches).sorted(), onlyTheirs = oracle.matches.subtracting(mine).sorted()
+        var explained: [String: Int] = [:], unexplained: [String] = []
+        for (p, spoorOnly) in onlyMine.map({ ($0, true) }) + onlyTheirs.map({ ($0, false) }) {
+            let rule = engine.program.rules.first { $0.metadata.id == p.rule }
+            if let why = Self.explanation(p, spoorOnly: spoorOnly, rule: rule, event: events[p]) {
+                explained[why, default: 0] += 1
+            } else {
+                unexplained.append("\(spoorOnly ? "spoor only" : "pySigma only"): \(p)")
+            }
+        }
+        print("pySigma oracle on OTRF: \(ruleFiles.count) rule files × \(total) events; spoor \(mine.count) matches, pySigma \(oracle.matches.count), common \(mine.intersection(oracle.matches).count); oracle errors \(oracle.errors.count)")
+        for (why, n) in explained { print("  explained \(n)×: \(why)") }
+        for e in oracle.errors.sorted(by: { $0.key < $1.key }).prefix(20) { print("  oracle error \(e.key): \(e.value)") }
+        #expect(unexplained.isEmpty, "\(unexplained.count) unexplained differences:\n\(unexplained.prefix(60).joined(separator: "\n"))")
+    }
+
+    /// Unzips an archive into a fresh temporary folder; nil when `unzip` is missing.
+    static func unzip(_ relative: String) throws -> [URL]? {
+        guard let zip = SharedData.url(relative), FileManager.default.isExecutableFile(atPath: "/usr/bin/unzip") else { return nil }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-sigma-otrf-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
+        p.arguments = ["-q", "-o", zip.path, "-d", dir.path]
+        try p.run()
+        p.waitUntilExit()
+        return (FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? [])
+            .filter { $0.pathExtension == "json" }
+    }
 }

@@ -109,7 +109,7 @@ struct Hunt: AsyncParsableCommand {
         bar.finish()
         let events = try await workspace.events(ids: found.flatMap { $0.eventIDs.prefix(1) })
         HuntPrinter(format: output).print(report, found, events: events)
-        let problems = rules.program.unsupported.count + rules.loaded.errors.count
+        let problems = rules.program.unsupported.count + rules.program.invalid.count + rules.loaded.errors.count
         if problems > 0 {
             Console.err("spoor: \(problems) rules could not be read or run; `spoor rules check` lists them with the reason")
             throw ExitCode(2)

@@ -45,7 +45,8 @@ struct Rules: AsyncParsableCommand {
             }
             let program = rules.program
             let errors = rules.loaded.diagnostics.filter { $0.severity == .error }
-            let warnings = rules.loaded.diagnostics.filter { $0.severity == .warning }
+                + program.invalid.map { SigmaDiagnostic(.error, $0.location, $0.reason, rule: $0.rule) }
+            let warnings = program.diagnostics.filter { $0.severity == .warning }
             let unsupported = program.unsupported + program.correlationProblems
             if output == .json {
                 func problem(_ location: SigmaLocation, _ rule: String?, _ message: String) -> JSONValue {

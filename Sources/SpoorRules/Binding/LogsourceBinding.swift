@@ -22,6 +22,7 @@ import Yams
 ///         winlog.event_id: 4688
 ///         fields: {Image: winlog.event_data.NewProcessName}   # this alternative only
 ///         unsupported: [User]                                 # fields it cannot have
+///         raw: [winlog.event_data.]                            # raw prefixes for this alternative
 /// ```
 public struct LogsourceBinding: Sendable {
     /// One way events of a logsource look: column conditions and field overrides.
@@ -30,6 +31,8 @@ public struct LogsourceBinding: Sendable {
         public var when: [(column: String, values: [String])]
         public var fields: [String: [String]]
         public var unsupported: Set<String>
+        /// Raw prefixes for this alternative's events, instead of the file's.
+        public var raw: [String]?
     }
 
     public struct Entry: Sendable {
@@ -74,17 +77,19 @@ public struct LogsourceBinding: Sendable {
                     var cond: [(String, [String])] = []
                     var f: [String: [String]] = [:]
                     var unsupported = Set<String>()
+                    var raw: [String]? = nil
                     for (k, _, v) in pairs {
                         switch k {
                         case "fields": f = try Self.fieldMap(v, at)
+                        case "raw": raw = Self.strings(v)
                         case "unsupported": unsupported = Set(Self.strings(v))
                         default: cond.append((k, Self.strings(v)))
                         }
                     }
-                    alternatives.append(Alternative(when: cond, fields: f, unsupported: unsupported))
+                    alternatives.append(Alternative(when: cond, fields: f, unsupported: unsupported, raw: raw))
                 }
             } else {
-                alternatives = [Alternative(when: [], fields: [:], unsupported: [])]
+                alternatives = [Alternative(when: [], fields: [:], unsupported: [], raw: nil)]
             }
             entries.append(Entry(product: key("product"), category: key("category"), service: key("service"), alternatives: alternatives))
         }

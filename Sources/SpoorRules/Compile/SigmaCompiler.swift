@@ -90,6 +90,9 @@ public struct UnsupportedRule: Sendable, Hashable, Error {
     public var rule: String
     public var location: SigmaLocation
     public var reason: String
+    /// The rule is not valid Sigma (a bad value for a modifier, say), rather than valid but
+    /// beyond what spoor runs.
+    public var isError: Bool = false
 }
 
 /// Compiles Sigma rules against bindings into a ``SigmaEngine``'s program.
@@ -110,6 +113,13 @@ public struct SigmaCompiler: Sendable {
         var state = CompileState()
         let valueCompiler = SigmaValueCompiler(placeholders: placeholders)
         let filters = set.filters
+        // pySigma joins a filter with AND, so an exclusion is written `not selection`; the
+        // spec's own example writes a positive condition (REFERENCE §2.3): warn about it.
+        for f in filters where !Self.negates(f.detection.condition) {
+            program.diagnostics.append(SigmaDiagnostic(.warning, f.detection.conditionLocation,
+                "the filter's condition has no 'not': it keeps only the events it selects (filters are joined with AND, as in pySigma); write 'not …' to exclude them",
+                rule: f.metadata.label))
+        }
         for rule in set.rules {
             var detection = rule.detection
             // Filters (spec "Sigma Filters"): joined onto the rules they name, when the logsource fits.
@@ -120,7 +130,7 @@ public struct SigmaCompiler: Sendable {
                 let compiled = try compile(rule, detection, &state, valueCompiler)
                 program.rules.append(compiled)
             } catch {
-                program.unsupported.append(error)
+                if error.isError { program.invalid.append(error) } else { program.unsupported.append(error) }
             }
         }
         program.leaves = state.leaves
@@ -129,6 +139,15 @@ public struct SigmaCompiler: Sendable {
         program.correlations = set.correlations
         program.resolveCorrelations()
         return program
+    }
+
+    /// Whether a condition contains a negation anywhere.
+    static func negates(_ c: SigmaCondition) -> Bool {
+        switch c {
+        case .not: true
+        case .and(let a, let b), .or(let a, let b): negates(a) || negates(b)
+        default: false
+        }
     }
 
     static func applies(_ f: SigmaFilter, to rule: SigmaRule) -> Bool {
@@ -151,8 +170,9 @@ public struct SigmaCompiler: Sendable {
             case .and(let a, let b): .and(rename(a), rename(b))
             case .or(let a, let b): .or(rename(a), rename(b))
             case .not(let a): .not(rename(a))
-            case .oneOf(let p): .oneOf(p == "them" ? "them" : prefix + p)
-            case .allOf(let p): .allOf(p == "them" ? "them" : prefix + p)
+            // The filter's `them` means the filter's own identifiers, all renamed with the prefix.
+            case .oneOf(let p): .oneOf(p == "them" ? prefix + "*" : prefix + p)
+            case .allOf(let p): .allOf(p == "them" ? prefix + "*" : prefix + p)
             }
         }
         var out = d
@@ -262,7 +282,7 @@ public struct SigmaCompiler: Sendable {
                     if item.field == nil { spec = Self.keywordSpec(spec) }
                     and.append((spec, item.location))
                 } catch {
-                    throw UnsupportedRule(rule: label, location: item.location, reason: error.message)
+                    throw UnsupportedRule(rule: label, location: item.location, reason: error.message, isError: !error.unsupported)
                 }
             }
             return [and]
@@ -275,7 +295,7 @@ public struct SigmaCompiler: Sendable {
                 let spec = Self.keywordSpec(try values.compile(item))
                 return [[(spec, item.location)]]
             } catch {
-                throw UnsupportedRule(rule: label, location: item.location, reason: error.message)
+                throw UnsupportedRule(rule: label, location: item.location, reason: error.message, isError: !error.unsupported)
             }
         }
     }
@@ -301,7 +321,7 @@ public struct SigmaCompiler: Sendable {
         if let c = alt.fields[field] { return FieldSource(columns: c) }
         if let c = b.fields[field] { return FieldSource(columns: c) }
         if b.closed { return nil }
-        return FieldSource(columns: b.raw.map { $0 + field })
+        return FieldSource(columns: (alt.raw ?? b.raw).map { $0 + field })
     }
 
     func bind(_ spec: LeafSpec, _ at: SigmaLocation, _ b: LogsourceBinding, _ alt: LogsourceBinding.Alternative,
@@ -344,7 +364,7 @@ public struct SigmaCompiler: Sendable {
             var ids: [Int] = []
             for t in g {
                 do throws(SigmaValueCompiler.Failure) { ids.append(try state.programs[p].add(t)) }
-                catch { throw UnsupportedRule(rule: label, location: at, reason: error.message) }
+                catch { throw UnsupportedRule(rule: label, location: at, reason: error.message, isError: !error.unsupported) }
             }
             out.append(ids)
         }

@@ -196,7 +196,13 @@ public enum CaseFold {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(v.count)
         for k in 0..<v.count { bytes.append(v[k]) }
-        out.append(contentsOf: String(decoding: bytes, as: UTF8.self).lowercased().utf8)
+        // Only valid UTF-8 is folded as text; encoded patterns (`wide`, `utf16`) keep their
+        // non-ASCII bytes exactly (decoding them would turn every invalid byte into U+FFFD).
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            for b in bytes { out.append(b &- 0x41 < 26 ? b | 0x20 : b) }
+            return
+        }
+        out.append(contentsOf: text.lowercased().utf8)
     }
 
     /// `v` folded.

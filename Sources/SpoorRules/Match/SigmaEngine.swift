@@ -5,12 +5,18 @@ import SpoorEvents
 public struct SigmaProgram: Sendable {
     public var rules: [CompiledRule] = []
     public var unsupported: [UnsupportedRule] = []
+    /// Rules that are not valid Sigma although their YAML reads (a bad modifier value).
+    public var invalid: [UnsupportedRule] = []
     public var diagnostics: [SigmaDiagnostic] = []
     public var correlations: [SigmaCorrelation] = []
     /// Correlation problems (an unknown rule reference, a cycle) found at compile time.
     public var correlationProblems: [UnsupportedRule] = []
     var leaves: [CompiledLeaf] = []
-    var programs: [FieldProgram] = []
+    var programs: [FieldProgram] = [] {
+        didSet { plans = programs.map(ProgramPlan.init) }
+    }
+    /// How each program runs (built whenever the programs change).
+    private(set) var plans: [ProgramPlan] = []
     var gates: [Gate] = []
 
     public init() {}
@@ -288,15 +294,53 @@ struct BatchEvaluator {
     /// Runs every test of program `p` on one value; appends and returns the result bits.
     mutating func compute(_ p: Int, _ v: Span<UInt8>, column: Column?, row: Int) -> Int {
         let prog = program.programs[p]
+        let plan = program.plans[p]
         let o = words.count
         words.append(contentsOf: repeatElement(0, count: wordsPerProgram[p]))
-        if prog.needsFold { CaseFold.fold(v, into: &folded) }
-        let f = folded
-        for (t, test) in prog.tests.enumerated() {
+        var candidates: [Int32] = []
+        @inline(__always) func set(_ t: Int) { words[o + t >> 6] |= 1 << UInt64(t & 63) }
+        for t in plan.always { set(t) }
+        let n = v.count
+        if n == 0 { for t in plan.emptyOnly { set(t) } }
+        // One pass over the value for every literal test of every rule reading this field.
+        func visit(_ hits: [[ProgramPlan.Hit]], _ needle: Int, _ end: Int, _ length: Int, _ n: Int) {
+            for h in hits[needle] {
+                switch h.kind {
+                case .contains: set(Int(h.test))
+                case .prefix: if end == length { set(Int(h.test)) }
+                case .suffix: if end == n { set(Int(h.test)) }
+                case .exact: if end == n && length == n { set(Int(h.test)) }
+                case .trigger: candidates.append(h.general)
+                }
+            }
+        }
+        if plan.needsFold {
+            CaseFold.fold(v, into: &folded)
+            let f = folded
+            let fn = f.count
+            plan.foldedAutomaton.scan(f.span) { needle, end in
+                visit(plan.foldedHits, needle, end, plan.foldedAutomaton.needleLengths[needle], fn)
+            }
+        }
+        if !plan.casedAutomaton.isEmpty {
+            plan.casedAutomaton.scan(v) { needle, end in
+                visit(plan.casedHits, needle, end, plan.casedAutomaton.needleLengths[needle], n)
+            }
+        }
+        // Glob patterns: those whose longest literal occurred, and those without one.
+        var checked = Set<Int32>()
+        for (gi, g) in plan.general.enumerated() where !g.triggered { candidates.append(Int32(gi)) }
+        for gi in candidates where checked.insert(gi).inserted {
+            let g = plan.general[Int(gi)]
             let hit: Bool
-            switch test {
+            if g.pattern.cased { hit = g.pattern.matches(v) } else { let f = folded; hit = g.pattern.matches(f.span) }
+            if hit { set(g.test) }
+        }
+        for t in plan.direct {
+            let hit: Bool
+            switch prog.tests[t] {
             case .pattern(let pat):
-                hit = pat.cased ? pat.matches(v) : pat.matches(f.span)
+                hit = pat.cased ? pat.matches(v) : { let f = folded; return pat.matches(f.span) }()
             case .regex:
                 hit = prog.regexes[t]?.matches(v) ?? false
             case .cidr(let net):
@@ -307,7 +351,7 @@ struct BatchEvaluator {
             case .timeComponent(let unit, let n):
                 hit = Self.timeComponent(v, column: column, row: row, unit) == n
             }
-            if hit { words[o + t >> 6] |= 1 << UInt64(t & 63) }
+            if hit { set(t) }
         }
         return o
     }

@@ -44,7 +44,10 @@ struct SigmaConditionParser {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): k += 1
             case UInt8(ascii: "("): tokens.append((.open, k)); k += 1
             case UInt8(ascii: ")"): tokens.append((.close, k)); k += 1
-            case UInt8(ascii: "|"): tokens.append((.pipe, k)); k += 1
+            case UInt8(ascii: "|"):
+                // The obsolete v1 aggregation follows; it is reported, not tokenised.
+                tokens.append((.pipe, k))
+                return
             default:
                 guard Self.isWordByte(c) else {
                     throw Failure(column: k, message: "unexpected character '\(Character(Unicode.Scalar(c)))' in the condition", unsupported: false)

@@ -180,7 +180,11 @@ struct DocumentReader {
         var meta = metadata(root)
         let label = meta.label
         if let c = Self.value(root, "correlation") {
-            let correlation = self.correlation(c, meta: meta)
+            var correlation = self.correlation(c, meta: meta)
+            // The spec's schema puts `generate` at the document's top level; older text inside `correlation`.
+            if let g = Self.value(root, "generate")?.scalar, ["true", "yes", "on"].contains(g.string.lowercased()) {
+                correlation?.generate = true
+            }
             return failed ? nil : correlation.map(SigmaDocument.correlation)
         }
         if let f = Self.value(root, "filter") {

@@ -22,7 +22,7 @@ struct SigmaOracleTests {
     static var python: String? { ProcessInfo.processInfo.environment["SPOOR_PYTHON"] }
 
     /// Runs the oracle; nil when pySigma is not installed in `SPOOR_PYTHON`.
-    static func oracle(rules: [String], events: [String]) throws -> (matches: Set<Pair>, errors: [String: String])? {
+    static func oracle(rules: [String], events: [String]) throws -> (matches: Set<Pair>, errors: [String: String], timing: [String: Double])? {
         guard let python else { return nil }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-oracle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -48,12 +48,22 @@ struct SigmaOracleTests {
             guard m.count == 3, let r = m[0] as? String, let f = m[1] as? String, let n = m[2] as? Int else { continue }
             pairs.insert(Pair(rule: r, file: f, index: n))
         }
-        return (pairs, json["errors"] as? [String: String] ?? [:])
+        var timing: [String: Double] = [:]
+        for (k, v) in json["timing"] as? [String: Any] ?? [:] { timing[k] = (v as? Double) ?? (v as? Int).map(Double.init) }
+        return (pairs, json["errors"] as? [String: String] ?? [:], timing)
     }
 
     /// Why a pair differs, when spoor's documented semantics explain it; nil when unexplained.
-    static func explanation(_ p: Pair, spoorOnly: Bool, rule: CompiledRule?, event: Event?) -> String? {
+    static func explanation(_ p: Pair, spoorOnly: Bool, rule: CompiledRule?, event: Event?, oracleErrors: [String: String] = [:]) -> String? {
         guard let event else { return nil }
+        if spoorOnly, let e = oracleErrors[p.rule] {
+            return "pySigma's SQLite backend cannot convert the rule (\(e.prefix(80)))"
+        }
+        if spoorOnly, event[Field.spoorParser]?.description == "windows-flat-json", event["winlog.provider_name"] != nil,
+           let file = rule?.metadata.location.file, let text = try? String(contentsOfFile: file, encoding: .utf8),
+           text.contains("Provider_Name") {
+            return "the flat OTRF layout names the provider SourceName: the oracle's Provider_Name column is empty there, spoor reads both as winlog.provider_name"
+        }
         let channel = event["winlog.channel"]?.description ?? ""
         let id = event["winlog.event_id"]?.description ?? ""
         if spoorOnly, channel == "Security", id == "4688", rule?.logsource.category == "process_creation" {
@@ -97,7 +107,7 @@ struct SigmaOracleTests {
         var explained: [String: Int] = [:], unexplained: [String] = []
         for (p, spoorOnly) in onlyMine.map({ ($0, true) }) + onlyTheirs.map({ ($0, false) }) {
             let rule = engine.program.rules.first { $0.metadata.id == p.rule }
-            if let why = Self.explanation(p, spoorOnly: spoorOnly, rule: rule, event: events[p]) {
+            if let why = Self.explanation(p, spoorOnly: spoorOnly, rule: rule, event: events[p], oracleErrors: oracle.errors) {
                 explained[why, default: 0] += 1
             } else {
                 unexplained.append("\(spoorOnly ? "spoor only" : "pySigma only"): \(p)")
@@ -161,7 +171,7 @@ struct SigmaOracleTests {
         var explained: [String: Int] = [:], unexplained: [String] = []
         for (p, spoorOnly) in onlyMine.map({ ($0, true) }) + onlyTheirs.map({ ($0, false) }) {
             let rule = engine.program.rules.first { $0.metadata.id == p.rule }
-            if let why = Self.explanation(p, spoorOnly: spoorOnly, rule: rule, event: events[p]) {
+            if let why = Self.explanation(p, spoorOnly: spoorOnly, rule: rule, event: events[p], oracleErrors: oracle.errors) {
                 explained[why, default: 0] += 1
             } else {
                 unexplained.append("\(spoorOnly ? "spoor only" : "pySigma only"): \(p)")

@@ -75,34 +75,122 @@ public struct SigmaMatch: Sendable, Hashable {
 /// For each batch: the events each rule alternative applies to (its gate: channel, event id…)
 /// are found once per gate; the tests that read one field are evaluated together once per
 /// distinct value of that field (strings are interned per batch, so a value repeated across
-/// thousands of events is tested once); then each rule's condition is a few bit lookups.
+/// thousands of events is tested once, and one Aho–Corasick pass serves every literal of every
+/// rule); then only the rules one of whose necessary tests hit are evaluated, each condition a
+/// few bit lookups.
 public struct SigmaEngine: Sendable {
     public let program: SigmaProgram
-    /// Alternatives by gate: (rule, condition).
-    let byGate: [[(rule: Int, condition: RuleExpr)]]
+    /// Every rule alternative: (rule, condition).
+    let alternatives: [(rule: Int, condition: RuleExpr)]
+    let gatePlans: [GatePlan]
+
+    /// The alternatives of one gate: those always evaluated, and those evaluated only when one
+    /// of their trigger tests hit (a test at least one of which must hold for the rule to match).
+    struct GatePlan: Sendable {
+        var always: [Int32] = []
+        /// (program, alternatives by test index).
+        var triggers: [(program: Int, byTest: [[Int32]])] = []
+        var isEmpty: Bool { always.isEmpty && triggers.isEmpty }
+    }
 
     public init(_ program: SigmaProgram) {
         self.program = program
-        var byGate = [[(rule: Int, condition: RuleExpr)]](repeating: [], count: program.gates.count)
+        var alternatives: [(rule: Int, condition: RuleExpr)] = []
+        var plans = [GatePlan](repeating: GatePlan(), count: program.gates.count)
+        var triggerMaps = [[Int: [[Int32]]]](repeating: [:], count: program.gates.count)
         for (i, r) in program.rules.enumerated() {
-            for a in r.alternatives { byGate[a.gate].append((i, a.condition)) }
+            for a in r.alternatives {
+                let index = Int32(alternatives.count)
+                alternatives.append((i, a.condition))
+                if let trigger = Self.necessary(a.condition, program), !trigger.isEmpty {
+                    for (p, t) in trigger {
+                        if triggerMaps[a.gate][p] == nil {
+                            triggerMaps[a.gate][p] = [[Int32]](repeating: [], count: program.programs[p].tests.count)
+                        }
+                        triggerMaps[a.gate][p]![t].append(index)
+                    }
+                } else {
+                    plans[a.gate].always.append(index)
+                }
+            }
         }
-        self.byGate = byGate
+        for g in plans.indices {
+            plans[g].triggers = triggerMaps[g].sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        self.alternatives = alternatives
+        gatePlans = plans
+    }
+
+    /// Tests (program, test) at least one of which must hit for `e` to hold; nil when none can
+    /// be named (a negation, `null`, `exists`, keywords…). A necessary condition only: the rule
+    /// is then evaluated in full.
+    static func necessary(_ e: RuleExpr, _ program: SigmaProgram) -> [(Int, Int)]? {
+        switch e {
+        case .leaf(let i):
+            let leaf = program.leaves[i]
+            guard !leaf.negated, case .values(let p, let groups, let all) = leaf.kind, !groups.isEmpty else { return nil }
+            // `always` tests (a bare `*`) hit on every present value: no use as a trigger.
+            let plan = program.plans[p]
+            let tests: [Int]
+            if all { tests = groups.min { $0.count < $1.count } ?? [] } else { tests = groups.flatMap { $0 } }
+            if tests.contains(where: { plan.always.contains($0) || plan.emptyOnly.contains($0) }) { return nil }
+            return tests.map { (p, $0) }
+        case .and(let xs):
+            var best: [(Int, Int)]? = nil
+            for x in xs {
+                guard let n = necessary(x, program) else { continue }
+                if best == nil || n.count < best!.count { best = n }
+            }
+            return best
+        case .or(let xs):
+            var all: [(Int, Int)] = []
+            for x in xs {
+                guard let n = necessary(x, program) else { return nil }
+                all += n
+            }
+            return all
+        case .not, .constant:
+            return nil
+        }
     }
 
     /// Every (rule, event) match in `batch`, ordered by row then rule.
     public func matches(in batch: EventBatch) -> [SigmaMatch] {
         var ctx = BatchEvaluator(program: program, batch: batch)
         var out: [SigmaMatch] = []
-        var matchedRule = [Int](repeating: -1, count: program.rules.count)
+        var seen = [Int32](repeating: -1, count: alternatives.count)
+        var matchedRule = [Int32](repeating: -1, count: program.rules.count)
+        let active = gatePlans.indices.filter { !gatePlans[$0].isEmpty }
         for r in 0..<batch.count {
             let start = out.count
-            for g in 0..<program.gates.count where !byGate[g].isEmpty {
+            let r32 = Int32(r)
+            for g in active {
                 guard ctx.gateHolds(g, r) else { continue }
-                for (rule, condition) in byGate[g] where matchedRule[rule] != r {
-                    if ctx.eval(condition, r) {
-                        matchedRule[rule] = r
+                let plan = gatePlans[g]
+                for a in plan.always where seen[Int(a)] != r32 {
+                    seen[Int(a)] = r32
+                    let (rule, condition) = alternatives[Int(a)]
+                    if matchedRule[rule] != r32, ctx.eval(condition, r) {
+                        matchedRule[rule] = r32
                         out.append(SigmaMatch(rule: rule, row: r))
+                    }
+                }
+                for (p, byTest) in plan.triggers {
+                    guard let o = ctx.result(p, r) else { continue }
+                    for w in 0..<ctx.wordCount(p) {
+                        var bits = ctx.word(o + w)
+                        while bits != 0 {
+                            let t = w << 6 | bits.trailingZeroBitCount
+                            bits &= bits &- 1
+                            for a in byTest[t] where seen[Int(a)] != r32 {
+                                seen[Int(a)] = r32
+                                let (rule, condition) = alternatives[Int(a)]
+                                if matchedRule[rule] != r32, ctx.eval(condition, r) {
+                                    matchedRule[rule] = r32
+                                    out.append(SigmaMatch(rule: rule, row: r))
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -233,6 +321,9 @@ struct BatchEvaluator {
         }
         return l.negated ? !v : v
     }
+
+    @inline(__always) func wordCount(_ p: Int) -> Int { wordsPerProgram[p] }
+    @inline(__always) func word(_ i: Int) -> UInt64 { words[i] }
 
     @inline(__always) func bit(_ o: Int, _ t: Int) -> Bool {
         words[o + t >> 6] & (1 << UInt64(t & 63)) != 0

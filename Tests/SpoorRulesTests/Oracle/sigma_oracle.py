@@ -11,7 +11,7 @@ Rules are converted by pySigma's SQLite backend with the Sysmon and Windows logs
 (leaf element name = column, attributes as Parent_Attr, every column TEXT COLLATE NOCASE).
 A rule naming a column no event has gets that column added as NULL (absent), not an error.
 """
-import json, re, sqlite3, sys, warnings
+import json, re, sqlite3, sys, time, warnings
 warnings.filterwarnings("ignore")
 from sigma.collection import SigmaCollection
 from sigma.backends.sqlite import sqliteBackend
@@ -49,6 +49,9 @@ def records(path):
         yield obj
 
 
+clock = time.process_time
+timing = {}
+t0 = clock()
 rule_files = [l.strip() for l in open(sys.argv[1]) if l.strip()]
 event_files = [l.strip() for l in open(sys.argv[2]) if l.strip()]
 rows, fields = [], {}
@@ -62,6 +65,8 @@ for f in event_files:
             fields.setdefault(k, None)
         rows.append(d)
 
+timing["flatten_cpu_s"] = clock() - t0
+t0 = clock()
 db = sqlite3.connect(":memory:")
 def regexp(p, v):
     if v is None:
@@ -77,8 +82,10 @@ db.execute("CREATE TABLE logs (" + ", ".join(q(c) + " TEXT COLLATE NOCASE" for c
 db.executemany("INSERT INTO logs (" + ", ".join(map(q, cols)) + ") VALUES (" + ", ".join("?" * len(cols)) + ")",
                ([None if d.get(c) is None else str(d[c]) for c in cols] for d in rows))
 
+timing["sqlite_load_cpu_s"] = clock() - t0
 backend = sqliteBackend(processing_pipeline=sysmon_pipeline() + windows_logsource_pipeline())
 matches, errors = [], {}
+convert_s = query_s = 0.0
 for rf in rule_files:
     try:
         coll = SigmaCollection.from_yaml(open(rf, encoding="utf-8").read())
@@ -87,11 +94,15 @@ for rf in rule_files:
         continue
     for rule in coll.rules:
         rid = str(rule.id)
+        t0 = clock()
         try:
             queries = backend.convert_rule(rule)
         except Exception as e:
             errors[rid] = "convert: " + str(e)[:200]
             continue
+        finally:
+            convert_s += clock() - t0
+        t0 = clock()
         for query in queries:
             sql = query.replace("SELECT * FROM", "SELECT spoor_file, spoor_index FROM", 1)
             for _ in range(20):
@@ -105,4 +116,6 @@ for rf in rule_files:
                         errors[rid] = "sql: " + str(e)[:200]
                         break
                     db.execute("ALTER TABLE logs ADD COLUMN " + q(m.group(1)) + " TEXT COLLATE NOCASE")
-print(json.dumps({"matches": matches, "errors": errors}))
+        query_s += clock() - t0
+timing["convert_cpu_s"], timing["query_cpu_s"], timing["events"] = convert_s, query_s, len(rows)
+print(json.dumps({"matches": matches, "errors": errors, "timing": timing}))

@@ -17,10 +17,12 @@ if ((${#need[@]})); then
   $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 # Test oracles from PyPI (never runtime dependencies of spoor): pyarrow and DuckDB read back
-# spoor's Parquet files; evtx (the Rust EVTX parser) is the oracle for spoor's EVTX reader.
+# spoor's Parquet files; evtx (the Rust EVTX parser) is the oracle for spoor's EVTX reader;
+# pySigma with its SQLite backend and the Sysmon and Windows pipelines for the Sigma engine.
 venv="$root/.build-python"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyarrow, duckdb, evtx" 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyarrow, duckdb, evtx, sigma.backends.sqlite, sigma.pipelines.sysmon, sigma.pipelines.windows" 2>/dev/null; then
   python3 -m venv "$venv" >/dev/null && "$venv/bin/pip" install -q pyarrow duckdb evtx \
+    pysigma==1.5.1 pysigma-backend-sqlite==2.0.0 pysigma-pipeline-sysmon==2.0.0 pysigma-pipeline-windows==2.0.1 \
     || echo "warning: could not install the Python test oracles; the tests that need them will skip"
 fi
 export SPOOR_PYTHON="$venv/bin/python"

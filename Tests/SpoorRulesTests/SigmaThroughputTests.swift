@@ -152,4 +152,83 @@ struct SigmaThroughputTests {
             print("pySigma is not installed in SPOOR_PYTHON: the peer was not measured")
         }
     }
+
+    /// Our Aho–Corasick automaton against Debian's libhyperscan on the literals of the field
+    /// most rules read (CommandLine) over the distinct command lines of the Windows seeds.
+    @Test func literalAutomatonAgainstHyperscan() async throws {
+        let root = try #require(SharedData.url("sigma"))
+        let set = SigmaLoader().load(paths: [root.appendingPathComponent("rules/windows").path])
+        let program = SigmaCompiler(bindings: try BindingSet.builtIn()).compile(set)
+        // The program with the most literal tests.
+        func literals(_ p: FieldProgram) -> [[UInt8]] {
+            var out: [[UInt8]] = [], seen = Set<[UInt8]>()
+            for case .pattern(let pat) in p.tests where !pat.cased {
+                switch pat.shape {
+                case .exact(let l), .prefix(let l), .suffix(let l), .contains(let l):
+                    if !l.isEmpty, seen.insert(l).inserted { out.append(l) }
+                default: continue
+                }
+            }
+            return out
+        }
+        let best = try #require(program.programs.max { literals($0).count < literals($1).count })
+        let needles = literals(best)
+        let column = try #require(best.source.columns.first)
+        let ledger = MemoryLedger()
+        _ = try await Ingestor(options: IngestOptions(organization: "bench")).run(
+            paths: SigmaOracleTests.otrfArchives.compactMap { SharedData.url($0)?.path } + [try #require(SharedData.url("evtx-rs-samples")).path],
+            ledger: ledger)
+        var values = Set<String>()
+        for b in await ledger.batches { for e in b.events.events { if let v = e[column]?.description { values.insert(v) } } }
+        let list = Array(values).sorted()
+        let repeats = 50
+        // spoor: fold, then one automaton pass.
+        let automaton = LiteralAutomaton(needles)
+        var folded: [UInt8] = [], ours = 0, bytes = 0
+        let c0 = Self.cpuSeconds()
+        for _ in 0..<repeats {
+            for v in list {
+                let raw = Array(v.utf8)
+                CaseFold.fold(raw.span, into: &folded)
+                bytes += folded.count
+                automaton.scan(folded.span) { _, _ in ours += 1 }
+            }
+        }
+        let ourCPU = Self.cpuSeconds() - c0
+        print(String(format: "literals of %@: %d literals, %d distinct values × %d; spoor Aho–Corasick (fold + scan) %.3f CPU s, %.0f MB/s, %d matches",
+                     column, needles.count, list.count, repeats, ourCPU, Double(bytes) / ourCPU / 1e6, ours))
+        // Hyperscan, when its headers and a C compiler are there.
+        guard FileManager.default.fileExists(atPath: "/usr/include/hs/hs.h"), FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc") else {
+            print("libhyperscan-dev or gcc missing: hyperscan not measured"); return
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-hs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func escape(_ b: [UInt8]) -> String {
+            var s = ""
+            for c in String(decoding: b, as: UTF8.self).unicodeScalars {
+                switch c { case "\n": s += "\\n"; case "\r": s += "\\r"; case "\\": s += "\\\\"; case "\0": s += "\\0"; default: s.unicodeScalars.append(c) }
+            }
+            return s
+        }
+        try needles.map(escape).joined(separator: "\n").appending("\n").write(to: dir.appendingPathComponent("l.txt"), atomically: true, encoding: .utf8)
+        try list.map { escape(Array($0.utf8)) }.joined(separator: "\n").appending("\n").write(to: dir.appendingPathComponent("v.txt"), atomically: true, encoding: .utf8)
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Benchmarks/hyperscan/hs_literals.c")
+        let exe = dir.appendingPathComponent("hs").path
+        let cc = Process()
+        cc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
+        cc.arguments = ["-O2", "-o", exe, source.path, "-lhs"]
+        try cc.run(); cc.waitUntilExit()
+        guard cc.terminationStatus == 0 else { print("hyperscan harness did not build"); return }
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: exe)
+        run.arguments = [dir.appendingPathComponent("l.txt").path, dir.appendingPathComponent("v.txt").path, String(repeats)]
+        let pipe = Pipe()
+        run.standardOutput = pipe
+        try run.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.waitUntilExit()
+        print("hyperscan: \(out.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
 }

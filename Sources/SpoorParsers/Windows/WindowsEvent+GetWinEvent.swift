@@ -83,53 +83,119 @@ extension JSONValue {
 /// Sysmon's changed order between schema versions, so its names apply only when the
 /// property count is exactly the current schema's.
 public enum GetWinEventNames {
-    static let sysmon: [Int: [String]] = [
-        1: ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "FileVersion", "Description", "Product",
-            "Company", "OriginalFileName", "CommandLine", "CurrentDirectory", "User", "LogonGuid", "LogonId",
-            "TerminalSessionId", "IntegrityLevel", "Hashes", "ParentProcessGuid", "ParentProcessId", "ParentImage",
-            "ParentCommandLine", "ParentUser"],
-        3: ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "User", "Protocol", "Initiated",
-            "SourceIsIpv6", "SourceIp", "SourceHostname", "SourcePort", "SourcePortName", "DestinationIsIpv6",
-            "DestinationIp", "DestinationHostname", "DestinationPort", "DestinationPortName"],
-        22: ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "QueryName", "QueryStatus", "QueryResults", "Image", "User"],
+    // Each event's EventData names in template order, one list per template version seen:
+    // a Get-WinEvent export carries only the values (`Properties`), so the number of values
+    // picks the version. Read off real records (the evtx-rs samples and SigmaHQ's regression
+    // EVTX files, rendered by the `evtx` package) and the Sysmon and Security manifests.
+    static let sysmon: [Int: [[String]]] = [
+        1: [
+            ["UtcTime", "ProcessGuid", "ProcessId", "Image", "CommandLine", "CurrentDirectory", "User", "LogonGuid", "LogonId", "TerminalSessionId", "IntegrityLevel", "Hashes", "ParentProcessGuid", "ParentProcessId", "ParentImage", "ParentCommandLine"],
+            ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "FileVersion", "Description", "Product", "Company", "OriginalFileName", "CommandLine", "CurrentDirectory", "User", "LogonGuid", "LogonId", "TerminalSessionId", "IntegrityLevel", "Hashes", "ParentProcessGuid", "ParentProcessId", "ParentImage", "ParentCommandLine", "ParentUser"],
+        ],
+        3: [
+            ["UtcTime", "ProcessGuid", "ProcessId", "Image", "User", "Protocol", "Initiated", "SourceIsIpv6", "SourceIp", "SourceHostname", "SourcePort", "SourcePortName", "DestinationIsIpv6", "DestinationIp", "DestinationHostname", "DestinationPort", "DestinationPortName"],
+        ],
+        7: [
+            ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "ImageLoaded", "FileVersion", "Description", "Product", "Company", "OriginalFileName", "Hashes", "Signed", "Signature", "SignatureStatus", "User"],
+        ],
+        10: [
+            ["UtcTime", "SourceProcessGUID", "SourceProcessId", "SourceThreadId", "SourceImage", "TargetProcessGUID", "TargetProcessId", "TargetImage", "GrantedAccess", "CallTrace"],
+            ["RuleName", "UtcTime", "SourceProcessGUID", "SourceProcessId", "SourceThreadId", "SourceImage", "TargetProcessGUID", "TargetProcessId", "TargetImage", "GrantedAccess", "CallTrace", "SourceUser", "TargetUser"],
+        ],
+        11: [
+            ["UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetFilename", "CreationUtcTime"],
+            ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetFilename", "CreationUtcTime", "User"],
+        ],
+        12: [
+            ["EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject"],
+            ["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject", "User"],
+        ],
+        13: [
+            ["EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject", "Details"],
+            ["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject", "Details", "User"],
+            ["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject", "Details"],
+        ],
+        15: [
+            ["UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetFilename", "CreationUtcTime", "Hash"],
+        ],
+        16: [
+            ["UtcTime", "Configuration", "ConfigurationFileHash"],
+        ],
+        22: [
+            ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "QueryName", "QueryStatus", "QueryResults", "Image"],
+            ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "QueryName", "QueryStatus", "QueryResults", "Image", "User"],
+        ],
     ]
 
-    static let security: [Int: [String]] = [
-        4624: ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "TargetUserSid",
-               "TargetUserName", "TargetDomainName", "TargetLogonId", "LogonType", "LogonProcessName",
-               "AuthenticationPackageName", "WorkstationName", "LogonGuid", "TransmittedServices", "LmPackageName",
-               "KeyLength", "ProcessId", "ProcessName", "IpAddress", "IpPort", "ImpersonationLevel",
-               "RestrictedAdminMode", "TargetOutboundUserName", "TargetOutboundDomainName", "VirtualAccount",
-               "TargetLinkedLogonId", "ElevatedToken"],
-        4625: ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "TargetUserSid",
-               "TargetUserName", "TargetDomainName", "Status", "FailureReason", "SubStatus", "LogonType",
-               "LogonProcessName", "AuthenticationPackageName", "WorkstationName", "TransmittedServices",
-               "LmPackageName", "KeyLength", "ProcessId", "ProcessName", "IpAddress", "IpPort"],
-        4634: ["TargetUserSid", "TargetUserName", "TargetDomainName", "TargetLogonId", "LogonType"],
-        4672: ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "PrivilegeList"],
-        4688: ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "NewProcessId",
-               "NewProcessName", "TokenElevationType", "ProcessId", "CommandLine", "TargetUserSid", "TargetUserName",
-               "TargetDomainName", "TargetLogonId", "ParentProcessName", "MandatoryLabel"],
+    static let security: [Int: [[String]]] = [
+        4624: [
+            ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "TargetUserSid", "TargetUserName", "TargetDomainName", "TargetLogonId", "LogonType", "LogonProcessName", "AuthenticationPackageName", "WorkstationName", "LogonGuid", "TransmittedServices", "LmPackageName", "KeyLength", "ProcessId", "ProcessName", "IpAddress", "IpPort"],
+            ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "TargetUserSid",
+             "TargetUserName", "TargetDomainName", "TargetLogonId", "LogonType", "LogonProcessName",
+             "AuthenticationPackageName", "WorkstationName", "LogonGuid", "TransmittedServices", "LmPackageName",
+             "KeyLength", "ProcessId", "ProcessName", "IpAddress", "IpPort", "ImpersonationLevel",
+             "RestrictedAdminMode", "TargetOutboundUserName", "TargetOutboundDomainName", "VirtualAccount",
+             "TargetLinkedLogonId", "ElevatedToken"],
+        ],
+        4625: [
+            ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "TargetUserSid", "TargetUserName", "TargetDomainName", "Status", "FailureReason", "SubStatus", "LogonType", "LogonProcessName", "AuthenticationPackageName", "WorkstationName", "TransmittedServices", "LmPackageName", "KeyLength", "ProcessId", "ProcessName", "IpAddress", "IpPort"],
+        ],
+        4634: [
+            ["TargetUserSid", "TargetUserName", "TargetDomainName", "TargetLogonId", "LogonType"],
+        ],
+        4647: [
+            ["TargetUserSid", "TargetUserName", "TargetDomainName", "TargetLogonId"],
+        ],
+        4648: [
+            ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "LogonGuid", "TargetUserName", "TargetDomainName", "TargetLogonGuid", "TargetServerName", "TargetInfo", "ProcessId", "ProcessName", "IpAddress", "IpPort"],
+            ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "LogonGuid", "TargetUserName", "TargetDomainName", "TargetServerName", "TargetInfo", "ProcessId", "ProcessName", "IpAddress", "IpPort"],
+        ],
+        4672: [
+            ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "PrivilegeList"],
+        ],
+        4720: [
+            ["TargetUserName", "TargetDomainName", "TargetSid", "SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "PrivilegeList", "SamAccountName", "DisplayName", "UserPrincipalName", "HomeDirectory", "HomePath", "ScriptPath", "ProfilePath", "UserWorkstations", "PasswordLastSet", "AccountExpires", "PrimaryGroupId", "AllowedToDelegateTo", "OldUacValue", "NewUacValue", "UserAccountControl", "UserParameters", "SidHistory", "LogonHours"],
+        ],
+        4732: [
+            ["MemberName", "MemberSid", "TargetUserName", "TargetDomainName", "TargetSid", "SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "PrivilegeList"],
+        ],
+        4776: [
+            ["PackageName", "TargetUserName", "Workstation", "Status"],
+        ],
+        4688: [
+            ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "NewProcessId",
+             "NewProcessName", "TokenElevationType", "ProcessId", "CommandLine", "TargetUserSid", "TargetUserName",
+             "TargetDomainName", "TargetLogonId", "ParentProcessName", "MandatoryLabel"],
+        ],
     ]
 
-    static let powerShell: [Int: [String]] = [
-        4103: ["ContextInfo", "UserData", "Payload"],
-        4104: ["MessageNumber", "MessageTotal", "ScriptBlockText", "ScriptBlockId", "Path"],
+    static let serviceControlManager: [Int: [[String]]] = [
+        7045: [
+            ["ServiceName", "ImagePath", "ServiceType", "StartType", "AccountName"],
+        ],
     ]
 
-    /// The names for `count` properties of event `eventID` from `provider`; empty when unknown.
+    static let powerShell: [Int: [[String]]] = [
+        4103: [["ContextInfo", "UserData", "Payload"]],
+        4104: [["MessageNumber", "MessageTotal", "ScriptBlockText", "ScriptBlockId", "Path"]],
+    ]
+
+    /// The names for `count` properties of event `eventID` from `provider`: the template
+    /// version with that many items; for Security events, whose templates only append fields
+    /// across versions, else the longest known version as a prefix. Empty when unknown.
     public static func names(provider: String?, eventID: Int?, count: Int) -> [String] {
         guard let id = eventID, let provider else { return [] }
+        let table: [Int: [[String]]]
         switch provider {
-        case "Microsoft-Windows-Sysmon":
-            guard let n = sysmon[id], n.count == count else { return [] }
-            return n
-        case "Microsoft-Windows-Security-Auditing":
-            return security[id] ?? []
-        case "Microsoft-Windows-PowerShell":
-            return powerShell[id] ?? []
-        default:
-            return []
+        case "Microsoft-Windows-Sysmon": table = sysmon
+        case "Microsoft-Windows-Security-Auditing": table = security
+        case "Service Control Manager": table = serviceControlManager
+        case "Microsoft-Windows-PowerShell": table = powerShell
+        default: return []
         }
+        guard let versions = table[id] else { return [] }
+        if let exact = versions.first(where: { $0.count == count }) { return exact }
+        guard table == security else { return [] }
+        return versions.filter { $0.count < count }.max { $0.count < $1.count } ?? []
     }
 }

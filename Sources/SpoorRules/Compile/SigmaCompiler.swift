@@ -39,8 +39,6 @@ struct FieldProgram: Sendable {
     var index: [ValueTest: Int] = [:]
     /// Compiled `re` tests by test index.
     var regexes: [Int: SigmaRegex] = [:]
-    /// Whether any test compares folded text (then values are folded once per distinct value).
-    var needsFold = false
 
     mutating func add(_ t: ValueTest) throws(SigmaValueCompiler.Failure) -> Int {
         if let i = index[t] { return i }
@@ -50,8 +48,6 @@ struct FieldProgram: Sendable {
         switch t {
         case .regex(let p, let ic, let m, let s):
             regexes[i] = try SigmaRegex(p, ignoreCase: ic, multiline: m, dotAll: s)
-        case .pattern(let p):
-            if !p.cased { needsFold = true }
         default: break
         }
         return i

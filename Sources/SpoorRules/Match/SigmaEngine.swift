@@ -11,12 +11,16 @@ public struct SigmaProgram: Sendable {
     public var correlations: [SigmaCorrelation] = []
     /// Correlation problems (an unknown rule reference, a cycle) found at compile time.
     public var correlationProblems: [UnsupportedRule] = []
-    var leaves: [CompiledLeaf] = []
+    var leaves: [CompiledLeaf] = [] {
+        didSet { flatLeaves = FlatProgram(leaves: leaves) }
+    }
     var programs: [FieldProgram] = [] {
         didSet { plans = programs.map(ProgramPlan.init) }
     }
     /// How each program runs (built whenever the programs change).
     private(set) var plans: [ProgramPlan] = []
+    /// Leaves as flat arrays (built whenever the leaves change); conditions are emitted by the engine.
+    private(set) var flatLeaves = FlatProgram()
     var gates: [Gate] = []
 
     public init() {}
@@ -80,9 +84,11 @@ public struct SigmaMatch: Sendable, Hashable {
 /// few bit lookups.
 public struct SigmaEngine: Sendable {
     public let program: SigmaProgram
-    /// Every rule alternative: (rule, condition).
-    let alternatives: [(rule: Int, condition: RuleExpr)]
+    /// Every rule alternative: (rule, where its condition's code starts).
+    let alternatives: [(rule: Int, pc: Int)]
     let gatePlans: [GatePlan]
+    /// The leaves and every condition's code.
+    let flat: FlatProgram
 
     /// The alternatives of one gate: those always evaluated, and those evaluated only when one
     /// of their trigger tests hit (a test at least one of which must hold for the rule to match).
@@ -95,13 +101,14 @@ public struct SigmaEngine: Sendable {
 
     public init(_ program: SigmaProgram) {
         self.program = program
-        var alternatives: [(rule: Int, condition: RuleExpr)] = []
+        var alternatives: [(rule: Int, pc: Int)] = []
+        var flat = program.flatLeaves
         var plans = [GatePlan](repeating: GatePlan(), count: program.gates.count)
         var triggerMaps = [[Int: [[Int32]]]](repeating: [:], count: program.gates.count)
         for (i, r) in program.rules.enumerated() {
             for a in r.alternatives {
                 let index = Int32(alternatives.count)
-                alternatives.append((i, a.condition))
+                alternatives.append((i, Int(flat.emit(a.condition))))
                 if let trigger = Self.necessary(a.condition, program), !trigger.isEmpty {
                     for (p, t) in trigger {
                         if triggerMaps[a.gate][p] == nil {
@@ -118,6 +125,7 @@ public struct SigmaEngine: Sendable {
             plans[g].triggers = triggerMaps[g].sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
         self.alternatives = alternatives
+        self.flat = flat
         gatePlans = plans
     }
 
@@ -156,7 +164,7 @@ public struct SigmaEngine: Sendable {
 
     /// Every (rule, event) match in `batch`, ordered by row then rule.
     public func matches(in batch: EventBatch) -> [SigmaMatch] {
-        var ctx = BatchEvaluator(program: program, batch: batch)
+        var ctx = BatchEvaluator(program: program, batch: batch, flat: flat)
         var out: [SigmaMatch] = []
         var seen = [Int32](repeating: -1, count: alternatives.count)
         var matchedRule = [Int32](repeating: -1, count: program.rules.count)
@@ -169,8 +177,8 @@ public struct SigmaEngine: Sendable {
                 let plan = gatePlans[g]
                 for a in plan.always where seen[Int(a)] != r32 {
                     seen[Int(a)] = r32
-                    let (rule, condition) = alternatives[Int(a)]
-                    if matchedRule[rule] != r32, ctx.eval(condition, r) {
+                    let (rule, pc) = alternatives[Int(a)]
+                    if matchedRule[rule] != r32, ctx.run(pc, r) {
                         matchedRule[rule] = r32
                         out.append(SigmaMatch(rule: rule, row: r))
                     }
@@ -184,8 +192,8 @@ public struct SigmaEngine: Sendable {
                             bits &= bits &- 1
                             for a in byTest[t] where seen[Int(a)] != r32 {
                                 seen[Int(a)] = r32
-                                let (rule, condition) = alternatives[Int(a)]
-                                if matchedRule[rule] != r32, ctx.eval(condition, r) {
+                                let (rule, pc) = alternatives[Int(a)]
+                                if matchedRule[rule] != r32, ctx.run(pc, r) {
                                     matchedRule[rule] = r32
                                     out.append(SigmaMatch(rule: rule, row: r))
                                 }
@@ -206,8 +214,6 @@ struct BatchEvaluator {
     let batch: EventBatch
     /// Resolved column indices per field source.
     private var sourceColumns: [FieldSource: [Int]] = [:]
-    /// Resolved column indices per field program (nil: not yet resolved).
-    private var programColumns: [[Int]?]
     /// Per program: symbol → offset+1 into `words` (0: not yet computed).
     private var memo: [[Int32]]
     private var words: [UInt64] = []
@@ -220,11 +226,19 @@ struct BatchEvaluator {
     private var folded: [UInt8] = []
     private var scratch: [UInt8] = []
 
-    init(program: SigmaProgram, batch: EventBatch) {
+    let flat: FlatProgram
+    /// Per program: where its resolved columns start in `programColumnList` (-1: not yet).
+    private var programColumnStart: [Int32]
+    private var programColumnCount: [Int32]
+    private var programColumnList: [Int32] = []
+
+    init(program: SigmaProgram, batch: EventBatch, flat: FlatProgram? = nil) {
         self.program = program
         self.batch = batch
+        self.flat = flat ?? program.flatLeaves
+        programColumnStart = [Int32](repeating: -1, count: program.programs.count)
+        programColumnCount = [Int32](repeating: 0, count: program.programs.count)
         memo = Array(repeating: [], count: program.programs.count)
-        programColumns = Array(repeating: nil, count: program.programs.count)
         wordsPerProgram = program.programs.map { ($0.tests.count + 63) / 64 }
         gateMemo = program.gates.map { g in g.conditions.map { _ in [] } }
         gateColumns = program.gates.map { g in g.conditions.map { batch.columnIndex[$0.column] } }
@@ -262,11 +276,10 @@ struct BatchEvaluator {
         let gate = program.gates[g]
         for (k, cond) in gate.conditions.enumerated() {
             guard let c = gateColumns[g][k] else { return false }
-            let col = batch.columns[c]
-            guard col.isValid(r) else { return false }
+            guard batch.columns[c].isValid(r) else { return false }
             if cond.values.isEmpty { continue }
-            if col.kind == .string {
-                let s = Int(col.symbols[r])
+            if batch.columns[c].kind == .string {
+                let s = Int(batch.columns[c].symbols[r])
                 if gateMemo[g][k].isEmpty { gateMemo[g][k] = [UInt8](repeating: 0, count: batch.symbols.count + 1) }
                 var m = gateMemo[g][k][s]
                 if m == 0 {
@@ -279,7 +292,7 @@ struct BatchEvaluator {
                 }
                 if m != 2 { return false }
             } else {
-                renderText(col, r, into: &scratch)
+                renderText(batch.columns[c], r, into: &scratch)
                 let text = scratch
                 CaseFold.fold(text.span, into: &folded)
                 if !cond.values.contains(where: { $0 == folded }) { return false }
@@ -290,28 +303,81 @@ struct BatchEvaluator {
 
     // MARK: conditions
 
-    mutating func eval(_ e: RuleExpr, _ r: Int) -> Bool {
-        switch e {
-        case .leaf(let i): return leaf(i, r)
-        case .and(let xs):
-            for x in xs where !eval(x, r) { return false }
+    /// Evaluates the condition code at `pc` for row `r`.
+    mutating func run(_ pc: Int, _ r: Int) -> Bool {
+        switch flat.code[pc] {
+        case 0:
+            return leafFast(Int(flat.code[pc + 1]), r)
+        case 1:
+            var c = pc + 3
+            for _ in 0..<Int(flat.code[pc + 2]) {
+                if !run(c, r) { return false }
+                c += flat.length(c)
+            }
             return true
-        case .or(let xs):
-            for x in xs where eval(x, r) { return true }
+        case 2:
+            var c = pc + 3
+            for _ in 0..<Int(flat.code[pc + 2]) {
+                if run(c, r) { return true }
+                c += flat.length(c)
+            }
             return false
-        case .not(let x): return !eval(x, r)
-        case .constant(let v): return v
+        case 3:
+            return !run(pc + 2, r)
+        default:
+            return flat.code[pc + 1] != 0
         }
     }
 
+    /// A leaf, from the flat arrays (value tests and keywords), else from its description.
+    mutating func leafFast(_ i: Int, _ r: Int) -> Bool {
+        let v: Bool
+        switch flat.leafKind[i] {
+        case 0:
+            if let o = result(Int(flat.leafProgram[i]), r) { v = satisfiedFlat(i, o) } else { v = false }
+        case 1:
+            v = keywordsFlat(i, r)
+        default:
+            return leaf(i, r)
+        }
+        return flat.leafNegated[i] ? !v : v
+    }
+
+    /// Whether leaf `i`'s groups hold on the result bits at `o`.
+    func satisfiedFlat(_ i: Int, _ o: Int) -> Bool {
+        let all = flat.leafAll[i]
+        for g in Int(flat.leafGroups[i])..<Int(flat.leafGroups[i + 1]) {
+            var any = false
+            for k in Int(flat.groupStart[g])..<Int(flat.groupStart[g + 1]) where bit(o, Int(flat.groupTests[k])) {
+                any = true
+                break
+            }
+            if all && !any { return false }
+            if !all && any { return true }
+        }
+        return all
+    }
+
+    mutating func keywordsFlat(_ i: Int, _ r: Int) -> Bool {
+        let p = Int(flat.leafProgram[i])
+        let n = wordsPerProgram[p]
+        let o = words.count
+        words.append(contentsOf: repeatElement(0, count: n))
+        for c in keywordColumns() where batch.columns[c].isValid(r) {
+            let e = result(p, column: c, r)
+            for w in 0..<n { words[o + w] |= words[e + w] }
+            if !flat.leafAll[i], satisfiedFlat(i, o) { return true }
+        }
+        return satisfiedFlat(i, o)
+    }
+
+    /// The leaves the flat arrays do not describe: `null`, `exists`, `fieldref`.
     mutating func leaf(_ i: Int, _ r: Int) -> Bool {
         let l = program.leaves[i]
         let v: Bool
         switch l.kind {
-        case .values(let p, let groups, let all):
-            if let o = result(p, r) { v = satisfied(groups, all, o) } else { v = false }
-        case .keywords(let p, let groups, let all):
-            v = keywords(p, groups, all, r)
+        case .values, .keywords:
+            return leafFast(i, r)
         case .null(let s):
             v = present(s, r) == nil
         case .exists(let s, let want):
@@ -329,27 +395,24 @@ struct BatchEvaluator {
         words[o + t >> 6] & (1 << UInt64(t & 63)) != 0
     }
 
-    func satisfied(_ groups: [[Int]], _ all: Bool, _ o: Int) -> Bool {
-        if all {
-            for g in groups where !g.contains(where: { bit(o, $0) }) { return false }
-            return true
-        }
-        for g in groups where g.contains(where: { bit(o, $0) }) { return true }
-        return false
-    }
-
     /// The offset of program `p`'s result bits for row `r`, or nil when the field is absent.
     mutating func result(_ p: Int, _ r: Int) -> Int? {
-        let cols: [Int]
-        if let c = programColumns[p] { cols = c } else {
-            cols = columns(program.programs[p].source)
-            programColumns[p] = cols
+        if programColumnStart[p] < 0 {
+            let cols = columns(program.programs[p].source)
+            programColumnStart[p] = Int32(programColumnList.count)
+            programColumnCount[p] = Int32(cols.count)
+            programColumnList += cols.map(Int32.init)
         }
-        for c in cols where batch.columns[c].isValid(r) { return result(p, column: c, r) }
+        let start = Int(programColumnStart[p])
+        for k in start..<(start + Int(programColumnCount[p])) {
+            let c = Int(programColumnList[k])
+            if batch.columns[c].isValid(r) { return result(p, column: c, r) }
+        }
         return nil
     }
 
     mutating func result(_ p: Int, column c: Int, _ r: Int) -> Int {
+        if batch.columns[c].kind == .string { return symbolResult(p, batch.columns[c].symbols[r]) }
         let col = batch.columns[c]
         switch col.kind {
         case .string:
@@ -488,18 +551,6 @@ struct BatchEvaluator {
         }
         textColumns = out
         return out
-    }
-
-    mutating func keywords(_ p: Int, _ groups: [[Int]], _ all: Bool, _ r: Int) -> Bool {
-        let n = wordsPerProgram[p]
-        var acc = [UInt64](repeating: 0, count: n)
-        for c in keywordColumns() where batch.columns[c].isValid(r) {
-            let o = result(p, column: c, r)
-            for w in 0..<n { acc[w] |= words[o + w] }
-            if !all, groups.contains(where: { g in g.contains { acc[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 } }) { return true }
-        }
-        func has(_ t: Int) -> Bool { acc[t >> 6] & (1 << UInt64(t & 63)) != 0 }
-        return all ? groups.allSatisfy { $0.contains(where: has) } : groups.contains { $0.contains(where: has) }
     }
 
     mutating func text(_ s: FieldSource, _ r: Int, cased: Bool) -> [UInt8]? {

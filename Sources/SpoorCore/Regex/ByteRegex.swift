@@ -70,7 +70,7 @@ public struct ByteRegex: Sendable {
         let node = try RegexParser.parse(pattern, flags: flags)
         self.pattern = pattern
         self.options = options
-        program = try RegexCompiler.compile(node, pattern: pattern)
+        program = try RegexCompiler.compile(node)
         prefilter = RegexPrefilter.extract(from: node)
         shared = SharedCache(program)
     }

@@ -99,7 +99,8 @@ struct RegexParser {
         skipVerbose(f)
         let qStart = i
         guard let (minimum, maximum) = try readQuantifier() else { return atom }
-        if case .assertion = atom { throw RegexError(.syntax, at: qStart, "nothing to repeat") }
+        // A bare assertion cannot be repeated (Python); a group holding one can, `(?:^)+`.
+        if case .assertion = atom, s[atomStart] != Self.ascii("(") { throw RegexError(.syntax, at: qStart, "nothing to repeat") }
         // A lazy quantifier matches the same strings as a greedy one; only the extent differs.
         if isChar("?") { i += 1 } else if isChar("+") {
             throw RegexError(.unsupported, at: i, "possessive quantifier needs backtracking")

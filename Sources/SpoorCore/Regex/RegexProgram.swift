@@ -37,12 +37,9 @@ struct RegexProgram: Sendable {
 struct RegexCompiler {
     private var program = RegexProgram()
     private var trieMemo: [[ByteEdge]: Int32] = [:]
-    private var pattern: String
 
-    private init(pattern: String) { self.pattern = pattern }
-
-    static func compile(_ node: RegexNode, pattern: String) throws(RegexError) -> RegexProgram {
-        var c = RegexCompiler(pattern: pattern)
+    static func compile(_ node: RegexNode) throws(RegexError) -> RegexProgram {
+        var c = RegexCompiler()
         let matchPC = try c.emit(.match)
         c.program.start = try c.compile(node, next: matchPC, depth: 0)
         node.forEachAssertion { a in

@@ -74,7 +74,10 @@ struct RegexStepper {
                 case .endTextOrFinalNewline: holds = ahead.kind != .byte
                 case .endLine: holds = ahead.kind != .byte || ahead.byte == 0x0A
                 case .wordBoundary: holds = (bits & RegexLookbehind.afterWord != 0) != ahead.isWord
-                case .notWordBoundary: holds = (bits & RegexLookbehind.afterWord != 0) == ahead.isWord
+                case .notWordBoundary:
+                    // As in Python, `\B` never matches the empty input.
+                    holds = (bits & RegexLookbehind.afterWord != 0) == ahead.isWord
+                        && !(bits & RegexLookbehind.atStart != 0 && ahead.kind == .end)
                 }
                 if holds { stack.append(n) }
             }

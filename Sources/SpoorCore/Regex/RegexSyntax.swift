@@ -12,7 +12,7 @@ enum RegexAssertion: UInt8, Hashable, Sendable {
     case endLine
     /// `\b`: a word character on exactly one side.
     case wordBoundary
-    /// `\B`: word characters on both sides or on neither.
+    /// `\B`: word characters on both sides or on neither; never in the empty input (Python).
     case notWordBoundary
 }
 

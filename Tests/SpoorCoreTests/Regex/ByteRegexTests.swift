@@ -50,7 +50,7 @@ struct RegexCase: CustomTestStringConvertible, Sendable {
         .init("a$", "a\nb", true, .multiline), .init("(?m)a$\\nb", "a\nb", true), .init("\\Ab", "a\nb", false, .multiline),
         .init("(?m)a\\Z", "a\nb", false), .init("x^", "x", false), .init("$x", "x", false), .init("a|^b", "cb", false),
         .init("\\bfoo\\b", "a foo b", true), .init("\\bfoo\\b", "afoo", false), .init("\\Bfoo", "afoo", true), .init("\\Bfoo", "foo", false),
-        .init("foo\\b", "foo", true), .init("\\b", "", false), .init("\\B", "", true), .init("\\b", "é", true), .init("\\B", "é", false),
+        .init("foo\\b", "foo", true), .init("\\b", "", false), .init("\\B", "", false), .init("(?:^)+a", "a", true), .init("(\\b){2}a", "a", true), .init("\\b", "é", true), .init("\\B", "é", false),
         .init("é\\b", "éa", false), .init("é\\b", "é-", true), .init("\\bé", "aé", false), .init("\\bx", "éx", false),
         .init("ABC", "xabcx", true, .ignoreCase), .init("(?i)abc", "ABC", true), .init("(?i)[a-c]+$", "xCAB", true),
         .init("(?i)[^a]", "A", false), .init("(?i)k", "\u{212A}", true), .init("(?i)s", "ſ", true), .init("(?i)σ", "ς", true),

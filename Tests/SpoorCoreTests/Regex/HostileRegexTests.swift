@@ -29,6 +29,19 @@ import Testing
         #expect(re.matches(input) == expected)
     }
 
+    /// A tiny cache forces clears and then the uncached simulation; answers must not change.
+    @Test(arguments: [("[a-z]{200}\\d", true), ("[a-z]{200}\\d$", false)])
+    func thrashingCacheFallsBackToSimulation(pattern: String, expected: Bool) throws {
+        let re = try ByteRegex(pattern)
+        let input = Array((String(repeating: "qa", count: 5_000) + "1x").utf8)
+        var cache = RegexDFACache(program: re.program, memoryBudget: 4096)
+        let result = input.withUnsafeBufferPointer { cache.search($0) }
+        #expect(result == expected)
+        #expect(cache.clearCount > 0)
+        var roomy = RegexDFACache(program: re.program)
+        #expect(input.withUnsafeBufferPointer { roomy.search($0) } == expected)
+    }
+
     @Test(.enabled(if: ProcessInfo.processInfo.environment["SPOOR_REGEX_BENCH"] == "1", "set SPOOR_REGEX_BENCH=1 to measure throughput"))
     func throughput() throws {
         let line = "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -NoProfile -ExecutionPolicy Bypass -Command Get-Process | Out-File C:\\Users\\Public\\p.txt "

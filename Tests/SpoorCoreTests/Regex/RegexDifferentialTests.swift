@@ -35,18 +35,10 @@ import Testing
         }
         let answers = try RegexOracle.evaluate(compiled.map { ($0.0, $0.2) })
         var pairs = 0, agree = 0, pythonRejected = 0, newerUnicode = 0
-        // Python's Unicode tables are older than Swift's: a character assigned later is a
-        // letter or digit for spoor and unassigned for Python. Such pairs are counted apart.
-        let pythonUnicode = corpus.unicode.split(separator: ".").compactMap { Int($0) }
-        func isNewerThanPython(_ s: String) -> Bool {
-            s.unicodeScalars.contains { u in
-                guard let age = u.properties.age else { return false }
-                return (age.major, age.minor) > (pythonUnicode.first ?? 99, pythonUnicode.dropFirst().first ?? 0)
-            }
-        }
+        func isNewerThanPython(_ s: String) -> Bool { RegexOracle.isNewerThanPython(s, unicode: corpus.unicode) }
         var disagreements: [String] = []
         for ((p, re, inputs), answer) in zip(compiled, answers) {
-            guard let results = answer.results else { pythonRejected += 1; continue }
+            guard let results = answer.results else { pythonRejected += 1; if answer.timedOut == true { print("regex-differential Python timed out: \(p.pattern)") }; continue }
             var m = re.makeMatcher()
             for (input, expected) in zip(inputs, results) {
                 pairs += 1
@@ -67,6 +59,63 @@ import Testing
         #expect(compiled.count * 10 >= patterns.count * 9, "most Sigma patterns must compile")
     }
 
+    /// Random patterns from a small grammar over every supported construct, on generated,
+    /// mutated and random inputs. Patterns that only one side rejects are listed.
+    @Test(.enabled(if: RegexOracle.isAvailable, Comment(rawValue: RegexOracle.skipMessage)))
+    func agreesWithPythonOnRandomPatterns() throws {
+        var rng = SplitMix64(seed: 0x5EED)
+        var cases: [(RegexOracle.Pattern, ByteRegex?, [String])] = []
+        for _ in 0..<1500 {
+            let flags = ["", "", "i", "m", "s", "ims"].randomElement(using: &rng)!
+            let pattern = RandomPattern.make(&rng, depth: 0)
+            var options: ByteRegex.Options = []
+            if flags.contains("i") { options.insert(.ignoreCase) }
+            if flags.contains("m") { options.insert(.multiline) }
+            if flags.contains("s") { options.insert(.dotAll) }
+            let re = try? ByteRegex(pattern, options: options)
+            var inputs = Self.trickyInputs
+            for _ in 0..<30 {
+                let n = Int.random(in: 0...12, using: &rng)
+                inputs.append(String((0..<n).map { _ in RandomPattern.alphabet.randomElement(using: &rng)! }))
+            }
+            if re != nil, let node = try? RegexParser.parse(pattern, flags: RegexParser.Flags(ignoreCase: options.contains(.ignoreCase),
+                                                                                             multiline: options.contains(.multiline),
+                                                                                             dotAll: options.contains(.dotAll))) {
+                inputs += RegexSamples.inputs(for: node, rng: &rng, count: 6, budget: 40)
+            }
+            cases.append((RegexOracle.Pattern(pattern: pattern, flags: flags, source: "random"), re, inputs))
+        }
+        let answers = try RegexOracle.evaluate(cases.map { ($0.0, $0.2) })
+        var pairs = 0, agree = 0, bothRejected = 0, newerUnicode = 0, pythonTimedOut = 0
+        let unicode = try RegexOracle.unicodeVersion()
+        var onlyOneRejects: [String] = []
+        var disagreements: [String] = []
+        for ((p, re, inputs), answer) in zip(cases, answers) {
+            if answer.timedOut == true { pythonTimedOut += 1; continue }
+            switch (re, answer.results) {
+            case (nil, nil):
+                bothRejected += 1
+                if bothRejected <= 3 { print("regex-differential random rejected by both: \(p.pattern) (python: \(answer.error ?? ""))") }
+            case (nil, .some): onlyOneRejects.append("spoor rejects \(p.pattern)")
+            case (.some, nil): onlyOneRejects.append("python rejects \(p.pattern) (\(answer.error ?? ""))")
+            case (.some(let re), .some(let results)):
+                for (input, expected) in zip(inputs, results) {
+                    pairs += 1
+                    if re.matches(input) == expected { agree += 1 } else if RegexOracle.isNewerThanPython(input, unicode: unicode) {
+                        newerUnicode += 1
+                    } else if disagreements.count < 20 {
+                        disagreements.append("\(p.pattern) [\(p.flags)] on \(input.debugDescription): python \(expected)")
+                    }
+                }
+            }
+        }
+        print("regex-differential random: \(cases.count) patterns, \(pythonTimedOut) where Python's backtracking took over 2 s per case, \(bothRejected) rejected by both, \(onlyOneRejects.count) by one side, \(pairs) pairs compared, \(agree) agree, \(newerUnicode) differ only on characters newer than Python's Unicode \(unicode)")
+        for r in onlyOneRejects.prefix(30) { print("regex-differential random ONE-SIDED: \(r)") }
+        for d in disagreements { print("regex-differential random DISAGREE: \(d)") }
+        #expect(disagreements.isEmpty)
+        #expect(pairs > 10_000)
+    }
+
     /// Constructs the Sigma corpus uses rarely or never: anchors with and without multiline,
     /// Unicode word boundaries and case folding, verbose mode, octal and hex escapes.
     static let syntheticPatterns: [(String, String)] = [
@@ -81,6 +130,43 @@ import Testing
     ]
     static let trickyInputs = ["", "\n", "a\n", "abc\n", "abc\n\n", "x\ny\n", "\n\n", "é", "aé", "éa", "foo bar", "ÉCOLE straße STRASSE",
                                "k K \u{212A}", "İi ıI", "ǆ ǅ Ǆ", "1.2.3.4", "256.1.1.1", "a\r\nb", "${Env:Path}", "ab\ncd", "abbbc", "aaaab"]
+}
+
+/// Random patterns over the supported syntax, in the spelling Python also accepts.
+enum RandomPattern {
+    static let alphabet: [Character] = ["a", "A", "b", "B", "k", "0", "1", " ", "é", "É", "\n", "-", ".", "_", "ſ"]
+    static let atoms = ["a", "b", "A", "k", "0", " ", "é", "-", "\\.", "\\d", "\\w", "\\s", "\\D", "\\W", "\\S", "\\n", "\\x41", "\\u00e9", "\\101", "."]
+    static let assertions = ["^", "$", "\\b", "\\B", "\\A", "\\Z"]
+    static let classItems = ["a", "b-d", "A-Z", "0-9", "\\d", "\\w", "\\s", "é", "_", "\\n", "-", ".", "\\]", "k"]
+    static let boundedQuantifiers = ["?", "{2}", "{1,3}", "{0,2}", "{,2}", "??", "{1,2}?"]
+    static let quantifiers = ["*", "+", "?", "{2}", "{1,3}", "{0,2}", "{2,}", "{,2}", "*?", "+?", "??", "{1,2}?"]
+
+    static func make(_ rng: inout SplitMix64, depth: Int) -> String {
+        var out = ""
+        for _ in 0..<Int.random(in: 1...4, using: &rng) {
+            let roll = Int.random(in: 0..<20, using: &rng)
+            var atom: String
+            var quantifiable = true
+            switch roll {
+            case 0..<9: atom = atoms.randomElement(using: &rng)!
+            case 9..<11: atom = assertions.randomElement(using: &rng)!; quantifiable = false
+            case 11..<14:
+                let items = (0..<Int.random(in: 1...3, using: &rng)).map { _ in classItems.randomElement(using: &rng)! }
+                atom = "[" + (Bool.random(using: &rng) ? "^" : "") + items.joined() + "]"
+            default:
+                guard depth < 3 else { atom = "a"; break }
+                let alternatives = (0..<Int.random(in: 1...3, using: &rng)).map { _ in make(&rng, depth: depth + 1) }
+                let open = ["(", "(?:", "(?i:", "(?P<g\(UInt32.random(in: 0...UInt32.max, using: &rng))>"].randomElement(using: &rng)!
+                atom = open + alternatives.joined(separator: "|") + ")"
+            }
+            if quantifiable && Int.random(in: 0..<3, using: &rng) == 0 {
+                // Unbounded loops around groups make Python's backtracking take minutes.
+                atom += (roll >= 14 ? boundedQuantifiers : quantifiers).randomElement(using: &rng)!
+            }
+            out += atom
+        }
+        return out
+    }
 }
 
 /// A small deterministic generator (SplitMix64), so failures reproduce.
@@ -98,12 +184,12 @@ struct SplitMix64: RandomNumberGenerator {
 
 /// Strings drawn from a pattern's syntax tree, then mutated, so both matches and near misses occur.
 enum RegexSamples {
-    static func inputs(for node: RegexNode, rng: inout SplitMix64, count: Int = 12) -> [String] {
+    static func inputs(for node: RegexNode, rng: inout SplitMix64, count: Int = 12, budget: Int = 400) -> [String] {
         var out: [String] = []
         let noise = ["a", "Z", "0", "9", ".", "\\", " ", "\n", "é", "-", "/", "_", "\"", "İ", "\u{212A}"]
         for _ in 0..<count {
             var s = String.UnicodeScalarView()
-            sample(node, &rng, &s, budget: 400)
+            sample(node, &rng, &s, budget: budget)
             let base = String(s)
             out.append(base)
             out.append("xx " + base + " yy")
@@ -160,7 +246,23 @@ enum RegexOracle {
 
     struct Pattern: Decodable { var pattern: String; var flags: String; var source: String }
     struct Corpus: Decodable { var patterns: [Pattern]; var values: [String]; var unicode: String }
-    struct Answer: Decodable { var error: String?; var results: [Bool]? }
+    struct Answer: Decodable { var error: String?; var results: [Bool]?; var timedOut: Bool? }
+
+    /// Python's Unicode version, e.g. "14.0.0".
+    static func unicodeVersion() throws -> String {
+        let out = try run(python!, ["-c", "import unicodedata; print(unicodedata.unidata_version)"], input: nil) // enabled only when set
+        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Python's Unicode tables are older than Swift's: a character assigned later is a letter
+    /// or digit for spoor and unassigned for Python. Pairs with one are counted apart.
+    static func isNewerThanPython(_ s: String, unicode: String) -> Bool {
+        let v = unicode.split(separator: ".").compactMap { Int($0) }
+        return s.unicodeScalars.contains { u in
+            guard let age = u.properties.age else { return false }
+            return (age.major, age.minor) > (v.first ?? 99, v.dropFirst().first ?? 0)
+        }
+    }
 
     static func extract() throws -> Corpus {
         let root = SharedData.url("sigma")!.path // isAvailable checked the root
@@ -264,20 +366,47 @@ enum RegexOracle {
                'values': sorted(values), 'unicode': unicodedata.unidata_version}
         json.dump(out, sys.stdout)
 
+    def evaluate_one(case):
+        flags = 0
+        for letter, bit in (('i', re.IGNORECASE), ('m', re.MULTILINE), ('s', re.DOTALL)):
+            if letter in case['flags']:
+                flags |= bit
+        try:
+            compiled = re.compile(case['pattern'], flags)
+        except re.error as e:
+            return {'error': str(e)}
+        return {'results': [compiled.search(x) is not None for x in case['inputs']]}
+
+    def evaluate_forked(case, timeout):
+        # re backtracks and cannot be interrupted: each case runs in a child that is killed on timeout.
+        import select, time
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            with os.fdopen(w, 'wb') as out:
+                out.write(json.dumps(evaluate_one(case)).encode())
+            os._exit(0)
+        os.close(w)
+        chunks, deadline = [], time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                os.close(r)
+                return {'error': 'timeout', 'timedOut': True}
+            if select.select([r], [], [], remaining)[0]:
+                chunk = os.read(r, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        os.waitpid(pid, 0)
+        os.close(r)
+        return json.loads(b''.join(chunks))
+
     def evaluate():
-        answers = []
-        for case in json.load(sys.stdin):
-            flags = 0
-            for letter, bit in (('i', re.IGNORECASE), ('m', re.MULTILINE), ('s', re.DOTALL)):
-                if letter in case['flags']:
-                    flags |= bit
-            try:
-                compiled = re.compile(case['pattern'], flags)
-            except re.error as e:
-                answers.append({'error': str(e)})
-                continue
-            answers.append({'results': [compiled.search(x) is not None for x in case['inputs']]})
-        json.dump(answers, sys.stdout)
+        json.dump([evaluate_forked(case, 2.0) for case in json.load(sys.stdin)], sys.stdout)
 
     if __name__ == '__main__':
         extract(sys.argv[2]) if sys.argv[1] == 'extract' else evaluate()

@@ -11,5 +11,7 @@ let package = Package(
         .executableTarget(name: "FuzzParsers", dependencies: [.product(name: "SpoorParsers", package: "spoor")]),
         .executableTarget(name: "FuzzEVTX", dependencies: [.product(name: "SpoorEVTX", package: "spoor"),
                                                            .product(name: "SpoorParsers", package: "spoor")]),
+        // SpoorCore (ByteRegex) comes with the SpoorParsers product.
+        .executableTarget(name: "FuzzRegex", dependencies: [.product(name: "SpoorParsers", package: "spoor")]),
     ]
 )

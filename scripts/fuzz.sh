@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzParsers FuzzEVTX)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzParsers FuzzEVTX FuzzRegex)
 root=$(pwd)
 # A clean build: incremental sanitizer builds have linked stale object layouts here.
 rm -rf "$root/.build-fuzz/x86_64-unknown-linux-gnu/release" "$root/.build-fuzz/release"

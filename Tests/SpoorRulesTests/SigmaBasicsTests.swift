@@ -48,4 +48,34 @@ import SpoorCore
         #expect(hits.count == 1)
         #expect(hits.first?.group == ["bob"] && hits.first?.events.count == 3)
     }
+
+    /// Hostile input (the issue's acceptance case): catastrophic-backtracking patterns against
+    /// values built for them. A backtracking engine takes exponential time here; spoor's
+    /// linear engine answers at once (the time goes to BENCHMARKS.md, not into the test).
+    @Test func catastrophicRegexesOverHostileValuesFinish() throws {
+        let hostile = String(repeating: "a", count: 100_000) + "!"
+        let r = try SigmaKit.run(SigmaKit.rule("""
+        selection:
+            CommandLine|re:
+                - '(a+)+$'
+                - '(a|a)*b'
+                - '(.*a){20}z'
+                - '^(a|aa)+$'
+        condition: selection
+        """), [["CommandLine": hostile], ["CommandLine": String(repeating: "a", count: 50_000)]])
+        #expect(r.errors.isEmpty && r.unsupported.isEmpty, "\(r.unsupported)")
+        // Row 0 ends with '!': only a pattern that needs no anchor could match, and none does.
+        // Row 1 is all 'a': '(a+)+$' and '^(a|aa)+$' match.
+        #expect(r.rows == [1])
+    }
+
+    @Test func aBackreferenceMakesTheRuleUnsupportedNotWrong() throws {
+        let r = try SigmaKit.run(SigmaKit.rule("""
+        selection:
+            CommandLine|re: '(\\w+) \\1'
+        condition: selection
+        """), [["CommandLine": "echo echo"]])
+        #expect(r.unsupported.count == 1)
+        #expect(r.unsupported.first?.reason.contains("regular expression") == true)
+    }
 }

@@ -1,26 +1,25 @@
 import SpoorCore
 
-/// A Sigma `re` value compiled for matching (unanchored search, REFERENCE §2.3).
+/// A Sigma `re` value compiled for matching: unanchored search (REFERENCE §2.3) with
+/// spoor's linear-time ``ByteRegex``, so neither a hostile pattern nor a hostile value can
+/// make a hunt hang. Constructs a linear engine cannot run (backreferences, lookaround,
+/// atomic groups) make the rule unsupported.
 struct SigmaRegex: Sendable {
-    nonisolated(unsafe) private let regex: Regex<AnyRegexOutput>   // temporary until the linear engine lands
+    private let regex: ByteRegex
 
     init(_ pattern: String, ignoreCase: Bool, multiline: Bool, dotAll: Bool) throws(SigmaValueCompiler.Failure) {
+        var options: ByteRegex.Options = []
+        if ignoreCase { options.insert(.ignoreCase) }
+        if multiline { options.insert(.multiline) }
+        if dotAll { options.insert(.dotAll) }
         do {
-            var r = try Regex(pattern)
-            if ignoreCase { r = r.ignoresCase() }
-            if multiline { r = r.anchorsMatchLineEndings() }
-            if dotAll { r = r.dotMatchesNewlines() }
-            regex = r
+            regex = try ByteRegex(pattern, options: options)
         } catch {
-            throw SigmaValueCompiler.Failure(message: "the regular expression does not compile: \(error)", unsupported: true)
+            // Syntax errors are invalid rules; constructs beyond a linear engine are unsupported.
+            throw SigmaValueCompiler.Failure(message: "regular expression at \(error.position): \(error.message)",
+                                             unsupported: error.code != .syntax)
         }
     }
 
-    func matches(_ v: Span<UInt8>) -> Bool {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(v.count)
-        for k in 0..<v.count { bytes.append(v[k]) }
-        let s = String(decoding: bytes, as: UTF8.self)
-        return (try? regex.firstMatch(in: s)) != nil
-    }
+    func matches(_ v: Span<UInt8>) -> Bool { regex.matches(v) }
 }

@@ -136,7 +136,12 @@ public struct SigmaEngine: Sendable {
         switch e {
         case .leaf(let i):
             let leaf = program.leaves[i]
-            guard !leaf.negated, case .values(let p, let groups, let all) = leaf.kind, !groups.isEmpty else { return nil }
+            let p: Int, groups: [[Int]], all: Bool
+            switch leaf.kind {
+            case .values(let vp, let vg, let va), .keywords(let vp, let vg, let va): (p, groups, all) = (vp, vg, va)
+            default: return nil
+            }
+            guard !leaf.negated, !groups.isEmpty else { return nil }
             // `always` tests (a bare `*`) hit on every present value: no use as a trigger.
             let plan = program.plans[p]
             let tests: [Int]
@@ -214,6 +219,8 @@ struct BatchEvaluator {
     let batch: EventBatch
     /// Resolved column indices per field source.
     private var sourceColumns: [FieldSource: [Int]] = [:]
+    private var keywordRow = -1
+    private var keywordOffset = 0
     /// Per program: symbol → offset+1 into `words` (0: not yet computed).
     private var memo: [[Int32]]
     private var words: [UInt64] = []
@@ -359,16 +366,26 @@ struct BatchEvaluator {
     }
 
     mutating func keywordsFlat(_ i: Int, _ r: Int) -> Bool {
-        let p = Int(flat.leafProgram[i])
+        // Two statements on purpose: in `satisfiedFlat(i, keywordBits(…))` the non-mutating
+        // call would read `self` (and its `words`) before the argument appends to them.
+        let o = keywordBits(Int(flat.leafProgram[i]), r)
+        return satisfiedFlat(i, o)
+    }
+
+    /// The keyword program's bits for row `r`: the OR over every text value of the event,
+    /// computed once per row and shared by every keyword leaf (and by triggers).
+    mutating func keywordBits(_ p: Int, _ r: Int) -> Int {
+        if keywordRow == r { return keywordOffset }
         let n = wordsPerProgram[p]
         let o = words.count
         words.append(contentsOf: repeatElement(0, count: n))
         for c in keywordColumns() where batch.columns[c].isValid(r) {
             let e = result(p, column: c, r)
             for w in 0..<n { words[o + w] |= words[e + w] }
-            if !flat.leafAll[i], satisfiedFlat(i, o) { return true }
         }
-        return satisfiedFlat(i, o)
+        keywordRow = r
+        keywordOffset = o
+        return o
     }
 
     /// The leaves the flat arrays do not describe: `null`, `exists`, `fieldref`.
@@ -397,6 +414,7 @@ struct BatchEvaluator {
 
     /// The offset of program `p`'s result bits for row `r`, or nil when the field is absent.
     mutating func result(_ p: Int, _ r: Int) -> Int? {
+        if program.programs[p].everyText { return keywordBits(p, r) }
         if programColumnStart[p] < 0 {
             let cols = columns(program.programs[p].source)
             programColumnStart[p] = Int32(programColumnList.count)
@@ -412,23 +430,22 @@ struct BatchEvaluator {
     }
 
     mutating func result(_ p: Int, column c: Int, _ r: Int) -> Int {
-        if batch.columns[c].kind == .string { return symbolResult(p, batch.columns[c].symbols[r]) }
-        let col = batch.columns[c]
-        switch col.kind {
+        switch batch.columns[c].kind {
         case .string:
-            return symbolResult(p, col.symbols[r])
+            return symbolResult(p, batch.columns[c].symbols[r])
         case .stringList:
             // Any element: OR the elements' bits.
             let n = wordsPerProgram[p]
             let o = words.count
             words.append(contentsOf: repeatElement(0, count: n))
-            let lo = Int(col.listStarts[r]), hi = Int(col.listStarts[r + 1])
+            let lo = Int(batch.columns[c].listStarts[r]), hi = Int(batch.columns[c].listStarts[r + 1])
             for k in lo..<hi {
-                let e = symbolResult(p, col.listSymbols[k])
+                let e = symbolResult(p, batch.columns[c].listSymbols[k])
                 for w in 0..<n { words[o + w] |= words[e + w] }
             }
             return o
         default:
+            let col = batch.columns[c]
             renderText(col, r, into: &scratch)
             let text = scratch
             return compute(p, text.span, column: col, row: r)

@@ -63,6 +63,9 @@ final class XElement {
     /// The id of a `Data` element's constant `Name` attribute (-1: not looked up yet, -2: the
     /// name is not one constant text).
     var dataNameID: Int32 = -1
+    /// The direct path's last dotted name for this element: the prefix id and key id it was made
+    /// of, and its own id.
+    var dottedName: (prefix: Int32, key: Int32, full: Int32) = (-1, -1, -1)
 
     init(name: String, attributes: [(String, [XPart])], children: [XPart]) {
         self.name = name
@@ -167,7 +170,8 @@ final class TextCache {
         var kind: UInt8 = 0
         var text = ""
     }
-    var entries = [Entry](repeating: Entry(), count: 128)
+    /// Made on first use (the direct path never uses the cache).
+    var entries: [Entry] = []
 
     /// The text of `data[p..<(p + n)]` (in bounds, checked by the caller) decoded as `kind`.
     func text(_ data: [UInt8], kind: UInt8, at p: Int, count n: Int, make: () -> String) -> String {
@@ -179,6 +183,7 @@ final class TextCache {
         h = (h ^ UInt64(data[p + n - n / 4 - 1])) &* 0x100_0000_01b3
         h = (h ^ UInt64(data[p + n - 1])) &* 0x100_0000_01b3
         let slot = Int(truncatingIfNeeded: (h ^ (h >> 29)) & 127)
+        if entries.isEmpty { entries = [Entry](repeating: Entry(), count: 128) }
         let e = entries[slot]
         if e.count == n, e.kind == kind {
             // Both ranges are inside `data` (checked above and when the entry was stored).

@@ -104,8 +104,9 @@ public struct EVTXDataItem: Sendable, Hashable {
 public final class EVTXEventView {
     /// The UTF-8 text of all values of the record.
     public internal(set) var text: [UInt8] = []
-    /// Per ``EVTXSystemField``: start and end of its value in ``text`` (start -1: absent).
-    var system = [Int32](repeating: -1, count: 2 * EVTXSystemField.allCases.count)
+    /// Per ``EVTXSystemField``: start and end of its value in ``text`` at `2 × rawValue` and
+    /// `2 × rawValue + 1` (start -1: absent); ``range(_:)`` reads it.
+    public internal(set) var system = [Int32](repeating: -1, count: 2 * EVTXSystemField.allCases.count)
     /// `EventData` items in order (unnamed `Data` as `param1`, `param2`, …).
     public internal(set) var eventData: [EVTXDataItem] = []
     /// `UserData` payload children in order.
@@ -167,8 +168,6 @@ public final class EVTXEventReader {
     /// Records the direct path handled and records handed over as JSON, so far.
     public private(set) var directRecords = 0
     public private(set) var jsonRecords = 0
-    /// Diagnostics: why records went the JSON way (source line of the decision → count).
-    public private(set) var fallbacks: [Int: Int] = [:]
 
     public init(file: EVTXFile) {
         self.file = file
@@ -189,17 +188,13 @@ public final class EVTXEventReader {
             let header = EVTXRecordHeader(recordID: id, timestamp: Timestamp(microseconds: BinXMLReader.filetimeMicroseconds(written)), offset: pos)
             w.values.removeAll(keepingCapacity: true)
             w.instances.removeAll(keepingCapacity: true)
-            w.held.removeAll(keepingCapacity: true)
+            if !w.held.isEmpty { w.held.removeAll(keepingCapacity: true) }
             var done = false
             do throws(ParseError) {
                 if let root = try reader.fastFragment(pos + 24, end: pos + size - 4, depth: 0, &w.values, &w.instances, &w.held) {
                     done = w.record(root: root)
-                    if !done { fallbacks[w.fallbackLine, default: 0] += 1 }
-                } else {
-                    fallbacks[0, default: 0] += 1
                 }
             } catch {
-                fallbacks[-1, default: 0] += 1
                 // Left to the JSON path, which reports the error as the issue.
             }
             if done {
@@ -388,11 +383,8 @@ struct EVTXViewWalker {
     var eventData: [EVTXDataItem] = []
     var userData: [EVTXDataItem] = []
 
-    struct Fallback: Error {
-        var line: Int
-        init(line: Int = #line) { self.line = line }
-    }
-    var fallbackLine = 0
+    /// The record is left to the JSON path.
+    struct Fallback: Error {}
 
     init(data: [UInt8], view: EVTXEventView) {
         self.data = data
@@ -414,13 +406,12 @@ struct EVTXViewWalker {
         for k in seenSystemChild.indices { seenSystemChild[k] = false }
         do throws(Fallback) {
             let t = instances[root].template.takeUnretainedValue()
-            guard let (x, vi) = try firstElement(t.parts, root), x.name == "Event" else { fallbackLine = #line; return false }
+            guard let (x, vi) = try firstElement(t.parts, root), x.name == "Event" else { return false }
             try event(x.children, vi)
-            guard sawElement, eventData.count <= 512, userData.count <= 512 else { fallbackLine = #line; return false }
+            guard sawElement, eventData.count <= 512, userData.count <= 512 else { return false }
             view.take(&text, &system, &eventData, &userData)
             return true
         } catch {
-            fallbackLine = error.line
             return false
         }
     }
@@ -713,7 +704,7 @@ struct EVTXViewWalker {
                     let id = try key(e)
                     keys.append(id)
                     if Self.hasElementChildren(e) {
-                        try nested(e, vi, prefix: names.name(id), user: false)
+                        try nested(e, vi, prefix: id, user: false)
                     } else if let r = try leafText(e, vi, render: true) {
                         eventData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
                     }
@@ -764,7 +755,7 @@ struct EVTXViewWalker {
                 let id = try key(c)
                 keys.append(id)
                 if Self.hasElementChildren(c) {
-                    try nested(c, vi, prefix: names.name(id), user: true)
+                    try nested(c, vi, prefix: id, user: true)
                 } else if let r = try leafText(c, vi, render: true) {
                     userData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
                     if userData.count > 512 { throw Fallback() }
@@ -788,12 +779,12 @@ struct EVTXViewWalker {
     /// under dotted names (`prefix.Child`, `prefix.Child.Leaf`), as the JSON reading flattens
     /// the object it renders to. Text next to the children (which the JSON reading would take
     /// instead of them) is left to the JSON path.
-    mutating func nested(_ e: XElement, _ vi: Int, prefix: String, user: Bool) throws(Fallback) {
+    mutating func nested(_ e: XElement, _ vi: Int, prefix: Int32, user: Bool) throws(Fallback) {
         var local: [Int32] = []
         try nestedContent(e.children, vi, prefix: prefix, user: user, &local)
     }
 
-    mutating func nestedContent(_ parts: [XPart], _ vi: Int, prefix: String, user: Bool, _ local: inout [Int32]) throws(Fallback) {
+    mutating func nestedContent(_ parts: [XPart], _ vi: Int, prefix: Int32, user: Bool, _ local: inout [Int32]) throws(Fallback) {
         for part in parts {
             switch part {
             case .element(let g):
@@ -802,12 +793,20 @@ struct EVTXViewWalker {
                 let id = try key(g)
                 keys.append(id)
                 swap(&keys, &local)
-                let full = prefix + "." + names.name(id)
-                guard full.utf8.count <= 256 else { throw Fallback() }
+                // `prefix.key`, remembered on the element for the usual case of the same prefix and key.
+                let full: Int32
+                if g.dottedName.prefix == prefix, g.dottedName.key == id {
+                    full = g.dottedName.full
+                } else {
+                    let text = names.name(prefix) + "." + names.name(id)
+                    guard text.utf8.count <= 256 else { throw Fallback() }
+                    full = names.id(text)
+                    g.dottedName = (prefix, id, full)
+                }
                 if Self.hasElementChildren(g) {
                     try nested(g, vi, prefix: full, user: user)
                 } else if let r = try leafText(g, vi, render: true) {
-                    let item = EVTXDataItem(name: names.id(full), start: Int32(r.lowerBound), end: Int32(r.upperBound))
+                    let item = EVTXDataItem(name: full, start: Int32(r.lowerBound), end: Int32(r.upperBound))
                     if user { userData.append(item) } else { eventData.append(item) }
                     if userData.count > 512 || eventData.count + unnamed.count > 512 { throw Fallback() }
                 }
@@ -863,7 +862,21 @@ struct EVTXViewWalker {
     mutating func appendUTF16(_ p: Int, count n: Int) {
         guard n > 0 else { return }
         data.withUnsafeBufferPointer { b in
-            var k = 0
+            // ASCII (the usual case) is written in place; the first other unit ends that.
+            let base = text.count
+            text.append(contentsOf: repeatElement(0, count: n))
+            var ascii = 0
+            text.withUnsafeMutableBufferPointer { t in
+                while ascii < n {
+                    let lo = b[p + 2 * ascii]
+                    if lo >= 0x80 || b[p + 2 * ascii + 1] != 0 { break }
+                    t[base + ascii] = lo
+                    ascii += 1
+                }
+            }
+            if ascii == n { return }
+            text.removeSubrange((base + ascii)...)
+            var k = ascii
             while k < n {
                 let u = UInt32(b[p + 2 * k]) | UInt32(b[p + 2 * k + 1]) << 8
                 k += 1
@@ -946,7 +959,6 @@ struct EVTXViewWalker {
         }
     }
 
-    @inline(__always) mutating func put2(_ v: Int) { text.append(0x30 + UInt8(v / 10)); text.append(0x30 + UInt8(v % 10)) }
 
     /// Appends a substitution value's text as `scalar` and `EVTXJSON.text` give it.
     mutating func append(_ v: FastValue) throws(Fallback) {
@@ -991,13 +1003,18 @@ struct EVTXViewWalker {
         case 0x11:
             let c = CivilTime(utcMicroseconds: BinXMLReader.filetimeMicroseconds(u64(p)))
             guard (0...9999).contains(c.year) else { text.append(contentsOf: BinXMLReader.isoText(c).utf8); return }
-            appendDecimal(UInt64(c.year / 1000)); appendDecimal(UInt64(c.year / 100 % 10)); put2(c.year % 100)
-            text.append(0x2d); put2(c.month); text.append(0x2d); put2(c.day)
-            text.append(0x54); put2(c.hour); text.append(0x3a); put2(c.minute); text.append(0x3a); put2(c.second)
-            text.append(0x2e)
-            let us = c.microsecond
-            put2(us / 10_000); put2(us / 100 % 100); put2(us % 100)
-            text.append(0x5a)
+            // YYYY-MM-DDTHH:MM:SS.ffffffZ
+            var b: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &b) { t in
+                func put(_ v: Int, _ width: Int, _ at: Int) {
+                    var x = v
+                    for i in stride(from: at + width - 1, through: at, by: -1) { t[i] = 0x30 + UInt8(x % 10); x /= 10 }
+                }
+                put(c.year, 4, 0); t[4] = 0x2d; put(c.month, 2, 5); t[7] = 0x2d; put(c.day, 2, 8); t[10] = 0x54
+                put(c.hour, 2, 11); t[13] = 0x3a; put(c.minute, 2, 14); t[16] = 0x3a; put(c.second, 2, 17); t[19] = 0x2e
+                put(c.microsecond, 6, 20); t[26] = 0x5a
+                text.append(contentsOf: t[0..<27])
+            }
         case 0x12:
             let year = Int(u16(p)), month = Int(u16(p + 2)), day = Int(u16(p + 6))
             let hour = Int(u16(p + 8)), minute = Int(u16(p + 10)), second = Int(u16(p + 12)), ms = Int(u16(p + 14))

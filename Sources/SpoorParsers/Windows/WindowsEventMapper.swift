@@ -6,9 +6,11 @@ import SpoorEVTX
 /// names) and the ECS view from ``WindowsSemantics``.
 ///
 /// One mapper serves one source: it caches column handles and reassembles PowerShell script
-/// blocks across records (``ScriptBlockAssembler``). The EVTX reader calls
-/// ``write(evtxRecord:into:)`` with each record rendered in evtx_dump's JSON shape; the JSON
-/// parsers call ``write(_:into:)`` after their adapter.
+/// blocks across records (``ScriptBlockAssembler``). EVTX ingest calls ``write(evtx:into:)``
+/// with each record as `SpoorEVTX`'s direct path reads it (values as bytes, no JSON), and
+/// ``write(evtxRecord:into:)`` for the few records that path hands over rendered in evtx_dump's
+/// JSON shape; both give the event ``write(_:into:)`` gives for the `WindowsEvent` read from
+/// that JSON. The JSON parsers call ``write(_:into:)`` after their adapter.
 ///
 /// Raw fields: `winlog.channel`, `winlog.event_id` (text, as Winlogbeat), `winlog.provider_name`,
 /// `winlog.provider_guid`, `winlog.computer_name`, `winlog.record_id`, `winlog.process.pid`,
@@ -36,6 +38,10 @@ public struct WindowsEventMapper: Sendable {
     private var lastKeywords: [UInt8] = []
     private var lastKeywordsText: [UInt8] = []
     private var guidScratch: [UInt8] = []
+    private var lastOffset = 0
+    private var lastOffsetText = formatUTCOffset(0)
+    private var semanticData: [(name: String, value: String)] = []
+    private var semanticUserData: [(name: String, value: String)] = []
 
     public init(context: ParseContext) {
         self.context = context
@@ -115,7 +121,12 @@ public struct WindowsEventMapper: Sendable {
     /// - Throws: as ``write(_:into:)``.
     public mutating func write(evtx v: EVTXEventView, into builder: inout EventBatchBuilder) throws(ParseError) {
         let text = v.text
-        guard let tr = v.range(.systemTime), let t = WindowsValue.time(text.span.extracting(tr), zone: context.timeZone) else {
+        let system = v.system
+        func range(_ f: EVTXSystemField) -> Range<Int>? {
+            let s = system[2 * f.rawValue]
+            return s < 0 ? nil : Int(s)..<Int(system[2 * f.rawValue + 1])
+        }
+        guard let tr = range(.systemTime), let t = WindowsValue.time(text.span.extracting(tr), zone: context.timeZone) else {
             throw ParseError(.badTimestamp, at: 0, "the Windows event has no readable TimeCreated")
         }
         let time = Timestamp(microseconds: t.microseconds)
@@ -130,32 +141,36 @@ public struct WindowsEventMapper: Sendable {
         }
         guard let f = fixed else { return }
         builder.set(f.timestamp, timestamp: time)
-        builder.set(f.timezone, string: formatUTCOffset(t.offsetSeconds))
+        if t.offsetSeconds != lastOffset {
+            lastOffset = t.offsetSeconds
+            lastOffsetText = formatUTCOffset(t.offsetSeconds)
+        }
+        builder.set(f.timezone, string: lastOffsetText)
         builder.set(f.kind, string: "event")
-        let providerRange = v.range(.providerName), channelRange = v.range(.channel)
+        let providerRange = range(.providerName), channelRange = range(.channel)
         let log = WindowsLog.of(text, provider: providerRange, channel: channelRange)
         builder.set(f.module, string: log.module)
         if let r = channelRange { setText(f.channel, text, r, &builder) }
-        let eventID: Int? = v.range(.eventID).flatMap { Self.integer(text, $0) }
+        let eventID: Int? = range(.eventID).flatMap { Self.integer(text, $0) }
         if let id = eventID {
             let s = String(id)
             builder.set(f.eventID, string: s)
             builder.set(f.code, string: s)
         }
         if let r = providerRange { setText(f.provider, text, r, &builder); setText(f.eventProvider, text, r, &builder) }
-        if let r = v.range(.providerGUID) { setText(f.providerGUID, text, r, &builder) }
-        let computerRange = v.range(.computer)
+        if let r = range(.providerGUID) { setText(f.providerGUID, text, r, &builder) }
+        let computerRange = range(.computer)
         if let r = computerRange { setText(f.computer, text, r, &builder); setText(f.host, text, r, &builder) }
-        if let r = v.range(.eventRecordID), let n: Int64 = Self.integer(text, r) { builder.set(f.recordID, int: n) }
-        if let r = v.range(.processID), let n: Int64 = Self.integer(text, r) { builder.set(f.pid, int: n) }
-        if let r = v.range(.threadID), let n: Int64 = Self.integer(text, r) { builder.set(f.tid, int: n) }
-        if let r = v.range(.activityID) { setText(f.activity, text, r, &builder) }
-        if let r = v.range(.relatedActivityID) { setText(f.relatedActivity, text, r, &builder) }
-        if let r = v.range(.userID) { setText(f.userIdentifier, text, r, &builder) }
-        if let r = v.range(.version), let n: Int = Self.integer(text, r) { builder.set(f.version, int: Int64(n)) }
-        if let r = v.range(.task), let n: Int = Self.integer(text, r) { builder.set(f.task, int: Int64(n)) }
-        if let r = v.range(.opcode), let n: Int = Self.integer(text, r) { builder.set(f.opcode, int: Int64(n)) }
-        if let r = v.range(.keywords) {
+        if let r = range(.eventRecordID), let n: Int64 = Self.integer(text, r) { builder.set(f.recordID, int: n) }
+        if let r = range(.processID), let n: Int64 = Self.integer(text, r) { builder.set(f.pid, int: n) }
+        if let r = range(.threadID), let n: Int64 = Self.integer(text, r) { builder.set(f.tid, int: n) }
+        if let r = range(.activityID) { setText(f.activity, text, r, &builder) }
+        if let r = range(.relatedActivityID) { setText(f.relatedActivity, text, r, &builder) }
+        if let r = range(.userID) { setText(f.userIdentifier, text, r, &builder) }
+        if let r = range(.version), let n: Int = Self.integer(text, r) { builder.set(f.version, int: Int64(n)) }
+        if let r = range(.task), let n: Int = Self.integer(text, r) { builder.set(f.task, int: Int64(n)) }
+        if let r = range(.opcode), let n: Int = Self.integer(text, r) { builder.set(f.opcode, int: Int64(n)) }
+        if let r = range(.keywords) {
             if !text[r].elementsEqual(lastKeywords) {
                 lastKeywords = Array(text[r])
                 // What `set(h, text:)` would write.
@@ -164,7 +179,7 @@ public struct WindowsEventMapper: Sendable {
             }
             builder.set(f.keywords, bytes: lastKeywordsText.span)
         }
-        if let r = v.range(.level), let n: Int = Self.integer(text, r), let name = WindowsEvent.levelName(n) { builder.set(f.level, string: name) }
+        if let r = range(.level), let n: Int = Self.integer(text, r), let name = WindowsEvent.levelName(n) { builder.set(f.level, string: name) }
 
         for item in v.eventData {
             let id = Int(item.name)
@@ -195,10 +210,18 @@ public struct WindowsEventMapper: Sendable {
             let key = id << 3 | log.index
             let script = log == .powerShell && id == 4104
             var data: [(name: String, value: String)] = []
+            var user: [(name: String, value: String)] = []
+            swap(&data, &semanticData)
+            swap(&user, &semanticUserData)
+            defer {
+                data.removeAll(keepingCapacity: true)
+                user.removeAll(keepingCapacity: true)
+                swap(&data, &semanticData)
+                swap(&user, &semanticUserData)
+            }
             for item in v.eventData where isRead(key, item.name, sem, script: script, v.names) {
                 data.append((v.names.name(item.name), Self.string(text, item.range)))
             }
-            var user: [(name: String, value: String)] = []
             if v.eventData.isEmpty {
                 for item in v.userData where sem.byName[v.names.name(item.name)] != nil {
                     user.append((v.names.name(item.name), Self.string(text, item.range)))

@@ -122,6 +122,7 @@ public struct WindowsEventMapper: Sendable {
     public mutating func write(evtx v: EVTXEventView, into builder: inout EventBatchBuilder) throws(ParseError) {
         let text = v.text
         let system = v.system
+        let escapes = Bytes.find(0xEE, in: text.span) != nil
         func range(_ f: EVTXSystemField) -> Range<Int>? {
             let s = system[2 * f.rawValue]
             return s < 0 ? nil : Int(s)..<Int(system[2 * f.rawValue + 1])
@@ -150,23 +151,23 @@ public struct WindowsEventMapper: Sendable {
         let providerRange = range(.providerName), channelRange = range(.channel)
         let log = WindowsLog.of(text, provider: providerRange, channel: channelRange)
         builder.set(f.module, string: log.module)
-        if let r = channelRange { setText(f.channel, text, r, &builder) }
+        if let r = channelRange { setText(f.channel, text, r, escapes, &builder) }
         let eventID: Int? = range(.eventID).flatMap { Self.integer(text, $0) }
         if let id = eventID {
             let s = String(id)
             builder.set(f.eventID, string: s)
             builder.set(f.code, string: s)
         }
-        if let r = providerRange { setText(f.provider, text, r, &builder); setText(f.eventProvider, text, r, &builder) }
-        if let r = range(.providerGUID) { setText(f.providerGUID, text, r, &builder) }
+        if let r = providerRange { setText(f.provider, text, r, escapes, &builder); setText(f.eventProvider, text, r, escapes, &builder) }
+        if let r = range(.providerGUID) { setText(f.providerGUID, text, r, escapes, &builder) }
         let computerRange = range(.computer)
-        if let r = computerRange { setText(f.computer, text, r, &builder); setText(f.host, text, r, &builder) }
+        if let r = computerRange { setText(f.computer, text, r, escapes, &builder); setText(f.host, text, r, escapes, &builder) }
         if let r = range(.eventRecordID), let n: Int64 = Self.integer(text, r) { builder.set(f.recordID, int: n) }
         if let r = range(.processID), let n: Int64 = Self.integer(text, r) { builder.set(f.pid, int: n) }
         if let r = range(.threadID), let n: Int64 = Self.integer(text, r) { builder.set(f.tid, int: n) }
-        if let r = range(.activityID) { setText(f.activity, text, r, &builder) }
-        if let r = range(.relatedActivityID) { setText(f.relatedActivity, text, r, &builder) }
-        if let r = range(.userID) { setText(f.userIdentifier, text, r, &builder) }
+        if let r = range(.activityID) { setText(f.activity, text, r, escapes, &builder) }
+        if let r = range(.relatedActivityID) { setText(f.relatedActivity, text, r, escapes, &builder) }
+        if let r = range(.userID) { setText(f.userIdentifier, text, r, escapes, &builder) }
         if let r = range(.version), let n: Int = Self.integer(text, r) { builder.set(f.version, int: Int64(n)) }
         if let r = range(.task), let n: Int = Self.integer(text, r) { builder.set(f.task, int: Int64(n)) }
         if let r = range(.opcode), let n: Int = Self.integer(text, r) { builder.set(f.opcode, int: Int64(n)) }
@@ -191,7 +192,7 @@ public struct WindowsEventMapper: Sendable {
                 if id >= dataByID.count { dataByID.append(contentsOf: repeatElement(nil, count: id + 1 - dataByID.count)) }
                 dataByID[id] = h
             }
-            setText(h, text, item.range, &builder)
+            setText(h, text, item.range, escapes, &builder)
         }
         for item in v.userData {
             let id = Int(item.name)
@@ -203,7 +204,7 @@ public struct WindowsEventMapper: Sendable {
                 if id >= userDataByID.count { userDataByID.append(contentsOf: repeatElement(nil, count: id + 1 - userDataByID.count)) }
                 userDataByID[id] = h
             }
-            setText(h, text, item.range, &builder)
+            setText(h, text, item.range, escapes, &builder)
         }
         if let id = eventID, let sem = semantics(log, id, &builder) {
             // Only the items the semantics read become Strings.
@@ -254,41 +255,66 @@ public struct WindowsEventMapper: Sendable {
 
     /// Sets a view value as `set(h, text:)` of ``string(_:_:)`` would, from the bytes (a GUID
     /// normalised in a scratch buffer; a String only when a ``ByteText`` escape may be in it).
+    /// `escapes`: whether the record's text may hold a ``ByteText`` escape (U+EF80…U+EFFF, UTF-8
+    /// lead byte 0xEE); when not, no value needs the String.
     @inline(__always)
-    private mutating func setText(_ h: ColumnHandle, _ text: [UInt8], _ r: Range<Int>, _ b: inout EventBatchBuilder) {
+    private mutating func setText(_ h: ColumnHandle, _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool, _ b: inout EventBatchBuilder) {
         let n = r.count
-        if n == 36 || n == 38, normaliseGUID(text, r) {
-            b.set(h, bytes: guidScratch.span)
-        } else if text[r].contains(0xEE) {
+        if n == 36 || n == 38 {
+            switch Self.guidForm(text, r) {
+            case .canonical:
+                let p = n == 38 ? r.lowerBound + 1 : r.lowerBound
+                b.set(h, bytes: text.span.extracting(p..<(p + 36)))
+                return
+            case .other:
+                normaliseGUID(text, r)
+                b.set(h, bytes: guidScratch.span)
+                return
+            case .none:
+                break
+            }
+        }
+        if escapes && text[r].contains(0xEE) {
             b.set(h, text: Self.string(text, r))
         } else {
             b.set(h, bytes: text.span.extracting(r))
         }
     }
 
-    /// `WindowsValue.guid` on bytes: true when `text[r]` is a GUID (braced or not), with its
-    /// normalised form in `guidScratch`.
-    private mutating func normaliseGUID(_ text: [UInt8], _ r: Range<Int>) -> Bool {
+    enum GUIDForm { case none, canonical, other }
+
+    /// Whether `text[r]` is a GUID (braced or not; `WindowsValue.guid`), and whether it is already
+    /// in the normalised form (upper case) apart from braces.
+    static func guidForm(_ text: [UInt8], _ r: Range<Int>) -> GUIDForm {
         var p = r.lowerBound
         if r.count == 38 {
-            guard text[p] == UInt8(ascii: "{"), text[r.upperBound - 1] == UInt8(ascii: "}") else { return false }
+            guard text[p] == UInt8(ascii: "{"), text[r.upperBound - 1] == UInt8(ascii: "}") else { return .none }
             p += 1
         }
-        if guidScratch.count != 36 { guidScratch = [UInt8](repeating: 0, count: 36) }
+        var lower = false
         for i in 0..<36 {
             let c = text[p + i]
             if i == 8 || i == 13 || i == 18 || i == 23 {
-                guard c == UInt8(ascii: "-") else { return false }
-                guidScratch[i] = c
+                guard c == UInt8(ascii: "-") else { return .none }
                 continue
             }
             switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "F"): guidScratch[i] = c
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): guidScratch[i] = c - 32
-            default: return false
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "F"): continue
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): lower = true
+            default: return .none
             }
         }
-        return true
+        return lower ? .other : .canonical
+    }
+
+    /// The normalised form of a GUID (``guidForm(_:_:)`` is not `.none`) into `guidScratch`.
+    private mutating func normaliseGUID(_ text: [UInt8], _ r: Range<Int>) {
+        let p = r.count == 38 ? r.lowerBound + 1 : r.lowerBound
+        if guidScratch.count != 36 { guidScratch = [UInt8](repeating: 0, count: 36) }
+        for i in 0..<36 {
+            let c = text[p + i]
+            guidScratch[i] = c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f") ? c - 32 : c
+        }
     }
 
     /// `T(text)` of a view value (decimal digits read directly).

@@ -47,7 +47,7 @@ final class XElement {
     var constantData: (name: JSONValue?, text: JSONValue?)?
 
     // For the direct path (`EVTXEventView`), worked out once per template:
-    /// `System`, `EventData`, `UserData` (see `EVTXEventRole`), or 0.
+    /// `Event`, `System`, `EventData`, `UserData` (see `EVTXEventRole`), or 0.
     let role: UInt8
     /// Which kind of `System` child this is (first of its name wins), -1 for none.
     let systemChild: Int8

@@ -23,6 +23,7 @@ enum EVTXEventRole {
     static let system: UInt8 = 1
     static let eventData: UInt8 = 2
     static let userData: UInt8 = 3
+    static let event: UInt8 = 4
     static let systemChildren = 14
 
     static func of(_ name: String) -> (role: UInt8, systemChild: Int8, textField: Int8) {
@@ -31,6 +32,7 @@ enum EVTXEventRole {
         case "System": return (system, -1, -1)
         case "EventData": return (eventData, -1, -1)
         case "UserData": return (userData, -1, -1)
+        case "Event": return (event, -1, -1)
         case "Provider": return (0, 0, -1)
         case "EventID": return (0, 1, f(.eventID))
         case "Version": return (0, 2, f(.version))
@@ -406,7 +408,7 @@ struct EVTXViewWalker {
         for k in seenSystemChild.indices { seenSystemChild[k] = false }
         do throws(Fallback) {
             let t = instances[root].template.takeUnretainedValue()
-            guard let (x, vi) = try firstElement(t.parts, root), x.name == "Event" else { return false }
+            guard let (x, vi) = try firstElement(t.parts, root), x.role == EVTXEventRole.event else { return false }
             try event(x.children, vi)
             guard sawElement, eventData.count <= 512, userData.count <= 512 else { return false }
             view.take(&text, &system, &eventData, &userData)

@@ -220,9 +220,22 @@ public struct WindowsEventMapper: Sendable {
                 swap(&data, &semanticData)
                 swap(&user, &semanticUserData)
             }
-            for item in v.eventData where isRead(key, item.name, sem, script: script, v.names) {
-                data.append((v.names.name(item.name), Self.string(text, item.range)))
+            // Per name id: 0 not known yet, 1 read by the semantics, 2 not read.
+            var known = readByID[key] ?? []
+            var learnt = false
+            for item in v.eventData {
+                let id = Int(item.name)
+                var state: UInt8 = id < known.count ? known[id] : 0
+                if state == 0 {
+                    let n = v.names.name(item.name)
+                    state = sem.byName[n] != nil || (script && Self.scriptBlockNames.contains(n)) ? 1 : 2
+                    if id >= known.count { known.append(contentsOf: repeatElement(0, count: id + 1 - known.count)) }
+                    known[id] = state
+                    learnt = true
+                }
+                if state == 1 { data.append((v.names.name(item.name), Self.string(text, item.range))) }
             }
+            if learnt { readByID[key] = known }
             if v.eventData.isEmpty {
                 for item in v.userData where sem.byName[v.names.name(item.name)] != nil {
                     user.append((v.names.name(item.name), Self.string(text, item.range)))
@@ -231,19 +244,6 @@ public struct WindowsEventMapper: Sendable {
             writeSemantics(sem, data, eventDataIsEmpty: v.eventData.isEmpty, user, computer: computerRange.map { Self.string(text, $0) },
                            eventID: id, log: log, time: time, f, &builder)
         }
-    }
-
-    /// Whether the semantics `key` read data item `name` (cached per name id).
-    private mutating func isRead(_ key: Int, _ name: Int32, _ sem: ResolvedSemantics, script: Bool, _ names: EVTXNameTable) -> Bool {
-        let id = Int(name)
-        if let known = readByID[key], id < known.count, known[id] != 0 { return known[id] == 1 }
-        let n = names.name(name)
-        let read = sem.byName[n] != nil || (script && Self.scriptBlockNames.contains(n))
-        var known = readByID[key] ?? []
-        if id >= known.count { known.append(contentsOf: repeatElement(0, count: id + 1 - known.count)) }
-        known[id] = read ? 1 : 2
-        readByID[key] = known
-        return read
     }
 
     private static let scriptBlockNames: Set<String> = ["ScriptBlockText", "MessageNumber", "MessageTotal", "ScriptBlockId"]

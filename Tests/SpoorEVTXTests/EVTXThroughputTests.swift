@@ -7,10 +7,15 @@ import SpoorParsers
 import SpoorTesting
 
 /// Throughput measurement (issue 3), only with `SPOOR_EVTX_BENCH=1` and meaningful only in a
-/// release build (`SPOOR_EVTX_BENCH=1 swift test -c release --filter EVTXThroughput`): spoor's
-/// records per CPU-second over the evtx-rs sample files, reading chunk by chunk as ingest does,
-/// next to the `evtx` Python package's (`records_json()`) on the same files when `SPOOR_PYTHON`
-/// has it.
+/// release build (`SPOOR_EVTX_BENCH=1 swift test -c release --filter EVTXThroughput`): records
+/// per CPU-second over the evtx-rs sample files, in one run,
+/// - spoor's JSON rendering (`EVTXFile.chunk`, each record a `JSONValue` in the evtx_dump shape),
+/// - full events through the JSON rendering (`WindowsEventMapper.write(evtxRecord:)` into one
+///   `EventBatchBuilder` per file),
+/// - full events through the direct path ingest uses (`EVTXEventReader` →
+///   `WindowsEventMapper.write(evtx:)`, one builder per file),
+/// - the `evtx` Python package's `records_json()` on the same files when `SPOOR_PYTHON` has it.
+/// `SPOOR_EVTX_BENCH_ONLY=direct` runs only the direct path, 50 passes (for profiling).
 @Suite struct EVTXThroughputTests {
     static let enabled = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH"] == "1" && SharedData.isAvailable
 

@@ -535,7 +535,7 @@ struct EVTXViewWalker {
                 case .element, .template:
                     throw Fallback()
                 case .value(let t):
-                    if render { appendLiteral(t) }
+                    if render { try appendLiteral(t) }
                     pieces += 1
                 case .substitution(let i, _):
                     guard let v = value(vi, i), v.type != 0 else { continue }
@@ -556,7 +556,7 @@ struct EVTXViewWalker {
         for part in parts {
             switch part {
             case .value(let t):
-                appendLiteral(t)
+                try appendLiteral(t)
                 pieces += 1
             case .substitution(let i, _):
                 guard let v = value(vi, i), v.type != 0, v.type != 0x21 else { continue }
@@ -589,7 +589,7 @@ struct EVTXViewWalker {
             case .template:
                 throw Fallback()
             case .value(let t):
-                appendLiteral(t)
+                try appendLiteral(t)
                 pieces += 1
             case .substitution(let i, _):
                 guard let v = value(vi, i), v.type != 0 else { continue }
@@ -605,6 +605,8 @@ struct EVTXViewWalker {
 
     /// A key not yet in `keys` for an element named `e.name`: the name, or `name_1`, `name_2` ….
     mutating func key(_ e: XElement) throws(Fallback) -> Int32 {
+        // Finding a free suffix is quadratic in the keys: many keys are left to the JSON path.
+        guard keys.count <= 1024 else { throw Fallback() }
         if e.nameID < 0 {
             guard e.name.utf8.count <= 256 else { throw Fallback() }
             e.nameID = names.id(e.name)
@@ -830,8 +832,18 @@ struct EVTXViewWalker {
     }
     @inline(__always) func u64(_ p: Int) -> UInt64 { UInt64(u32(p)) | UInt64(u32(p + 4)) << 32 }
 
+    /// The most text one record may render here. Values are copied into the buffer, where the
+    /// JSON rendering shares the template's strings, so a hostile record that instantiates a big
+    /// template many times is left to the JSON path.
+    static let maximumText = 1 << 24
+
+    @inline(__always) func checkSize() throws(Fallback) {
+        if text.count > Self.maximumText { throw Fallback() }
+    }
+
     /// A literal text piece of a template (`EVTXJSON.text` of it).
-    mutating func appendLiteral(_ v: JSONValue) {
+    mutating func appendLiteral(_ v: JSONValue) throws(Fallback) {
+        try checkSize()
         if case .string(let s) = v { text.append(contentsOf: s.utf8) } else { text.append(contentsOf: EVTXJSON.text(v).utf8) }
     }
 
@@ -904,6 +916,7 @@ struct EVTXViewWalker {
     /// Appends the items of an array value (as `array(type:at:size:)` gives them) and notes
     /// their ranges in `items`.
     mutating func arrayItems(_ v: FastValue) throws(Fallback) {
+        try checkSize()
         let type = v.type & 0x7f, p = v.pos, size = v.size
         func note(_ start: Int) { items.append((Int32(start), Int32(text.count))) }
         switch type {
@@ -964,6 +977,7 @@ struct EVTXViewWalker {
 
     /// Appends a substitution value's text as `scalar` and `EVTXJSON.text` give it.
     mutating func append(_ v: FastValue) throws(Fallback) {
+        try checkSize()
         let p = v.pos, size = v.size
         switch v.type {
         case 0x01:
@@ -984,9 +998,9 @@ struct EVTXViewWalker {
         case 0x09: appendSigned(Int64(bitPattern: u64(p)))
         case 0x0a: appendDecimal(u64(p))
         case 0x0b:
-            appendLiteral(BinXMLReader.number(Double(Float(bitPattern: u32(p))), float: Float(bitPattern: u32(p))))
+            try appendLiteral(BinXMLReader.number(Double(Float(bitPattern: u32(p))), float: Float(bitPattern: u32(p))))
         case 0x0c:
-            appendLiteral(BinXMLReader.number(Double(bitPattern: u64(p)), float: nil))
+            try appendLiteral(BinXMLReader.number(Double(bitPattern: u64(p)), float: nil))
         case 0x0d:
             let raw = size >= 4 ? Int32(bitPattern: u32(p)) : Int32(data[p])
             if raw == 0 || raw == 1 { text.append(contentsOf: raw == 1 ? "true".utf8 : "false".utf8) } else { appendSigned(Int64(raw)) }
@@ -1004,7 +1018,11 @@ struct EVTXViewWalker {
             appendHex(size == 8 ? u64(p) : UInt64(u32(p)))
         case 0x11:
             let c = CivilTime(utcMicroseconds: BinXMLReader.filetimeMicroseconds(u64(p)))
-            guard (0...9999).contains(c.year) else { text.append(contentsOf: BinXMLReader.isoText(c).utf8); return }
+            guard (0...9999).contains(c.year), (0...99).contains(c.month), (0...99).contains(c.day), (0...99).contains(c.hour),
+                  (0...99).contains(c.minute), (0...99).contains(c.second), (0...999_999).contains(c.microsecond) else {
+                text.append(contentsOf: BinXMLReader.isoText(c).utf8)
+                return
+            }
             // YYYY-MM-DDTHH:MM:SS.ffffffZ
             var b: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
             withUnsafeMutableBytes(of: &b) { t in

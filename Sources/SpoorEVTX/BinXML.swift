@@ -46,11 +46,35 @@ final class XElement {
     /// The `Name` attribute and text of a constant `Data` element, made on first use.
     var constantData: (name: JSONValue?, text: JSONValue?)?
 
+    // For the direct path (`EVTXEventView`), worked out once per template:
+    /// `Event`, `System`, `EventData`, `UserData` (see `EVTXEventRole`), or 0.
+    let role: UInt8
+    /// Which kind of `System` child this is (first of its name wins), -1 for none.
+    let systemChild: Int8
+    /// The `EVTXSystemField` its text gives, -1 for none.
+    let textField: Int8
+    /// Per attribute: the `EVTXSystemField` it gives, -1 for none.
+    let attributeFields: [Int8]
+    /// The name is usable as a key without special meaning in the JSON shape (not empty, not
+    /// `#…`, not `xmlns`).
+    let hasPlainName: Bool
+    /// The element name's id in the direct reader's name table (-1: not looked up yet).
+    var nameID: Int32 = -1
+    /// The id of a `Data` element's constant `Name` attribute (-1: not looked up yet, -2: the
+    /// name is not one constant text).
+    var dataNameID: Int32 = -1
+    /// The direct path's last dotted name for this element: the prefix id and key id it was made
+    /// of, and its own id.
+    var dottedName: (prefix: Int32, key: Int32, full: Int32) = (-1, -1, -1)
+
     init(name: String, attributes: [(String, [XPart])], children: [XPart]) {
         self.name = name
         self.attributes = attributes
         self.children = children
         isData = name == "Data"
+        (role, systemChild, textField) = EVTXEventRole.of(name)
+        attributeFields = attributes.map { EVTXEventRole.attributeField(element: name, attribute: $0.0) }
+        hasPlainName = !name.isEmpty && !name.hasPrefix("#") && name != "xmlns"
         if children.count == 1, case .substitution(let i, _) = children[0] { soleSubstitution = i } else { soleSubstitution = nil }
         var constant = true
         for (_, parts) in attributes {
@@ -82,6 +106,51 @@ final class XTemplate {
     init(parts: [XPart]) { self.parts = parts }
 }
 
+/// Template definitions shared by the chunks of one file. Templates are referenced per chunk
+/// (by chunk-relative offset) and each chunk repeats the definitions it uses; a definition is
+/// taken from here instead of parsed again only when its bytes (GUID, size, BinXML) are the same
+/// at the same offset and every name it refers to has the same bytes in the new chunk, so the
+/// parse would give the same parts; a definition parsed at a smaller depth or with fewer tokens
+/// left is parsed again (the limits then act as in a fresh chunk).
+final class EVTXTemplateCache {
+    static let maximumEntries = 4096
+
+    struct Entry {
+        let template: XTemplate
+        /// The definition's bytes after its next-offset field.
+        let definition: [UInt8]
+        /// The names it resolved: chunk-relative offset, text, and the name record's bytes from
+        /// its character count on.
+        let names: [(offset: UInt32, name: String, record: [UInt8])]
+        let depth: Int
+        let tokens: Int
+
+        func matches(_ data: [UInt8], at d: Int, chunkStart: Int, chunkEnd: Int) -> Bool {
+            let n = definition.count
+            guard d + 4 + n <= data.count else { return false }
+            let same = data.withUnsafeBytes { r in
+                definition.withUnsafeBytes { e -> Bool in
+                    var i = 0
+                    while i + 8 <= n {
+                        if r.loadUnaligned(fromByteOffset: d + 4 + i, as: UInt64.self) != e.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                        i += 8
+                    }
+                    while i < n { if r[d + 4 + i] != e[i] { return false }; i += 1 }
+                    return true
+                }
+            }
+            guard same else { return false }
+            for name in names {
+                let abs = chunkStart + Int(name.offset)
+                guard abs + 6 + name.record.count <= chunkEnd, data[(abs + 6)..<(abs + 6 + name.record.count)].elementsEqual(name.record) else { return false }
+            }
+            return true
+        }
+    }
+
+    var entries: [UInt64: Entry] = [:]
+}
+
 /// A substitution value.
 enum XValue {
     case null
@@ -101,7 +170,8 @@ final class TextCache {
         var kind: UInt8 = 0
         var text = ""
     }
-    var entries = [Entry](repeating: Entry(), count: 128)
+    /// Made on first use (the direct path never uses the cache).
+    var entries: [Entry] = []
 
     /// The text of `data[p..<(p + n)]` (in bounds, checked by the caller) decoded as `kind`.
     func text(_ data: [UInt8], kind: UInt8, at p: Int, count n: Int, make: () -> String) -> String {
@@ -113,6 +183,7 @@ final class TextCache {
         h = (h ^ UInt64(data[p + n - n / 4 - 1])) &* 0x100_0000_01b3
         h = (h ^ UInt64(data[p + n - 1])) &* 0x100_0000_01b3
         let slot = Int(truncatingIfNeeded: (h ^ (h >> 29)) & 127)
+        if entries.isEmpty { entries = [Entry](repeating: Entry(), count: 128) }
         let e = entries[slot]
         if e.count == n, e.kind == kind {
             // Both ranges are inside `data` (checked above and when the entry was stored).
@@ -155,6 +226,10 @@ struct BinXMLReader {
     var templates: [UInt32: XTemplate] = [:]
     var tokens = 0
     let textCache = TextCache()
+    /// Template definitions kept across the chunks of a file (the direct path's reader).
+    var shared: EVTXTemplateCache? = nil
+    /// The names resolved while a definition for `shared` is parsed.
+    var nameLog: [UInt32]? = nil
 
     init(data: [UInt8], chunkStart: Int, chunkEnd: Int, limits: EVTXLimits) {
         self.data = data
@@ -205,6 +280,7 @@ struct BinXMLReader {
     mutating func name(at offset: UInt32, position: Int, end: Int) throws(ParseError) -> (String, Int) {
         let abs = chunkStart + Int(offset)
         let inline = abs == position
+        if nameLog != nil { nameLog?.append(offset) }
         if let cached = names[offset] {
             if inline {
                 let count = Int(u16(abs + 6))
@@ -380,7 +456,9 @@ struct BinXMLReader {
 
     // MARK: templates
 
-    mutating func templateInstance(_ pos: inout Int, end: Int, depth: Int) throws(ParseError) -> XPart {
+    /// The definition of the template instance at `pos` (token 0x0c), from the chunk's cache or
+    /// parsed (an inline definition is skipped); `pos` ends at the instance data.
+    mutating func templateDefinition(_ pos: inout Int, end: Int, depth: Int) throws(ParseError) -> XTemplate {
         guard depth < limits.maximumDepth else { throw ParseError(.tooDeep, at: pos, "templates nested deeper than \(limits.maximumDepth) levels") }
         // 0x0c, unknown (1), template id (u32), definition offset (u32)
         try need(pos, 10, end)
@@ -396,8 +474,7 @@ struct BinXMLReader {
             if let cached = templates[defOffset] {
                 template = cached
             } else {
-                template = XTemplate(parts: try fragment(pos + 24, end: pos + 24 + size, depth: depth))
-                templates[defOffset] = template
+                template = try definition(defOffset, at: pos, size: size, depth: depth)
             }
             pos += 24 + size
         } else if let cached = templates[defOffset] {
@@ -410,9 +487,53 @@ struct BinXMLReader {
             }
             let size = Int(u32(defAbs + 20))
             try need(defAbs + 24, size, chunkEnd)
-            template = XTemplate(parts: try fragment(defAbs + 24, end: defAbs + 24 + size, depth: depth))
-            templates[defOffset] = template
+            template = try definition(defOffset, at: defAbs, size: size, depth: depth)
         }
+        return template
+    }
+
+    /// Parses the definition at `d` (its `size` bytes of BinXML in bounds) into the chunk's cache,
+    /// or takes it from `shared` when an earlier chunk had the same definition (see
+    /// ``EVTXTemplateCache``).
+    mutating func definition(_ defOffset: UInt32, at d: Int, size: Int, depth: Int) throws(ParseError) -> XTemplate {
+        guard let shared, nameLog == nil else {
+            let t = XTemplate(parts: try fragment(d + 24, end: d + 24 + size, depth: depth))
+            templates[defOffset] = t
+            return t
+        }
+        let key = UInt64(defOffset) << 32 | UInt64(truncatingIfNeeded: size)
+        if let e = shared.entries[key], e.depth >= depth, tokens + e.tokens <= limits.maximumTokens, e.matches(data, at: d, chunkStart: chunkStart, chunkEnd: chunkEnd) {
+            tokens += e.tokens
+            for n in e.names where names[n.offset] == nil { names[n.offset] = n.name }
+            templates[defOffset] = e.template
+            return e.template
+        }
+        let tokens0 = tokens
+        nameLog = []
+        let t: XTemplate
+        do throws(ParseError) {
+            t = XTemplate(parts: try fragment(d + 24, end: d + 24 + size, depth: depth))
+        } catch {
+            nameLog = nil
+            throw error
+        }
+        templates[defOffset] = t
+        let log = nameLog ?? []
+        nameLog = nil
+        var used: [(offset: UInt32, name: String, record: [UInt8])] = []
+        for offset in Set(log) {
+            let abs = chunkStart + Int(offset)
+            guard let n = names[offset], abs + 8 <= chunkEnd, abs + 8 + 2 * Int(u16(abs + 6)) <= chunkEnd else { return t }
+            used.append((offset, n, Array(data[(abs + 6)..<(abs + 8 + 2 * Int(u16(abs + 6)))])))
+        }
+        if shared.entries.count >= EVTXTemplateCache.maximumEntries { shared.entries.removeAll() }
+        shared.entries[key] = EVTXTemplateCache.Entry(template: t, definition: Array(data[(d + 4)..<(d + 24 + size)]), names: used,
+                                                      depth: depth, tokens: tokens - tokens0)
+        return t
+    }
+
+    mutating func templateInstance(_ pos: inout Int, end: Int, depth: Int) throws(ParseError) -> XPart {
+        let template = try templateDefinition(&pos, end: end, depth: depth)
         // Instance data: count, count × (u16 size, u8 type, u8 0), values.
         try need(pos, 4, end)
         let count = Int(u32(pos))

@@ -112,16 +112,33 @@ public struct EVTXFile: Sendable {
 
     /// Reads chunk `index` (0-based).
     public func chunk(_ index: Int) -> EVTXChunkResult {
+        var records: [EVTXRecord] = []
+        var renderer = EVTXRenderer(maximumDepth: limits.maximumDepth * 2)
+        let issues = scanChunk(index, reserve: { records.reserveCapacity($0) }) {
+            (reader: inout BinXMLReader, pos: Int, size: Int, id: UInt64, written: UInt64) throws(ParseError) in
+            let parts = try reader.fragment(pos + 24, end: pos + size - 4, depth: 0)
+            let json = try renderer.record(parts, at: pos + 24)
+            records.append(EVTXRecord(recordID: id, timestamp: Timestamp(microseconds: BinXMLReader.filetimeMicroseconds(written)),
+                                      offset: pos, event: json))
+        }
+        return EVTXChunkResult(index: index, offset: EVTXFileHeader.size + index * EVTXFile.chunkSize, records: records, issues: issues)
+    }
+
+    /// Checks chunk `index` and hands each record that has a plausible header to `record`
+    /// (the reader of the chunk, the record's offset, size, identifier and written FILETIME); a
+    /// record it throws for becomes a `badRecord` issue. Returns the chunk's issues in order.
+    func scanChunk(_ index: Int, templates: EVTXTemplateCache? = nil, reserve: (Int) -> Void,
+                   _ record: (inout BinXMLReader, Int, Int, UInt64, UInt64) throws(ParseError) -> Void) -> [EVTXIssue] {
         let start = EVTXFileHeader.size + index * EVTXFile.chunkSize
-        var result = EVTXChunkResult(index: index, offset: start, records: [], issues: [])
+        var issues: [EVTXIssue] = []
         func issue(_ kind: EVTXIssue.Kind, _ offset: Int, _ id: UInt64?, _ e: ParseError) {
-            result.issues.append(EVTXIssue(kind: kind, chunk: index, offset: offset, recordID: id, error: e))
+            issues.append(EVTXIssue(kind: kind, chunk: index, offset: offset, recordID: id, error: e))
         }
         guard start + EVTXFile.chunkHeaderSize <= bytes.count else {
             if start < bytes.count && bytes[start..<bytes.count].contains(where: { $0 != 0 }) {
                 issue(.truncatedChunk, start, nil, ParseError(.truncated, at: start, "file ends inside a chunk header"))
             }
-            return result
+            return issues
         }
         let end = min(start + EVTXFile.chunkSize, bytes.count)
         let signature: [UInt8] = Array("ElfChnk\0".utf8)
@@ -129,7 +146,7 @@ public struct EVTXFile: Sendable {
             if bytes[start..<end].contains(where: { $0 != 0 }) {
                 issue(.badChunkSignature, start, nil, ParseError(.badHeader, at: start, "chunk signature is not ElfChnk; chunk skipped"))
             }
-            return result
+            return issues
         }
         if end - start < EVTXFile.chunkSize {
             issue(.truncatedChunk, start, nil, ParseError(.truncated, at: start, "file ends inside the chunk; reading what is there"))
@@ -161,9 +178,9 @@ public struct EVTXFile: Sendable {
         // The chunk header's first and last record numbers (libyal: "Chunk header") size the
         // records array once (a hint only; at most what a chunk can hold).
         let firstID = h.u64(s, start + 8), lastID = h.u64(s, start + 16)
-        if lastID >= firstID { result.records.reserveCapacity(Int(min(lastID - firstID + 1, 2_048))) }
+        if lastID >= firstID { reserve(Int(min(lastID - firstID + 1, 2_048))) }
         var reader = BinXMLReader(data: bytes, chunkStart: start, chunkEnd: end, limits: limits)
-        var renderer = EVTXRenderer(maximumDepth: limits.maximumDepth * 2)
+        reader.shared = templates
         var pos = start + EVTXFile.chunkHeaderSize
         while pos + 24 <= dataEnd {
             guard bytes[pos] == 0x2a, bytes[pos + 1] == 0x2a, bytes[pos + 2] == 0, bytes[pos + 3] == 0 else {
@@ -181,15 +198,12 @@ public struct EVTXFile: Sendable {
             let written = h.u64(s, pos + 16)
             reader.tokens = 0
             do throws(ParseError) {
-                let parts = try reader.fragment(pos + 24, end: pos + size - 4, depth: 0)
-                let json = try renderer.record(parts, at: pos + 24)
-                result.records.append(EVTXRecord(recordID: id, timestamp: Timestamp(microseconds: BinXMLReader.filetimeMicroseconds(written)),
-                                                 offset: pos, event: json))
+                try record(&reader, pos, size, id, written)
             } catch {
                 issue(.badRecord, pos, id, error)
             }
             pos += size
         }
-        return result
+        return issues
     }
 }

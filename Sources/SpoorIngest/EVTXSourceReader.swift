@@ -3,9 +3,10 @@ import SpoorEvents
 import SpoorEVTX
 import SpoorParsers
 
-/// Reads a Windows EVTX file into batches: records from `SpoorEVTX`, events from the same
-/// Windows mapping as the evtx_dump JSON form (so an event read from EVTX or from its JSON twin
-/// is the same event).
+/// Reads a Windows EVTX file into batches: records from `SpoorEVTX`'s direct path
+/// (`EVTXEventReader`: values straight from BinXML; the few records it does not cover come as
+/// the evtx_dump JSON rendering), events from the same Windows mapping as the evtx_dump JSON form
+/// (so an event read from EVTX or from its JSON twin is the same event).
 ///
 /// Provenance: `log.offset` is the record's byte offset in the file, `spoor.record` its position
 /// in the file (1-based, over the records read), `spoor.parser` is `windows-evtx`. Damage the
@@ -17,6 +18,7 @@ final class EVTXSourceReader: BatchReader {
 
     let path: String
     let file: EVTXFile
+    private let events: EVTXEventReader
     var ledger: LedgerEntry
     private var mapper: WindowsEventMapper
     private var builder = EventBatchBuilder()
@@ -33,6 +35,7 @@ final class EVTXSourceReader: BatchReader {
     init(bytes: [UInt8], path: String, context: ParseContext, options: IngestOptions, fingerprint: UInt64,
          resume: LedgerEntry?) throws(ParseError) {
         file = try EVTXFile(bytes: bytes)
+        events = EVTXEventReader(file: file)
         self.path = path
         self.options = options
         mapper = WindowsEventMapper(context: context)
@@ -68,26 +71,30 @@ final class EVTXSourceReader: BatchReader {
         var produced = 0
         var lastEnd = Int(ledger.committedOffset)
         while nextChunk < file.chunkCount && produced < options.batchRecords {
-            let chunk = file.chunk(nextChunk)
+            let index = nextChunk
             nextChunk += 1
-            let chunkEnd = min(file.bytes.count, chunk.offset + EVTXFile.chunkSize)
+            let chunkOffset = EVTXFileHeader.size + index * EVTXFile.chunkSize
+            let chunkEnd = min(file.bytes.count, chunkOffset + EVTXFile.chunkSize)
             let replay = chunkEnd <= resumeOffset
-            for r in chunk.records {
+            let issues = events.readChunk(index) { header, content in
                 record += 1
-                if replay { continue }
+                if replay { return }
                 builder.beginRow()
-                h.write(&builder, offset: r.offset, record: record)
-                do {
-                    try mapper.write(evtxRecord: r.event, into: &builder)
+                h.write(&builder, offset: header.offset, record: record)
+                do throws(ParseError) {
+                    switch content {
+                    case .view(let v): try mapper.write(evtx: v, into: &builder)
+                    case .json(let j): try mapper.write(evtxRecord: j, into: &builder)
+                    }
                     builder.endRow()
                 } catch {
                     builder.cancelRow()
-                    rejects.append(reject(r.offset, error, error.message + " (record \(r.recordID))"))
+                    rejects.append(reject(header.offset, error, error.message + " (record \(header.recordID))"))
                 }
                 produced += 1
             }
             if !replay {
-                for issue in chunk.issues {
+                for issue in issues {
                     rejects.append(reject(issue.offset, issue.error, "\(issue.kind.rawValue): \(issue.error.message)"))
                     produced += 1
                 }

@@ -1,14 +1,21 @@
 import Foundation
 import Testing
 import SpoorCore
+import SpoorEvents
+import SpoorParsers
 @testable import SpoorEVTX
 import SpoorTesting
 
 /// Throughput measurement (issue 3), only with `SPOOR_EVTX_BENCH=1` and meaningful only in a
-/// release build (`SPOOR_EVTX_BENCH=1 swift test -c release --filter EVTXThroughput`): spoor's
-/// records per CPU-second over the evtx-rs sample files, reading chunk by chunk as ingest does,
-/// next to the `evtx` Python package's (`records_json()`) on the same files when `SPOOR_PYTHON`
-/// has it.
+/// release build (`SPOOR_EVTX_BENCH=1 swift test -c release --filter EVTXThroughput`): records
+/// per CPU-second over the evtx-rs sample files, in one run,
+/// - spoor's JSON rendering (`EVTXFile.chunk`, each record a `JSONValue` in the evtx_dump shape),
+/// - full events through the JSON rendering (`WindowsEventMapper.write(evtxRecord:)` into one
+///   `EventBatchBuilder` per file),
+/// - full events through the direct path ingest uses (`EVTXEventReader` →
+///   `WindowsEventMapper.write(evtx:)`, one builder per file),
+/// - the `evtx` Python package's `records_json()` on the same files when `SPOOR_PYTHON` has it.
+/// `SPOOR_EVTX_BENCH_ONLY=direct` runs only the direct path, 50 passes (for profiling).
 @Suite struct EVTXThroughputTests {
     static let enabled = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH"] == "1" && SharedData.isAvailable
 
@@ -23,9 +30,10 @@ import SpoorTesting
         let dir = try #require(SharedData.url("evtx-rs-samples/samples")).path
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".evtx") }.sorted()
         let files = try names.map { try EVTXFile(bytes: Array(Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0)))) }
+        let directOnly = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_ONLY"] == "direct"
         var best = Double.infinity
         var records = 0
-        for _ in 0..<5 {
+        for _ in 0..<(directOnly ? 0 : 5) {
             let t0 = Self.cpuSeconds()
             records = 0
             for f in files {
@@ -33,8 +41,63 @@ import SpoorTesting
             }
             best = min(best, Self.cpuSeconds() - t0)
         }
-        #expect(records == 18_397)
-        print("EVTX throughput: spoor \(records) records, \(Int(Double(records) / best)) records/cpu-s")
+        #expect(directOnly || records == 18_397)
+        print("EVTX throughput: spoor JSONValue path \(records) records, \(Int(Double(records) / best)) records/cpu-s")
+
+        // Full events as ingest stores them: each record through the Windows mapper into a row of
+        // one builder per file (the JSON path, then the direct path).
+        let context = ParseContext(timeZone: .utc, collectedAt: Timestamp(microseconds: 0))
+        var bestJSONEvents = Double.infinity
+        var events = 0
+        for _ in 0..<(directOnly ? 0 : 5) {
+            let t0 = Self.cpuSeconds()
+            events = 0
+            for f in files {
+                var mapper = WindowsEventMapper(context: context)
+                var builder = EventBatchBuilder()
+                for i in 0..<f.chunkCount {
+                    for r in f.chunk(i).records {
+                        builder.beginRow()
+                        do { try mapper.write(evtxRecord: r.event, into: &builder); builder.endRow() } catch { builder.cancelRow() }
+                    }
+                }
+                events += builder.finish().count
+            }
+            bestJSONEvents = min(bestJSONEvents, Self.cpuSeconds() - t0)
+        }
+        print("EVTX throughput: spoor full events via JSONValue \(events) events, \(Int(Double(events) / bestJSONEvents)) records/cpu-s")
+
+        var bestDirect = Double.infinity
+        var directEvents = 0, direct = 0
+        for _ in 0..<(directOnly ? 50 : 5) {
+            let t0 = Self.cpuSeconds()
+            directEvents = 0
+            direct = 0
+            for f in files {
+                var mapper = WindowsEventMapper(context: context)
+                var builder = EventBatchBuilder()
+                let reader = EVTXEventReader(file: f)
+                for i in 0..<f.chunkCount {
+                    _ = reader.readChunk(i) { _, content in
+                        builder.beginRow()
+                        do throws(ParseError) {
+                            switch content {
+                            case .view(let v): try mapper.write(evtx: v, into: &builder)
+                            case .json(let j): try mapper.write(evtxRecord: j, into: &builder)
+                            }
+                            builder.endRow()
+                        } catch {
+                            builder.cancelRow()
+                        }
+                    }
+                }
+                directEvents += builder.finish().count
+                direct += reader.directRecords
+            }
+            bestDirect = min(bestDirect, Self.cpuSeconds() - t0)
+        }
+        #expect(directOnly || directEvents == events)
+        print("EVTX throughput: spoor full events, direct path \(directEvents) events (\(direct) direct), \(Int(Double(directEvents) / bestDirect)) records/cpu-s")
 
         let python = ProcessInfo.processInfo.environment["SPOOR_PYTHON"] ?? "python3"
         let script = """

@@ -3,8 +3,9 @@ import SpoorEvents
 import SpoorEVTX
 import SpoorParsers
 
-/// libFuzzer entry point for the EVTX reader and the Windows mapping behind it: any bytes must
-/// give records, issues or a thrown `ParseError`, never a crash, a hang or unbounded memory.
+/// libFuzzer entry point for the EVTX reader and the Windows mapping behind it, both ways (the
+/// JSON rendering and the direct path ingest uses): any bytes must give records, issues or a
+/// thrown `ParseError`, never a crash, a hang or unbounded memory.
 ///
 /// Inputs are whole files; the corpus holds small hand-made ones (a header and one chunk) so that
 /// mutations reach chunk, template and BinXML parsing quickly.
@@ -12,7 +13,9 @@ import SpoorParsers
 public func fuzzEVTX(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let file = try? EVTXFile(bytes: bytes) else { return 0 }
-    var mapper = WindowsEventMapper(context: ParseContext(timeZone: .utc, collectedAt: Timestamp(microseconds: 0)))
+    let context = ParseContext(timeZone: .utc, collectedAt: Timestamp(microseconds: 0))
+    // The JSON path (what the conformance tests compare with the `evtx` package).
+    var mapper = WindowsEventMapper(context: context)
     var builder = EventBatchBuilder()
     for c in 0..<min(file.chunkCount, 64) {
         for record in file.chunk(c).records {
@@ -26,6 +29,25 @@ public func fuzzEVTX(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     _ = builder.finish()
+    // The direct path (what ingest uses): values straight from BinXML, templates shared across chunks.
+    var direct = WindowsEventMapper(context: context)
+    var rows = EventBatchBuilder()
+    let reader = EVTXEventReader(file: file)
+    for c in 0..<min(file.chunkCount, 64) {
+        _ = reader.readChunk(c) { _, content in
+            rows.beginRow()
+            do throws(ParseError) {
+                switch content {
+                case .view(let v): try direct.write(evtx: v, into: &rows)
+                case .json(let j): try direct.write(evtxRecord: j, into: &rows)
+                }
+                rows.endRow()
+            } catch {
+                rows.cancelRow()
+            }
+        }
+    }
+    _ = rows.finish()
     return 0
 }
 

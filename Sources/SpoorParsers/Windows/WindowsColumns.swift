@@ -80,11 +80,21 @@ struct RelatedValues: Sendable {
     }
 
     func write(_ f: FixedColumns, _ b: inout EventBatchBuilder) {
-        for (h, items) in [(f.relatedIP, ips), (f.relatedUser, users), (f.relatedHash, hashes)] where !items.isEmpty {
-            b.beginList(h)
+        Self.write(f.relatedIP, ips, &b)
+        Self.write(f.relatedUser, users, &b)
+        Self.write(f.relatedHash, hashes, &b)
+    }
+
+    /// The items once each, in order (a handful per event: compared pairwise; many: hashed).
+    private static func write(_ h: ColumnHandle, _ items: [String], _ b: inout EventBatchBuilder) {
+        guard !items.isEmpty else { return }
+        b.beginList(h)
+        if items.count > 16 {
             var seen: Set<String> = []
             for item in items where seen.insert(item).inserted { b.appendToList(h, text: item) }
+            return
         }
+        for (k, item) in items.enumerated() where !items[..<k].contains(item) { b.appendToList(h, text: item) }
     }
 }
 

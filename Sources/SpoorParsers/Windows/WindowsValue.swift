@@ -93,8 +93,12 @@ public enum WindowsValue {
     ///
     /// - Returns: UTC microseconds and the offset written or used.
     public static func time(_ s: String, zone: TimeZoneRule) -> (microseconds: Int64, offsetSeconds: Int)? {
-        let b = Array(s.utf8)
-        if b.count > 8, s.hasPrefix("/Date(") {
+        time(Array(s.utf8).span, zone: zone)
+    }
+
+    /// ``time(_:zone:)`` of UTF-8 text.
+    public static func time(_ b: Span<UInt8>, zone: TimeZoneRule) -> (microseconds: Int64, offsetSeconds: Int)? {
+        if b.count > 8, b[0] == 0x2f, b[1] == 0x44, b[2] == 0x61, b[3] == 0x74, b[4] == 0x65, b[5] == 0x28 {
             var i = 6
             var neg = false
             if i < b.count, b[i] == UInt8(ascii: "-") { neg = true; i += 1 }
@@ -107,7 +111,7 @@ public enum WindowsValue {
             // `/Date(ms+0200)/` carries the writer's offset; the ms are UTC regardless.
             return ((neg ? -ms : ms) * 1000, 0)
         }
-        guard let p = TimestampText.parseISO8601(b.span), p.length == b.count, p.civil.isValid else { return nil }
+        guard let p = TimestampText.parseISO8601(b), p.length == b.count, p.civil.isValid else { return nil }
         if let offset = p.offsetSeconds {
             return (p.civil.utcMicroseconds - Int64(offset) * 1_000_000, offset)
         }

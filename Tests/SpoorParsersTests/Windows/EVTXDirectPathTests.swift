@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+import SpoorCore
+import SpoorEvents
+import SpoorEVTX
+import SpoorParsers
+import SpoorTesting
+
+/// The direct EVTX path (`EVTXEventReader` → `WindowsEventMapper.write(evtx:into:)`, what ingest
+/// uses) against the JSON path (`EVTXFile.chunk` → `write(evtxRecord:into:)`, what the
+/// conformance tests compare with the `evtx` package): the same records, issues, rejects and
+/// events (all columns) for every record of every sample file.
+@Suite struct EVTXDirectPathTests {
+    struct Outcome {
+        var events: [Event] = []
+        var rejects: [String] = []
+        var issues: [String] = []
+        var headers: [String] = []
+    }
+
+    static func files() -> [URL] {
+        var out: [URL] = []
+        for dir in ["evtx-rs-samples", "sigma/regression_data"] {
+            guard let root = SharedData.url(dir), let e = FileManager.default.enumerator(atPath: root.path) else { continue }
+            for case let rel as String in e where rel.hasSuffix(".evtx") { out.append(root.appendingPathComponent(rel)) }
+        }
+        return out.sorted { $0.path < $1.path }
+    }
+
+    static let context = ParseContext(timeZone: .utc, collectedAt: Timestamp(microseconds: 0))
+
+    static func viaJSON(_ file: EVTXFile) -> Outcome {
+        var o = Outcome()
+        var mapper = WindowsEventMapper(context: context)
+        var builder = EventBatchBuilder()
+        for i in 0..<file.chunkCount {
+            let c = file.chunk(i)
+            for r in c.records {
+                o.headers.append("\(r.recordID) \(r.offset) \(r.timestamp.microseconds)")
+                builder.beginRow()
+                do throws(ParseError) {
+                    try mapper.write(evtxRecord: r.event, into: &builder)
+                    builder.endRow()
+                } catch {
+                    builder.cancelRow()
+                    o.rejects.append("\(r.offset) \(error.code) \(error.message)")
+                }
+            }
+            o.issues += c.issues.map(\.description)
+        }
+        o.events = builder.finish().events
+        return o
+    }
+
+    static func direct(_ file: EVTXFile) -> (Outcome, direct: Int, json: Int) {
+        var o = Outcome()
+        var mapper = WindowsEventMapper(context: context)
+        var builder = EventBatchBuilder()
+        let reader = EVTXEventReader(file: file)
+        for i in 0..<file.chunkCount {
+            let issues = reader.readChunk(i) { header, content in
+                o.headers.append("\(header.recordID) \(header.offset) \(header.timestamp.microseconds)")
+                builder.beginRow()
+                do throws(ParseError) {
+                    switch content {
+                    case .view(let v): try mapper.write(evtx: v, into: &builder)
+                    case .json(let j): try mapper.write(evtxRecord: j, into: &builder)
+                    }
+                    builder.endRow()
+                } catch {
+                    builder.cancelRow()
+                    o.rejects.append("\(header.offset) \(error.code) \(error.message)")
+                }
+            }
+            o.issues += issues.map(\.description)
+        }
+        o.events = builder.finish().events
+        return (o, reader.directRecords, reader.jsonRecords)
+    }
+
+    @Test(.enabled(if: SharedData.isAvailable, "\(SharedData.skipMessage)"))
+    func directPathGivesTheJSONPathsEvents() throws {
+        let files = Self.files()
+        var records = 0, directCount = 0, jsonCount = 0
+        var differences: [String] = []
+        for url in files {
+            guard let file = try? EVTXFile(bytes: Array(try Data(contentsOf: url))) else { continue }
+            let a = Self.viaJSON(file)
+            let (b, d, j) = Self.direct(file)
+            directCount += d
+            jsonCount += j
+            records += a.headers.count
+            let name = url.lastPathComponent
+            if a.headers != b.headers { differences.append("\(name): records differ (\(a.headers.count) vs \(b.headers.count))") }
+            if a.issues != b.issues { differences.append("\(name): issues differ \(a.issues.prefix(3)) vs \(b.issues.prefix(3))") }
+            if a.rejects != b.rejects { differences.append("\(name): rejects differ \(a.rejects.prefix(3)) vs \(b.rejects.prefix(3))") }
+            if a.events.count != b.events.count { differences.append("\(name): \(a.events.count) vs \(b.events.count) events") }
+            for (k, (x, y)) in zip(a.events, b.events).enumerated() where x != y {
+                let fx = Dictionary(x.orderedFields, uniquingKeysWith: { l, _ in l })
+                let fy = Dictionary(y.orderedFields, uniquingKeysWith: { l, _ in l })
+                let keys = Set(fx.keys).union(fy.keys).filter { fx[$0] != fy[$0] }.sorted()
+                let detail = keys.prefix(4).map { "\($0): \(fx[$0].map { "\($0)" } ?? "nil") vs \(fy[$0].map { "\($0)" } ?? "nil")" }
+                differences.append("\(name) event \(k): \(detail.joined(separator: "; "))")
+            }
+        }
+        print("EVTX direct path: \(files.count) files, \(records) records, \(directCount) direct, \(jsonCount) via JSON, \(differences.count) differences")
+        for d in differences.prefix(12) { print("  DIFF \(d)") }
+        #expect(records > 18_000)
+        #expect(directCount > records * 99 / 100, "the direct path should read nearly every record")
+        #expect(differences.isEmpty, "\(differences.first ?? "")")
+    }
+
+    /// Damaged files (bytes of a real file's first chunk changed at random): both paths still give
+    /// the same records, issues, rejects and events, and neither crashes.
+    @Test(.enabled(if: SharedData.isAvailable, "\(SharedData.skipMessage)"))
+    func damagedFilesGiveTheSameOutcome() throws {
+        let url = try #require(Self.files().first { $0.lastPathComponent == "security.evtx" })
+        let original = Array(try Data(contentsOf: url).prefix(4096 + 65_536))
+        var state: UInt64 = 0x5eed_e7f0
+        func next() -> UInt64 {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+        var compared = 0
+        var differences: [String] = []
+        for round in 0..<150 {
+            var b = original
+            for _ in 0..<(1 + Int(next() % 8)) {
+                let i = 4096 + 512 + Int(next() % UInt64(65_536 - 512))
+                b[i] = UInt8(truncatingIfNeeded: next())
+            }
+            guard let file = try? EVTXFile(bytes: b) else { continue }
+            let a = Self.viaJSON(file)
+            let (d, _, _) = Self.direct(file)
+            compared += a.headers.count
+            if a.headers != d.headers || a.issues != d.issues || a.rejects != d.rejects || a.events != d.events {
+                differences.append("round \(round)")
+            }
+        }
+        #expect(compared > 0)
+        #expect(differences.isEmpty, "\(differences.prefix(5))")
+    }
+
+    /// The direct path decodes UTF-16 itself; the JSON path uses `String(decoding:as:)`. Lone
+    /// surrogates are rare in the sample files, so the two are compared on random code units.
+    @Test func utf16DecodingMatchesTheStandardLibrary() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let n = Int.random(in: 1...12, using: &rng)
+            let units: [UInt16] = (0..<n).map { _ in
+                switch Int.random(in: 0..<5, using: &rng) {
+                case 0: UInt16.random(in: 0xd800...0xdbff, using: &rng)
+                case 1: UInt16.random(in: 0xdc00...0xdfff, using: &rng)
+                case 2: UInt16.random(in: 0x20...0x7e, using: &rng)
+                case 3: UInt16.random(in: 0x80...0x7ff, using: &rng)
+                default: UInt16.random(in: 0x800...0xffff, using: &rng)
+                }
+            }
+            let bytes = units.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] }
+            #expect(EVTXEventReader.utf8(utf16LE: bytes) == Array(String(decoding: units, as: UTF16.self).utf8), "\(units)")
+        }
+    }
+}

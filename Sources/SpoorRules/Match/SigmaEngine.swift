@@ -219,8 +219,8 @@ struct BatchEvaluator {
     let batch: EventBatch
     /// Resolved column indices per field source.
     private var sourceColumns: [FieldSource: [Int]] = [:]
-    private var keywordRow = -1
-    private var keywordOffset = 0
+    /// Where the keyword program's per-row bits start in `words` (-1: not built for this batch).
+    private var keywordBase = -1
     /// Per program: symbol → offset+1 into `words` (0: not yet computed).
     private var memo: [[Int32]]
     private var words: [UInt64] = []
@@ -372,20 +372,37 @@ struct BatchEvaluator {
         return satisfiedFlat(i, o)
     }
 
-    /// The keyword program's bits for row `r`: the OR over every text value of the event,
-    /// computed once per row and shared by every keyword leaf (and by triggers).
+    /// The keyword program's bits for row `r`: the OR over every text value of the event.
+    /// Built for the whole batch at first use, column by column (one pass over the cells that
+    /// have a value, each distinct value tested once), and shared by every keyword leaf.
     mutating func keywordBits(_ p: Int, _ r: Int) -> Int {
-        if keywordRow == r { return keywordOffset }
         let n = wordsPerProgram[p]
-        let o = words.count
-        words.append(contentsOf: repeatElement(0, count: n))
-        for c in keywordColumns() where batch.columns[c].isValid(r) {
-            let e = result(p, column: c, r)
-            for w in 0..<n { words[o + w] |= words[e + w] }
+        if keywordBase < 0 {
+            keywordBase = words.count
+            words.append(contentsOf: repeatElement(0, count: batch.count * n))
+            for c in keywordColumns() {
+                switch batch.columns[c].kind {
+                case .string:
+                    for row in 0..<batch.count {
+                        let sym = batch.columns[c].symbols[row]
+                        guard sym != 0 else { continue }
+                        let e = symbolResult(p, sym)
+                        for w in 0..<n { words[keywordBase + row * n + w] |= words[e + w] }
+                    }
+                case .stringList:
+                    for row in 0..<batch.count where batch.columns[c].isValid(row) {
+                        let lo = Int(batch.columns[c].listStarts[row]), hi = Int(batch.columns[c].listStarts[row + 1])
+                        for k in lo..<hi {
+                            let e = symbolResult(p, batch.columns[c].listSymbols[k])
+                            for w in 0..<n { words[keywordBase + row * n + w] |= words[e + w] }
+                        }
+                    }
+                default:
+                    continue
+                }
+            }
         }
-        keywordRow = r
-        keywordOffset = o
-        return o
+        return keywordBase + r * n
     }
 
     /// The leaves the flat arrays do not describe: `null`, `exists`, `fieldref`.
@@ -558,13 +575,13 @@ struct BatchEvaluator {
         }
     }
 
+
     /// The columns keyword searches read: every text column but provenance.
     mutating func keywordColumns() -> [Int] {
         if let t = textColumns { return t }
         let skip = Set(Field.provenance)
         let out = batch.columns.indices.filter {
-            let c = batch.columns[$0]
-            return (c.kind == .string || c.kind == .stringList) && !skip.contains(c.name)
+            (batch.columns[$0].kind == .string || batch.columns[$0].kind == .stringList) && !skip.contains(batch.columns[$0].name)
         }
         textColumns = out
         return out

@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "SpoorRulesTests", dependencies: ["SpoorRules", "SpoorParsers", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorDetectorsTests", dependencies: ["SpoorDetectors", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorParsers", "SpoorTesting"]),
         .testTarget(name: "SpoorStoreTests", dependencies: ["SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
-        .testTarget(name: "SpoorTests", dependencies: ["Spoor", "SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorTests", dependencies: ["Spoor", "SpoorStore", "SpoorIngest", "SpoorRules", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
     ]
 )
 

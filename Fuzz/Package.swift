@@ -13,5 +13,6 @@ let package = Package(
                                                            .product(name: "SpoorParsers", package: "spoor")]),
         // SpoorCore (ByteRegex) comes with the SpoorParsers product.
         .executableTarget(name: "FuzzRegex", dependencies: [.product(name: "SpoorParsers", package: "spoor")]),
+        .executableTarget(name: "FuzzSigma", dependencies: [.product(name: "SpoorRules", package: "spoor")]),
     ]
 )

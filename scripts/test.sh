@@ -43,7 +43,18 @@ swift test --skip-build --parallel --num-workers 2 --xunit-output "$out/results.
 status=${PIPESTATUS[0]}
 phase tests
 
-# 4. The plain closing line, from the XML reports of both test libraries.
+# 4. Fuzzing: every libFuzzer target (Fuzz/) for 60 s from its committed corpus, with a fixed
+# seed so a run is repeatable: a regression gate for the parsers, EVTX, regex and Sigma. (The
+# long exploratory runs, 10 minutes and more per target, are recorded in BENCHMARKS.md.)
+# SPOOR_SKIP_FUZZ=1 skips it.
+rm -f "$out/fuzz.txt"
+if [ "${SPOOR_SKIP_FUZZ:-0}" != 1 ]; then
+  FUZZ_SEED=1 scripts/fuzz.sh "${SPOOR_FUZZ_SECONDS:-60}" > "$out/fuzz.txt" 2>&1 || status=1
+  grep -E "^fuzz |found a problem|ERROR" "$out/fuzz.txt" | head -n 20
+fi
+phase fuzz
+
+# 5. The plain closing line, from the XML reports of both test libraries and the fuzz runs.
 python3 - "$out" "$status" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
@@ -59,6 +70,14 @@ for path in glob.glob(sys.argv[1] + "/*.xml"):
             skipped += 1
         else:
             passed += 1
+try:
+    for line in open(sys.argv[1] + "/fuzz.txt"):
+        if line.startswith("fuzz ") and line.rstrip().endswith(": passed"):
+            passed += 1
+        elif line.startswith("fuzz ") and line.rstrip().endswith(": failed"):
+            failed += 1
+except OSError:
+    pass
 if int(sys.argv[2]) != 0 and failed == 0:
     failed = 1   # the runner failed (a crash or a build problem) without a failing case in the report
 print(f"{passed} passed, {failed} failed, {skipped} skipped")

@@ -89,6 +89,11 @@ public struct SigmaEngine: Sendable {
     let gatePlans: [GatePlan]
     /// The leaves and every condition's code.
     let flat: FlatProgram
+    /// Active gates whose first condition names values, grouped by that column: per event only
+    /// the gates whose value the event's column holds are checked (most gates are a channel).
+    let keyedGates: [(column: String, gates: [Int])]
+    /// Active gates checked on every event (no condition, or the first only asks for presence).
+    let unkeyedGates: [Int]
 
     /// The alternatives of one gate: those always evaluated, and those evaluated only when one
     /// of their trigger tests hit (a test at least one of which must hold for the rule to match).
@@ -127,6 +132,17 @@ public struct SigmaEngine: Sendable {
         self.alternatives = alternatives
         self.flat = flat
         gatePlans = plans
+        var keyed: [String: [Int]] = [:], order: [String] = [], unkeyed: [Int] = []
+        for g in plans.indices where !plans[g].isEmpty {
+            if let first = program.gates[g].conditions.first, !first.values.isEmpty {
+                if keyed[first.column] == nil { order.append(first.column) }
+                keyed[first.column, default: []].append(g)
+            } else {
+                unkeyed.append(g)
+            }
+        }
+        keyedGates = order.map { ($0, keyed[$0] ?? []) }
+        unkeyedGates = unkeyed
     }
 
     /// Tests (program, test) at least one of which must hit for `e` to hold; nil when none can
@@ -173,11 +189,30 @@ public struct SigmaEngine: Sendable {
         var out: [SigmaMatch] = []
         var seen = [Int32](repeating: -1, count: alternatives.count)
         var matchedRule = [Int32](repeating: -1, count: program.rules.count)
-        let active = gatePlans.indices.filter { !gatePlans[$0].isEmpty }
+        // Per key column: its index in the batch, and per symbol the gates its value opens.
+        let keyColumns = keyedGates.map { batch.columnIndex[$0.column] }
+        var keyMemo = keyedGates.map { _ in [Int32](repeating: -1, count: batch.symbols.count + 1) }
+        var gateLists: [[Int]] = []
+        var candidates: [Int] = []
         for r in 0..<batch.count {
             let start = out.count
             let r32 = Int32(r)
-            for g in active {
+            candidates.removeAll(keepingCapacity: true)
+            candidates += unkeyedGates
+            for (k, key) in keyedGates.enumerated() {
+                guard let c = keyColumns[k], batch.columns[c].isValid(r) else { continue }
+                guard batch.columns[c].kind == .string else { candidates += key.gates; continue }
+                let sym = Int(batch.columns[c].symbols[r])
+                if keyMemo[k][sym] < 0 {
+                    var opened: [Int] = []
+                    let folded = CaseFold.fold(Array(batch.symbols.bytes(UInt32(sym))))
+                    for g in key.gates where program.gates[g].conditions[0].values.contains(folded) { opened.append(g) }
+                    keyMemo[k][sym] = Int32(gateLists.count)
+                    gateLists.append(opened)
+                }
+                candidates += gateLists[Int(keyMemo[k][sym])]
+            }
+            for g in candidates {
                 guard ctx.gateHolds(g, r) else { continue }
                 let plan = gatePlans[g]
                 for a in plan.always where seen[Int(a)] != r32 {

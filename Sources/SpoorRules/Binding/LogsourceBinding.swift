@@ -116,7 +116,7 @@ public struct LogsourceBinding: Sendable {
             if let p = e.product, p != ls.product { continue }
             if let c = e.category, c != ls.category { continue }
             if let s = e.service, s != ls.service { continue }
-            if best == nil || e.keyCount > best!.keyCount { best = e }
+            if e.keyCount > (best?.keyCount ?? -1) { best = e }
         }
         return best
     }
@@ -159,7 +159,7 @@ public struct BindingSet: Sendable {
         var best: (LogsourceBinding, LogsourceBinding.Entry)? = nil
         for b in bindings {
             guard let e = b.entry(for: ls) else { continue }
-            if best == nil || e.keyCount > best!.1.keyCount { best = (b, e) }
+            if e.keyCount > (best?.1.keyCount ?? -1) { best = (b, e) }
         }
         return best
     }

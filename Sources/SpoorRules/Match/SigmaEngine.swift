@@ -116,10 +116,7 @@ public struct SigmaEngine: Sendable {
                 alternatives.append((i, Int(flat.emit(a.condition))))
                 if let trigger = Self.necessary(a.condition, program), !trigger.isEmpty {
                     for (p, t) in trigger {
-                        if triggerMaps[a.gate][p] == nil {
-                            triggerMaps[a.gate][p] = [[Int32]](repeating: [], count: program.programs[p].tests.count)
-                        }
-                        triggerMaps[a.gate][p]![t].append(index)
+                        triggerMaps[a.gate][p, default: [[Int32]](repeating: [], count: program.programs[p].tests.count)][t].append(index)
                     }
                 } else {
                     plans[a.gate].always.append(index)
@@ -168,7 +165,7 @@ public struct SigmaEngine: Sendable {
             var best: [(Int, Int)]? = nil
             for x in xs {
                 guard let n = necessary(x, program) else { continue }
-                if best == nil || n.count < best!.count { best = n }
+                if n.count < (best?.count ?? Int.max) { best = n }
             }
             return best
         case .or(let xs):

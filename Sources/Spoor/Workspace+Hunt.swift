@@ -119,11 +119,9 @@ extension Workspace {
 
     /// Events by store id, for showing detections.
     public func events(ids: [Int64]) async throws -> [Int64: Event] {
+        let (batch, got) = try await store.loadEvents(ids: ids)
         var out: [Int64: Event] = [:]
-        for id in Set(ids).sorted() {
-            let (batch, got) = try await store.loadEventPage(afterID: id - 1, limit: 1)
-            if got.first == id, batch.count == 1 { out[id] = batch.row(0) }
-        }
+        for (row, id) in got.enumerated() { out[id] = batch.row(row) }
         return out
     }
 }

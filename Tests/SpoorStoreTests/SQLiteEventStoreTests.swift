@@ -37,6 +37,21 @@ import Testing
         #expect(try await store.eventCount() == 3)
     }
 
+    @Test func eventsLoadByIdAndByPage() async throws {
+        let store = try await SQLiteEventStore.open(directory: SampleBatches.temporaryDirectory())
+        let batch = SampleBatches.allKinds()
+        try await store.commit(IngestCommit(batch: batch, ledger: SampleBatches.ledger()))
+        let (all, ids) = try await store.loadEventPage(afterID: 0, limit: 10)
+        #expect(all.count == 3 && ids.count == 3 && ids == ids.sorted())
+        let (page, pageIDs) = try await store.loadEventPage(afterID: ids[0], limit: 1)
+        #expect(pageIDs == [ids[1]] && page.count == 1)
+        // By id: duplicates and unknown ids are ignored; rows come in id order.
+        let (some, someIDs) = try await store.loadEvents(ids: [ids[2], 9_999, ids[0], ids[2]])
+        #expect(someIDs == [ids[0], ids[2]] && some.count == 2)
+        #expect(some.value(row: 1, field: "zeek.duration") == all.value(row: 2, field: "zeek.duration"))
+        #expect(try await store.loadEvents(ids: []).events.count == 0)
+    }
+
     @Test func reopeningTheCaseKeepsEverything() async throws {
         let dir = SampleBatches.temporaryDirectory()
         let batch = SampleBatches.allKinds()

@@ -81,6 +81,9 @@ public protocol EventStore: Sendable {
     /// per row): the way to stream a whole case in bounded memory.
     func loadEventPage(afterID: Int64, limit: Int) async throws(StoreError) -> (events: EventBatch, ids: [Int64])
 
+    /// The events with these store ids (those that exist), in id order, and their ids.
+    func loadEvents(ids: [Int64]) async throws(StoreError) -> (events: EventBatch, ids: [Int64])
+
     /// Stores detections found by `run`; returns how many were new (a detection already stored,
     /// same engine, rule and events, is kept once).
     func storeDetections(_ detections: [Detection], run: RunID) async throws(StoreError) -> Int

@@ -23,6 +23,28 @@ extension SQLiteEventStore {
         }
     }
 
+    /// Loads events by store id (see ``EventStore/loadEvents(ids:)``), 500 ids per query.
+    public func loadEvents(ids: [Int64]) async throws(StoreError) -> (events: EventBatch, ids: [Int64]) {
+        let wanted = Array(Set(ids)).sorted()
+        guard !wanted.isEmpty else { return (EventBatch(), []) }
+        return try await read("cannot load events") { db in
+            let catalog = try Self.catalog(db)
+            var batch = EventBatch()
+            var found: [Int64] = []
+            var start = 0
+            while start < wanted.count {
+                let part = Array(wanted[start..<min(start + 500, wanted.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                let (b, got) = try Self.decode(db, catalog: catalog, where: "WHERE id IN (\(marks))",
+                                               arguments: StatementArguments(part), limit: part.count)
+                batch.append(contentsOf: b)
+                found += got
+                start += 500
+            }
+            return (batch, found)
+        }
+    }
+
     /// Decodes the events a `WHERE` clause selects, in id order, with their ids.
     static func decode(_ db: Database, catalog: [FieldDescriptor], where clause: String, arguments: StatementArguments,
                        limit: Int) throws -> (events: EventBatch, ids: [Int64]) {

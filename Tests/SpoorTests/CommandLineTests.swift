@@ -163,5 +163,19 @@ struct CommandLineTests {
             return
         }
         #expect(top["value"]?.stringValue == "203.0.113.45")
+        // The demo's own Sigma rules tell the intrusion: guessing, the login it won, the
+        // download run with sudo, the UID 0 account, the SQL injection probes.
+        guard case .array(let detections)? = parsed["detections"] else {
+            Issue.record("no detections")
+            return
+        }
+        let titles = Set(detections.compactMap { $0["title"]?.stringValue })
+        for t in ["SSH password guessing", "SSH login after password guessing", "Download piped into a shell with sudo",
+                  "Account created with UID 0", "SQL injection probe in a web request"] {
+            #expect(titles.contains(t), "missing \(t)")
+        }
+        let login = detections.first { $0["title"]?.stringValue == "SSH login after password guessing" }
+        #expect(login?["details"]?["group"]?["source.ip"]?.stringValue == "203.0.113.45")
+        #expect(detections.filter { $0["title"]?.stringValue == "Account created with UID 0" }.count == 1)
     }
 }

@@ -4,6 +4,8 @@ import ArgumentParser
 import Foundation
 import Spoor
 import SpoorIngest
+import SpoorEvents
+import SpoorRules
 
 struct Analyze: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,18 +15,21 @@ struct Analyze: AsyncParsableCommand {
             cron, nginx, Zeek, an application's JSON lines) with an intrusion in them, written to a \
             temporary folder and read back through the real parsers.
 
-            Today analyze ingests and summarises (time span, formats, actions, where failures come \
-            from). Indicators, the graph, Sigma hunting, detectors and labels join this command as \
-            they land.
+            analyze ingests, summarises (time span, formats, actions, where failures come from) and \
+            hunts with Sigma rules: the rules given with --rules, or on the demo spoor's own demo \
+            rules (see `spoor hunt` for hunting on its own). Indicators, the graph, detectors and \
+            labels join this command as they land.
 
             Examples:
               spoor analyze
               spoor analyze /var/log --case acme --org acme --tz Europe/Zurich --output json
+              spoor analyze /var/log --case acme --rules sigma/rules/linux
             """)
 
     @OptionGroup var caseOptions: CaseOptions
     @OptionGroup var ingest: IngestArguments
     @Option(name: .long, help: OutputFormat.help([.text, .json])) var output: OutputFormat = .text
+    @OptionGroup var ruleArguments: RuleArguments
     @Argument(help: ArgumentHelp("Files, folders or archives to analyse (none: the built-in demo).", valueName: "path"))
     var paths: [String] = []
 
@@ -50,11 +55,32 @@ struct Analyze: AsyncParsableCommand {
                                                 arguments: CommandLine.arguments) { d, t in bar.update(done: d, total: t) }
         bar.finish()
         let summary = try await workspace.summary()
+        // Hunting: the user's rules, or on the demo the demo's own.
+        var hunt: (HuntReport, [Detection])? = nil
+        var huntEvents: [Int64: Event] = [:]
+        let rules: RuleSet? = !ruleArguments.rules.isEmpty ? try ruleArguments.load(ruleArguments.rules)
+            : (demoFolder != nil ? try RuleSet.demo() : nil)
+        if let rules {
+            let huntBar = ProgressBar(label: "hunt")
+            let result = try await workspace.hunt(rules, arguments: CommandLine.arguments) { d, t in huntBar.update(done: d, total: t) }
+            huntBar.finish()
+            hunt = result
+            huntEvents = try await workspace.events(ids: result.1.flatMap { $0.eventIDs.prefix(1) })
+        }
         if output == .json {
-            JSONOutput.print(.object([("ingest", JSONOutput.ingest(report)), ("summary", JSONOutput.summary(summary))]))
+            var fields: [(String, JSONValue)] = [("ingest", JSONOutput.ingest(report)), ("summary", JSONOutput.summary(summary))]
+            if let (_, found) = hunt {
+                let printer = HuntPrinter(format: .json)
+                fields.append(("detections", .array(found.map { printer.object($0, huntEvents) })))
+            }
+            JSONOutput.print(.object(fields))
         } else {
             IngestPrinter.print(report, format: .text)
             Console.out("\n" + SummaryPrinter.render(summary))
+            if let (huntReport, found) = hunt {
+                Console.out("\nSigma detections")
+                HuntPrinter(format: .text).print(huntReport, found, events: huntEvents)
+            }
         }
         if report.hasDiagnostics { throw ExitCode(2) }
     }

@@ -27,9 +27,9 @@ public struct CorrelationHit: Sendable, Hashable {
 /// Evaluates correlation rules over base-rule matches, in event time.
 ///
 /// Windows slide with the events, not on fixed boundaries (the spec: "should not be restricted
-/// to boundaries"): for each group, the window starts at the first event not yet reported and
-/// spans `timespan`; when its aggregate satisfies the condition the window is reported and the
-/// next one starts after it. A window of any alignment that satisfies a lower bound (`gt`,
+/// to boundaries"): for each group, the window starts at the first event not yet covered and
+/// spans `timespan`; when its aggregate satisfies the condition the window is reported (with
+/// the events up to where it first held) and the next one starts after the window's last event. A window of any alignment that satisfies a lower bound (`gt`,
 /// `gte`) also contains one starting at an event, so none is missed; upper bounds (`lt`,
 /// `lte`) are judged on complete windows.
 public struct CorrelationEngine: Sendable {
@@ -159,7 +159,9 @@ public struct CorrelationEngine: Sendable {
                         let evs = idx[start...k].map { items[$0].event }
                         found.append(CorrelationHit(correlation: ci, group: g, value: v, first: evs[0].time,
                                                     last: evs[evs.count - 1].time, events: evs))
-                        start = k + 1
+                        // The window is spent: the next one starts after it (one hit per burst
+                        // and timespan, not one per `gte` events).
+                        start = end + 1
                         reported = true
                         break
                     }

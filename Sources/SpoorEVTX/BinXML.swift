@@ -66,6 +66,8 @@ final class XElement {
     /// The direct path's last dotted name for this element: the prefix id and key id it was made
     /// of, and its own id.
     var dottedName: (prefix: Int32, key: Int32, full: Int32) = (-1, -1, -1)
+    /// The direct path's name ids of `name_1`, `name_2` … (set on first need).
+    var suffixIDs: [Int32] = []
 
     init(name: String, attributes: [(String, [XPart])], children: [XPart]) {
         self.name = name

@@ -614,7 +614,13 @@ struct EVTXViewWalker {
         if !keys.contains(e.nameID) { return e.nameID }
         var k = 1
         while true {
-            let id = names.id(e.name + "_" + String(k))
+            let id: Int32
+            if k <= e.suffixIDs.count {
+                id = e.suffixIDs[k - 1]
+            } else {
+                id = names.id(e.name + "_" + String(k))
+                e.suffixIDs.append(id)
+            }
             if !keys.contains(id) { return id }
             k += 1
         }

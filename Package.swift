@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "SpoorRules", dependencies: [
             "SpoorCore", "SpoorEvents",
             .product(name: "Yams", package: "Yams"),
-        ], resources: [.copy("Bindings")]),
+        ]),
         // 12: features and detectors over events (sessions: who is logged on where).
         .target(name: "SpoorDetectors", dependencies: ["SpoorCore", "SpoorEvents"]),
         // 16: persistence of every capability's values.

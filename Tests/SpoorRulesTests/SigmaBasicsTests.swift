@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SpoorCore
 @testable import SpoorRules
@@ -77,5 +78,18 @@ import SpoorCore
         """), [["CommandLine": "echo echo"]])
         #expect(r.unsupported.count == 1)
         #expect(r.unsupported.first?.reason.contains("regular expression") == true)
+    }
+
+    @Test func builtInBindingsWrittenOutLoadBackTheSame() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-bindings-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let builtIn = try BindingSet.builtIn()
+        let files = try BindingSet.writeBuiltIn(to: dir)
+        #expect(files.count == builtIn.bindings.count && files.count >= 5)
+        let loaded = try BindingSet.load(folder: dir)
+        #expect(loaded.bindings.map(\.name) == builtIn.bindings.map(\.name))
+        #expect(loaded.bindings.map(\.entries.count) == builtIn.bindings.map(\.entries.count))
+        let windows = try #require(loaded.resolve(SigmaLogsource(category: "process_creation", product: "windows")))
+        #expect(windows.1.alternatives.count == 2)   // Sysmon 1 and Security 4688
     }
 }

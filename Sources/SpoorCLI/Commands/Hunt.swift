@@ -12,7 +12,7 @@ struct RuleArguments: ParsableArguments {
     @Option(name: .customLong("rules"), help: ArgumentHelp("A Sigma rule file or folder (searched recursively for .yml/.yaml). Repeat for more.", valueName: "path"))
     var rules: [String] = []
 
-    @Option(name: .customLong("bindings"), help: ArgumentHelp("A folder of your own logsource binding files (YAML, see Sources/SpoorRules/Bindings); they win over spoor's. Repeat for more.", valueName: "dir"))
+    @Option(name: .customLong("bindings"), help: ArgumentHelp("A folder of your own logsource binding files (YAML; `spoor rules bindings DIR` writes spoor's as a start); they win over spoor's. Repeat for more.", valueName: "dir"))
     var bindings: [String] = []
 
     @Option(name: .customLong("placeholders"), help: ArgumentHelp("A YAML file of values for `expand` placeholders (name: [values]); rules with unresolved placeholders are unsupported.", valueName: "file"))

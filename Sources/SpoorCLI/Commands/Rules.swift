@@ -7,7 +7,34 @@ import SpoorRules
 struct Rules: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Work with Sigma rules.",
-        subcommands: [Check.self])
+        subcommands: [Check.self, Bindings.self])
+
+    struct Bindings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write spoor's own logsource binding files into a folder, to read or to start your own from.",
+            discussion: """
+                A binding file says which events a Sigma logsource means (column = value conditions, \
+                e.g. winlog.channel and winlog.event_id for a Sysmon category) and which columns a \
+                rule's field names read. Edit copies and pass the folder to `spoor hunt --bindings DIR` \
+                (yours take precedence over spoor's). The format is described in Docs/Sigma.md.
+
+                Example:
+                  spoor rules bindings my-bindings/
+
+                Exit codes: 0 success, 1 failure.
+                """)
+
+        @Argument(help: ArgumentHelp("The folder to write into (created if missing).", valueName: "dir")) var directory: String
+
+        func run() async throws {
+            do {
+                for path in try BindingSet.writeBuiltIn(to: directory) { Console.out(path) }
+            } catch {
+                Console.err("spoor: cannot write the binding files: \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

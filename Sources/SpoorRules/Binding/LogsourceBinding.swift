@@ -129,12 +129,23 @@ public struct BindingSet: Sendable {
 
     public init(_ bindings: [LogsourceBinding]) { self.bindings = bindings }
 
-    /// spoor's own binding files (`Sources/SpoorRules/Bindings`).
+    /// spoor's own bindings (``BuiltInBindings``).
     public static func builtIn() throws(SigmaDiagnostic) -> BindingSet {
-        guard let folder = Bundle.module.url(forResource: "Bindings", withExtension: nil) else {
-            throw SigmaDiagnostic(.error, SigmaLocation(file: "Bindings", line: 0, column: 0), "the built-in binding files are missing from the bundle")
+        var out: [LogsourceBinding] = []
+        for (name, yaml) in BuiltInBindings.files { out.append(try LogsourceBinding(yaml: yaml, file: name)) }
+        return BindingSet(out)
+    }
+
+    /// Writes spoor's own binding files into `folder` (to edit, and pass back with `--bindings`).
+    public static func writeBuiltIn(to folder: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var written: [String] = []
+        for (name, yaml) in BuiltInBindings.files {
+            let path = (folder as NSString).appendingPathComponent(name)
+            try (yaml + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            written.append(path)
         }
-        return try load(folder: folder.path)
+        return written
     }
 
     /// Every `.yml` file in `folder`, sorted by name.

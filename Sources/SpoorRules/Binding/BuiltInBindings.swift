@@ -1,3 +1,282 @@
+/// spoor's own logsource binding files (the format: ``LogsourceBinding``), compiled into the
+/// library so that the `spoor` executable needs no resource bundle beside it. `spoor rules
+/// bindings DIR` writes them out as files to start one's own from; files given with
+/// `--bindings` take precedence over these.
+enum BuiltInBindings {
+    static let files: [(name: String, yaml: String)] = [
+        ("generic.yml", #"""
+# The fallback for every logsource no other binding file names (cloud audit logs, macOS, an
+# application's own JSON…): a rule's field is looked up as the raw field of the generic
+# readers, `json.<field>` for JSON Lines and `csv.<field>` for CSV/TSV, then as a spoor column
+# of that name (ECS names such as source.ip, as Sigma's `category: network` rules write them).
+name: generic
+raw: [json., csv., ""]
+logsources:
+  - {}   # every event
+"""#),
+        ("linux.yml", #"""
+# Linux logs for Sigma rules: syslog and journald (through spoor's syslog semantics for sshd,
+# sudo, su, cron, PAM, logind…), Sysmon for Linux exported as EVTX/JSON, and auditd records
+# exported as JSON (their key=value fields under json.*).
+#
+# Facts: the Sigma taxonomy appendix (v2.1.0) for Linux services and categories; Linux rules
+# with services auth/sshd/sudo/cron/syslog mostly search keywords in the message, which spoor
+# matches against every text field of an event (message included).
+name: linux
+fields:
+  User: [user.name]
+  CommandLine: [process.command_line, winlog.event_data.CommandLine, json.CommandLine]
+  Image: [process.executable, winlog.event_data.Image, json.Image]
+  CurrentDirectory: [process.working_directory, winlog.event_data.CurrentDirectory]
+  pam_user: [user.name]
+  pam_rhost: [source.ip, source.domain]
+  pam_service: [syslog.pam.service]
+raw: [json., ""]
+logsources:
+  - product: linux
+    when:
+      - spoor.parser: [syslog, journald-json]
+      - winlog.channel: Linux-Sysmon/Operational
+      - spoor.parser: [jsonl]
+  - product: linux
+    service: auth
+    when:
+      - spoor.parser: [syslog, journald-json]
+  - product: linux
+    service: syslog
+    when:
+      - spoor.parser: [syslog, journald-json]
+  - product: linux
+    service: sshd
+    when:
+      - process.name: [sshd]
+  - product: linux
+    service: sudo
+    when:
+      - process.name: [sudo]
+  - product: linux
+    service: su
+    when:
+      - process.name: [su]
+  - product: linux
+    service: cron
+    when:
+      - process.name: [cron, CRON, crond, anacron]
+  - product: linux
+    service: vsftpd
+    when:
+      - process.name: [vsftpd]
+  - product: linux
+    service: clamav
+    when:
+      - process.name: [clamd, freshclam, clamav]
+  - product: linux
+    service: guacamole
+    when:
+      - process.name: [guacd, guacamole]
+  - product: linux
+    service: auditd
+    when:
+      - spoor.parser: [jsonl]
+  - product: linux
+    category: process_creation
+    when:
+      - winlog.channel: Linux-Sysmon/Operational
+        winlog.event_id: [1]
+        raw: [winlog.event_data.]
+      - spoor.parser: [jsonl]
+  - product: linux
+    category: file_event
+    when:
+      - winlog.channel: Linux-Sysmon/Operational
+        winlog.event_id: [11]
+        raw: [winlog.event_data.]
+      - spoor.parser: [jsonl]
+  - product: linux
+    category: network_connection
+    when:
+      - winlog.channel: Linux-Sysmon/Operational
+        winlog.event_id: [3]
+        raw: [winlog.event_data.]
+      - spoor.parser: [jsonl]
+"""#),
+        ("network.yml", #"""
+# Network logs for Sigma rules: Zeek logs (`product: zeek, service: <log>`, Zeek's own field
+# names), the generic firewall and dns categories (taxonomy appendix names mapped to ECS), and
+# Sigma 2.1's `category: network` + `service: connection|dns`, which use ECS names as spoor does.
+name: network
+fields:
+  src_ip: [source.ip, zeek.id.orig_h]
+  src_port: [source.port, zeek.id.orig_p]
+  dst_ip: [destination.ip, zeek.id.resp_h]
+  dst_port: [destination.port, zeek.id.resp_p]
+  action: [event.action]
+  username: [user.name]
+  query: [dns.question.name, zeek.query]
+  answer: [dns.answers.data, zeek.answers]
+  record_type: [dns.question.type, zeek.qtype_name]
+  parent_domain: [dns.question.registered_domain]
+raw: [zeek., ""]
+logsources:
+  - product: zeek
+    when:
+      - spoor.parser: [zeek-tsv, zeek-json]
+  - category: firewall
+    when:
+      - source.ip: "*"
+        destination.ip: "*"
+  - category: dns
+    when:
+      - event.dataset: zeek.dns
+      - dns.question.name: "*"
+  - category: network
+    when:
+      - source.ip: "*"
+  - product: zeek
+    service: conn
+    when:
+      - event.dataset: zeek.conn
+  - product: zeek
+    service: dns
+    when:
+      - event.dataset: zeek.dns
+  - product: zeek
+    service: http
+    when:
+      - event.dataset: zeek.http
+  - product: zeek
+    service: files
+    when:
+      - event.dataset: zeek.files
+  - product: zeek
+    service: ssl
+    when:
+      - event.dataset: zeek.ssl
+  - product: zeek
+    service: x509
+    when:
+      - event.dataset: zeek.x509
+  - product: zeek
+    service: smtp
+    when:
+      - event.dataset: zeek.smtp
+  - product: zeek
+    service: ssh
+    when:
+      - event.dataset: zeek.ssh
+  - product: zeek
+    service: ftp
+    when:
+      - event.dataset: zeek.ftp
+  - product: zeek
+    service: kerberos
+    when:
+      - event.dataset: zeek.kerberos
+  - product: zeek
+    service: ntlm
+    when:
+      - event.dataset: zeek.ntlm
+  - product: zeek
+    service: rdp
+    when:
+      - event.dataset: zeek.rdp
+  - product: zeek
+    service: smb_files
+    when:
+      - event.dataset: zeek.smb_files
+  - product: zeek
+    service: smb_mapping
+    when:
+      - event.dataset: zeek.smb_mapping
+  - product: zeek
+    service: dce_rpc
+    when:
+      - event.dataset: zeek.dce_rpc
+  - product: zeek
+    service: dhcp
+    when:
+      - event.dataset: zeek.dhcp
+  - product: zeek
+    service: notice
+    when:
+      - event.dataset: zeek.notice
+  - product: zeek
+    service: weird
+    when:
+      - event.dataset: zeek.weird
+  - product: zeek
+    service: software
+    when:
+      - event.dataset: zeek.software
+  - product: zeek
+    service: tunnel
+    when:
+      - event.dataset: zeek.tunnel
+  - product: zeek
+    service: snmp
+    when:
+      - event.dataset: zeek.snmp
+  - product: zeek
+    service: sip
+    when:
+      - event.dataset: zeek.sip
+  - product: zeek
+    service: pe
+    when:
+      - event.dataset: zeek.pe
+"""#),
+        ("web.yml", #"""
+# Web server and proxy logs for Sigma rules (taxonomy appendix: `category: webserver` and
+# `category: proxy` use W3C field names). W3C extended logs (IIS…) keep every field as
+# w3c.<name>; Apache/Nginx access logs give the ECS view; Zeek http.log serves proxy rules.
+name: web
+fields:
+  c-ip: [w3c.c-ip, source.ip]
+  cs-method: [w3c.cs-method, http.request.method]
+  cs-uri-stem: [w3c.cs-uri-stem, url.path]
+  cs-uri-query: [w3c.cs-uri-query, url.query]
+  cs-uri: [w3c.cs-uri, url.original]
+  c-uri: [w3c.cs-uri, url.original]
+  c-uri-query: [w3c.cs-uri-query, url.query]
+  c-uri-stem: [w3c.cs-uri-stem, url.path]
+  c-uri-extension: [url.extension]
+  cs-host: [w3c.cs-host, url.domain]
+  sc-status: [w3c.sc-status, http.response.status_code]
+  cs-user-agent: ["w3c.cs(User-Agent)", user_agent.original]
+  c-useragent: ["w3c.cs(User-Agent)", user_agent.original]
+  cs-referer: ["w3c.cs(Referer)", http.request.referrer]
+  cs-referrer: ["w3c.cs(Referer)", http.request.referrer]
+  cs-username: [w3c.cs-username, user.name]
+  cs-cookie: ["w3c.cs(Cookie)"]
+  cs-content-type: ["w3c.cs(Content-Type)"]
+  sc-bytes: [w3c.sc-bytes, http.response.body.bytes]
+  cs-bytes: [w3c.cs-bytes, http.request.body.bytes]
+  s-ip: [w3c.s-ip, destination.ip]
+  dst_ip: [destination.ip]
+  src_ip: [source.ip]
+raw: [w3c.]
+logsources:
+  - category: webserver
+    when:
+      - spoor.parser: [access-combined, w3c-extended]
+  - category: proxy
+    when:
+      - spoor.parser: [access-combined, w3c-extended]
+      - event.dataset: zeek.http
+        raw: [zeek.]
+        fields:
+          c-uri: [zeek.uri]
+          cs-uri: [zeek.uri]
+          cs-host: [zeek.host]
+          cs-method: [zeek.method]
+          sc-status: [zeek.status_code]
+          c-useragent: [zeek.user_agent]
+          cs-user-agent: [zeek.user_agent]
+          cs-referer: [zeek.referrer]
+          dst_ip: [zeek.id.resp_h]
+          src_ip: [zeek.id.orig_h]
+"""#),
+        ("windows.yml", #"""
 # Windows events (EVTX and every Windows JSON form spoor reads) for Sigma rules.
 #
 # Facts: the Sigma taxonomy appendix (sigma-specification v2.1.0, "Windows" logsources: Sysmon
@@ -396,3 +675,6 @@ logsources:
     service: sysmon-linux
     when:
       - winlog.channel: ["Linux-Sysmon/Operational"]
+"""#),
+    ]
+}

@@ -19,12 +19,6 @@ import SpoorTesting
 @Suite struct EVTXThroughputTests {
     static let enabled = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH"] == "1" && SharedData.isAvailable
 
-    static func cpuSeconds() -> Double {
-        var r = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &r)
-        return Double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) + Double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6
-    }
-
     @Test(.enabled(if: enabled, "set SPOOR_EVTX_BENCH=1 (and use -c release)"))
     func recordsPerCPUSecond() throws {
         let dir = try #require(SharedData.url("evtx-rs-samples/samples")).path
@@ -34,12 +28,12 @@ import SpoorTesting
         var best = Double.infinity
         var records = 0
         for _ in 0..<(directOnly ? 0 : 5) {
-            let t0 = Self.cpuSeconds()
+            let t0 = ProcessUsage.cpuSeconds()
             records = 0
             for f in files {
                 for i in 0..<f.chunkCount { records += f.chunk(i).records.count }
             }
-            best = min(best, Self.cpuSeconds() - t0)
+            best = min(best, ProcessUsage.cpuSeconds() - t0)
         }
         #expect(directOnly || records == 18_397)
         print("EVTX throughput: spoor JSONValue path \(records) records, \(Int(Double(records) / best)) records/cpu-s")
@@ -50,7 +44,7 @@ import SpoorTesting
         var bestJSONEvents = Double.infinity
         var events = 0
         for _ in 0..<(directOnly ? 0 : 5) {
-            let t0 = Self.cpuSeconds()
+            let t0 = ProcessUsage.cpuSeconds()
             events = 0
             for f in files {
                 var mapper = WindowsEventMapper(context: context)
@@ -63,14 +57,14 @@ import SpoorTesting
                 }
                 events += builder.finish().count
             }
-            bestJSONEvents = min(bestJSONEvents, Self.cpuSeconds() - t0)
+            bestJSONEvents = min(bestJSONEvents, ProcessUsage.cpuSeconds() - t0)
         }
         print("EVTX throughput: spoor full events via JSONValue \(events) events, \(Int(Double(events) / bestJSONEvents)) records/cpu-s")
 
         var bestDirect = Double.infinity
         var directEvents = 0, direct = 0
         for _ in 0..<(directOnly ? 50 : 5) {
-            let t0 = Self.cpuSeconds()
+            let t0 = ProcessUsage.cpuSeconds()
             directEvents = 0
             direct = 0
             for f in files {
@@ -94,7 +88,7 @@ import SpoorTesting
                 directEvents += builder.finish().count
                 direct += reader.directRecords
             }
-            bestDirect = min(bestDirect, Self.cpuSeconds() - t0)
+            bestDirect = min(bestDirect, ProcessUsage.cpuSeconds() - t0)
         }
         #expect(directOnly || directEvents == events)
         print("EVTX throughput: spoor full events, direct path \(directEvents) events (\(direct) direct), \(Int(Double(directEvents) / bestDirect)) records/cpu-s")

@@ -16,6 +16,16 @@ struct SigmaHQTests {
         return SigmaLoader().load(paths: ruleFolders.map { root.appendingPathComponent($0).path })
     }
 
+    /// Every rule file of `rules*` that names `product: windows`.
+    static func windowsRuleFiles() throws -> [String] {
+        let root = try #require(SharedData.url("sigma"))
+        return ruleFolders.flatMap { folder -> [String] in
+            let base = root.appendingPathComponent(folder)
+            return (FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String } ?? [])
+                .filter { $0.hasSuffix(".yml") }.map { base.appendingPathComponent($0).path }
+        }.filter { (try? String(contentsOfFile: $0, encoding: .utf8))?.contains("product: windows") ?? false }.sorted()
+    }
+
     static func engine(_ set: SigmaRuleSet) throws -> SigmaEngine {
         SigmaEngine(SigmaCompiler(bindings: try BindingSet.builtIn()).compile(set))
     }

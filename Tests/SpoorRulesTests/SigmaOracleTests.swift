@@ -85,38 +85,7 @@ struct SigmaOracleTests {
         let jsonFiles = (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? [])
             .filter { $0.hasSuffix(".json") }.sorted().map { root.appendingPathComponent($0).path }
         #expect(ruleFiles.count >= 90 && jsonFiles.count >= 90)
-        guard let oracle = try Self.oracle(rules: ruleFiles, events: jsonFiles) else {
-            print("pySigma is not installed in SPOOR_PYTHON: the comparison is skipped")
-            return
-        }
-        let set = SigmaLoader().load(paths: ruleFiles)
-        let engine = SigmaEngine(SigmaCompiler(bindings: try BindingSet.builtIn()).compile(set))
-        var mine = Set<Pair>()
-        var events: [Pair: Event] = [:]
-        for f in jsonFiles {
-            let batch = try await SigmaHQTests.ingest(f)
-            for m in engine.matches(in: batch) {
-                let p = Pair(rule: engine.program.rules[m.rule].metadata.id ?? "", file: f, index: m.row)
-                mine.insert(p)
-                events[p] = batch.row(m.row)
-            }
-            // Events of pySigma-only pairs, for explanations.
-            for p in oracle.matches where p.file == f && p.index < batch.count { events[p] = batch.row(p.index) }
-        }
-        let onlyMine = mine.subtracting(oracle.matches).sorted(), onlyTheirs = oracle.matches.subtracting(mine).sorted()
-        var explained: [String: Int] = [:], unexplained: [String] = []
-        for (p, spoorOnly) in onlyMine.map({ ($0, true) }) + onlyTheirs.map({ ($0, false) }) {
-            let rule = engine.program.rules.first { $0.metadata.id == p.rule }
-            if let why = Self.explanation(p, spoorOnly: spoorOnly, rule: rule, event: events[p], oracleErrors: oracle.errors) {
-                explained[why, default: 0] += 1
-            } else {
-                unexplained.append("\(spoorOnly ? "spoor only" : "pySigma only"): \(p)")
-            }
-        }
-        print("pySigma oracle: \(ruleFiles.count) rules × \(jsonFiles.count) files; spoor \(mine.count) matches, pySigma \(oracle.matches.count), common \(mine.intersection(oracle.matches).count); oracle errors \(oracle.errors.count)")
-        for (why, n) in explained { print("  explained \(n)×: \(why)") }
-        for e in oracle.errors.sorted(by: { $0.key < $1.key }) { print("  oracle error \(e.key): \(e.value)") }
-        #expect(unexplained.isEmpty, "\(unexplained.count) unexplained differences:\n\(unexplained.prefix(40).joined(separator: "\n"))")
+        try await Self.compare("pySigma oracle", ruleFiles: ruleFiles, jsonFiles: jsonFiles)
     }
 
     static let otrfArchives = [
@@ -132,28 +101,25 @@ struct SigmaOracleTests {
             print("SPOOR_PYTHON is not set: the pySigma comparison is skipped")
             return
         }
-        let root = try #require(SharedData.url("sigma"))
-        let ruleFiles = SigmaHQTests.ruleFolders.flatMap { folder -> [String] in
-            let base = root.appendingPathComponent(folder)
-            return (FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String } ?? [])
-                .filter { $0.hasSuffix(".yml") }.map { base.appendingPathComponent($0).path }
-        }.filter { path in
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
-            return text.contains("product: windows")
-        }.sorted()
+        let ruleFiles = try SigmaHQTests.windowsRuleFiles()
         var jsonFiles: [String] = []
         for archive in Self.otrfArchives {
-            guard let files = try Self.unzip(archive) else { print("unzip is missing: skipped"); return }
+            guard let files = try SharedData.unzipJSON(archive) else { print("unzip is missing: skipped"); return }
             jsonFiles += files.map(\.path)
         }
         jsonFiles.sort()
         defer { for f in jsonFiles { try? FileManager.default.removeItem(atPath: (f as NSString).deletingLastPathComponent) } }
-        guard let oracle = try Self.oracle(rules: ruleFiles, events: jsonFiles) else {
+        try await Self.compare("pySigma oracle on OTRF", ruleFiles: ruleFiles, jsonFiles: jsonFiles)
+    }
+
+    /// Runs the rules over the JSON files with spoor and with the oracle, and expects every
+    /// difference between the two sets of (rule, file, event) pairs to be explained.
+    static func compare(_ label: String, ruleFiles: [String], jsonFiles: [String]) async throws {
+        guard let oracle = try oracle(rules: ruleFiles, events: jsonFiles) else {
             print("pySigma is not installed in SPOOR_PYTHON: the comparison is skipped")
             return
         }
-        let set = SigmaLoader().load(paths: ruleFiles)
-        let engine = SigmaEngine(SigmaCompiler(bindings: try BindingSet.builtIn()).compile(set))
+        let engine = SigmaEngine(SigmaCompiler(bindings: try BindingSet.builtIn()).compile(SigmaLoader().load(paths: ruleFiles)))
         var mine = Set<Pair>()
         var events: [Pair: Event] = [:]
         var total = 0
@@ -165,35 +131,22 @@ struct SigmaOracleTests {
                 mine.insert(p)
                 events[p] = batch.row(m.row)
             }
+            // Events of pySigma-only pairs, for explanations.
             for p in oracle.matches where p.file == f && p.index < batch.count { events[p] = batch.row(p.index) }
         }
         let onlyMine = mine.subtracting(oracle.matches).sorted(), onlyTheirs = oracle.matches.subtracting(mine).sorted()
         var explained: [String: Int] = [:], unexplained: [String] = []
         for (p, spoorOnly) in onlyMine.map({ ($0, true) }) + onlyTheirs.map({ ($0, false) }) {
             let rule = engine.program.rules.first { $0.metadata.id == p.rule }
-            if let why = Self.explanation(p, spoorOnly: spoorOnly, rule: rule, event: events[p], oracleErrors: oracle.errors) {
+            if let why = explanation(p, spoorOnly: spoorOnly, rule: rule, event: events[p], oracleErrors: oracle.errors) {
                 explained[why, default: 0] += 1
             } else {
                 unexplained.append("\(spoorOnly ? "spoor only" : "pySigma only"): \(p)")
             }
         }
-        print("pySigma oracle on OTRF: \(ruleFiles.count) rule files × \(total) events; spoor \(mine.count) matches, pySigma \(oracle.matches.count), common \(mine.intersection(oracle.matches).count); oracle errors \(oracle.errors.count)")
+        print("\(label): \(ruleFiles.count) rule files × \(jsonFiles.count) files (\(total) events); spoor \(mine.count) matches, pySigma \(oracle.matches.count), common \(mine.intersection(oracle.matches).count); oracle errors \(oracle.errors.count)")
         for (why, n) in explained { print("  explained \(n)×: \(why)") }
-        for e in oracle.errors.sorted(by: { $0.key < $1.key }).prefix(20) { print("  oracle error \(e.key): \(e.value)") }
+        for e in oracle.errors.sorted(by: { $0.key < $1.key }).prefix(40) { print("  oracle error \(e.key): \(e.value)") }
         #expect(unexplained.isEmpty, "\(unexplained.count) unexplained differences:\n\(unexplained.prefix(60).joined(separator: "\n"))")
-    }
-
-    /// Unzips an archive into a fresh temporary folder; nil when `unzip` is missing.
-    static func unzip(_ relative: String) throws -> [URL]? {
-        guard let zip = SharedData.url(relative), FileManager.default.isExecutableFile(atPath: "/usr/bin/unzip") else { return nil }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-sigma-otrf-\(UInt64.random(in: 0...UInt64.max))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
-        p.arguments = ["-q", "-o", zip.path, "-d", dir.path]
-        try p.run()
-        p.waitUntilExit()
-        return (FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? [])
-            .filter { $0.pathExtension == "json" }
     }
 }

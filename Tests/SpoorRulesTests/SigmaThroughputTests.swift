@@ -17,18 +17,6 @@ import SpoorTesting
 @Suite(.enabled(if: SharedData.isAvailable && ProcessInfo.processInfo.environment["SPOOR_SIGMA_BENCH"] == "1",
                 "the Sigma benchmark runs only with SPOOR_SIGMA_BENCH=1 and ../shared/data"))
 struct SigmaThroughputTests {
-    static func cpuSeconds() -> Double {
-        var u = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &u)
-        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
-    }
-
-    static func peakMiB() -> Double {
-        var u = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &u)
-        return Double(u.ru_maxrss) / 1024
-    }
-
     /// One seed event as flat Windows JSON (the OTRF layout), perturbed for replica `k`: host,
     /// account names and IPv4 addresses change, the time moves by `k` hours; command lines,
     /// images and paths stay, so the rules match replicas as they match the seed.
@@ -65,12 +53,7 @@ struct SigmaThroughputTests {
         let env = ProcessInfo.processInfo.environment
         let target = Int(env["SPOOR_SIGMA_BENCH_EVENTS"] ?? "") ?? 1_000_000
         let peerEvents = Int(env["SPOOR_SIGMA_BENCH_PEER_EVENTS"] ?? "") ?? 20_000
-        let root = try #require(SharedData.url("sigma"))
-        let ruleFiles = SigmaHQTests.ruleFolders.flatMap { folder -> [String] in
-            let base = root.appendingPathComponent(folder)
-            return (FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String } ?? [])
-                .filter { $0.hasSuffix(".yml") }.map { base.appendingPathComponent($0).path }
-        }.filter { (try? String(contentsOfFile: $0, encoding: .utf8))?.contains("product: windows") ?? false }.sorted()
+        let ruleFiles = try SigmaHQTests.windowsRuleFiles()
 
         // Seeds: every Windows event in ../shared/data.
         var seeds: [Event] = []
@@ -109,25 +92,25 @@ struct SigmaThroughputTests {
         try flush()
 
         // spoor: compile, then parse and match file by file.
-        var c0 = Self.cpuSeconds()
+        var c0 = ProcessUsage.cpuSeconds()
         let set = SigmaLoader().load(paths: ruleFiles)
         let program = SigmaCompiler(bindings: try BindingSet.builtIn()).compile(set)
         let engine = SigmaEngine(program)
-        let compileCPU = Self.cpuSeconds() - c0
+        let compileCPU = ProcessUsage.cpuSeconds() - c0
         let context = ParseContext(timeZone: .utc, collectedAt: Timestamp(microseconds: 0), isTimeZoneExplicit: false)
         var parseCPU = 0.0, matchCPU = 0.0, events = 0, matches = 0
         for url in files {
             let bytes = try [UInt8](Data(contentsOf: url))
-            c0 = Self.cpuSeconds()
+            c0 = ProcessUsage.cpuSeconds()
             let (batch, rejects) = Fixtures.parseLines(bytes, with: LogFormat.windowsFlatJSON.makeParser(context))
-            parseCPU += Self.cpuSeconds() - c0
+            parseCPU += ProcessUsage.cpuSeconds() - c0
             #expect(rejects.isEmpty)
-            c0 = Self.cpuSeconds()
+            c0 = ProcessUsage.cpuSeconds()
             matches += engine.matches(in: batch).count
-            matchCPU += Self.cpuSeconds() - c0
+            matchCPU += ProcessUsage.cpuSeconds() - c0
             events += batch.count
         }
-        let peak = Self.peakMiB()
+        let peak = ProcessUsage.peakMiB()
         print(String(format: "spoor: %d rules compiled (%d unsupported) in %.2f CPU s; %d events, %d matches; parse %.2f CPU s (%.0f events/s), match %.2f CPU s (%.0f events/s), parse+match %.0f events/s; peak RSS %.0f MiB",
                      program.rules.count, program.unsupported.count, compileCPU, events, matches, parseCPU, Double(events) / parseCPU,
                      matchCPU, Double(events) / matchCPU, Double(events) / (parseCPU + matchCPU), peak))
@@ -137,10 +120,10 @@ struct SigmaThroughputTests {
         let firstFile = try String(contentsOf: files[0], encoding: .utf8)
         try (firstFile.split(separator: "\n").prefix(peerEvents).joined(separator: "\n") + "\n").write(to: slice, atomically: false, encoding: .utf8)
         let sliceBytes = try [UInt8](Data(contentsOf: slice))
-        c0 = Self.cpuSeconds()
+        c0 = ProcessUsage.cpuSeconds()
         let (sliceBatch, _) = Fixtures.parseLines(sliceBytes, with: LogFormat.windowsFlatJSON.makeParser(context))
         let sliceMatches = engine.matches(in: sliceBatch).count
-        let sliceCPU = Self.cpuSeconds() - c0
+        let sliceCPU = ProcessUsage.cpuSeconds() - c0
         if let peer = try SigmaOracleTests.oracle(rules: ruleFiles, events: [slice.path]) {
             let t = peer.timing
             let peerCPU = (t["flatten_cpu_s"] ?? 0) + (t["sqlite_load_cpu_s"] ?? 0) + (t["query_cpu_s"] ?? 0)
@@ -185,7 +168,7 @@ struct SigmaThroughputTests {
         // spoor: fold, then one automaton pass.
         let automaton = LiteralAutomaton(needles)
         var folded: [UInt8] = [], ours = 0, bytes = 0
-        let c0 = Self.cpuSeconds()
+        let c0 = ProcessUsage.cpuSeconds()
         for _ in 0..<repeats {
             for v in list {
                 let raw = Array(v.utf8)
@@ -194,7 +177,7 @@ struct SigmaThroughputTests {
                 automaton.scan(folded.span) { _, _ in ours += 1 }
             }
         }
-        let ourCPU = Self.cpuSeconds() - c0
+        let ourCPU = ProcessUsage.cpuSeconds() - c0
         print(String(format: "literals of %@: %d literals, %d distinct values × %d; spoor Aho–Corasick (fold + scan) %.3f CPU s, %.0f MB/s, %d matches",
                      column, needles.count, list.count, repeats, ourCPU, Double(bytes) / ourCPU / 1e6, ours))
         // Hyperscan, when its headers and a C compiler are there.

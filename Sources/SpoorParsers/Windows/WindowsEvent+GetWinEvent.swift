@@ -186,16 +186,17 @@ public enum GetWinEventNames {
     public static func names(provider: String?, eventID: Int?, count: Int) -> [String] {
         guard let id = eventID, let provider else { return [] }
         let table: [Int: [[String]]]
+        var appendsOnly = false
         switch provider {
         case "Microsoft-Windows-Sysmon": table = sysmon
-        case "Microsoft-Windows-Security-Auditing": table = security
+        case "Microsoft-Windows-Security-Auditing": table = security; appendsOnly = true
         case "Service Control Manager": table = serviceControlManager
         case "Microsoft-Windows-PowerShell": table = powerShell
         default: return []
         }
         guard let versions = table[id] else { return [] }
         if let exact = versions.first(where: { $0.count == count }) { return exact }
-        guard table == security else { return [] }
+        guard appendsOnly else { return [] }
         return versions.filter { $0.count < count }.max { $0.count < $1.count } ?? []
     }
 }

@@ -119,8 +119,8 @@ public struct SigmaCompiler: Sendable {
         for rule in set.rules {
             var detection = rule.detection
             // Filters (spec "Sigma Filters"): joined onto the rules they name, when the logsource fits.
-            for f in filters where Self.applies(f, to: rule) {
-                detection = Self.join(detection, filter: f)
+            for (k, f) in filters.enumerated() where Self.applies(f, to: rule) {
+                detection = Self.join(detection, filter: f, number: k)
             }
             do throws(UnsupportedRule) {
                 let compiled = try compile(rule, detection, &state, valueCompiler)
@@ -158,8 +158,8 @@ public struct SigmaCompiler: Sendable {
 
     /// `(rule condition) and (filter condition)`, the filter's identifiers renamed apart
     /// (pySigma's way, REFERENCE §2.3).
-    static func join(_ d: SigmaDetection, filter f: SigmaFilter) -> SigmaDetection {
-        let prefix = "_filter_\(abs(f.metadata.title.hashValue % 100_000))_"
+    static func join(_ d: SigmaDetection, filter f: SigmaFilter, number: Int) -> SigmaDetection {
+        let prefix = "_filter\(number)_"
         func rename(_ c: SigmaCondition) -> SigmaCondition {
             switch c {
             case .identifier(let n): .identifier(prefix + n)
@@ -229,12 +229,12 @@ public struct SigmaCompiler: Sendable {
         for (name, search, _) in detection.searches {
             specs[name] = try flatten(search, values, label)
         }
+        var reads = Set<String>()
+        for (_, ors) in specs { for and in ors { for (s, _) in and { if let f = s.field { reads.insert(f) } } } }
         var alternatives: [CompiledAlternative] = []
         var lastReason: UnsupportedRule? = nil
         for alt in entry.alternatives {
             // Fields this alternative cannot have: the rule does not apply to these events.
-            var reads = Set<String>()
-            for (_, ors) in specs { for and in ors { for (s, _) in and { if let f = s.field { reads.insert(f) } } } }
             if let missing = reads.first(where: { alt.unsupported.contains($0) }) {
                 lastReason = unsupported(rule.metadata.location, "field '\(missing)' does not exist in these events")
                 continue

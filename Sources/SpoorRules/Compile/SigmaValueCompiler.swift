@@ -54,9 +54,6 @@ struct SigmaValueCompiler {
         let mods = item.modifiers
         let negated = mods.contains(.neq)
         let all = mods.contains(.all)
-        if all, item.values.count < 2 {
-            // The spec forbids `all` on a single value; pySigma accepts it as plain AND of one.
-        }
         // exists
         if mods.contains(.exists) {
             guard item.values.count == 1, item.values[0].kind == .bool else {

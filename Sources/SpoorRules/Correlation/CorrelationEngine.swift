@@ -35,8 +35,6 @@ public struct CorrelationHit: Sendable, Hashable {
 public struct CorrelationEngine: Sendable {
     public let program: SigmaProgram
     private var inputs: [Input] = []
-    /// Rules by reference (id or name) → rule indices.
-    private let ruleRefs: [String: Int]
     /// Per correlation: the base rules it reads (directly), or the correlations it chains.
     private let correlationRefs: [String: Int]
 
@@ -48,12 +46,6 @@ public struct CorrelationEngine: Sendable {
 
     public init(program: SigmaProgram) {
         self.program = program
-        var r: [String: Int] = [:]
-        for (i, rule) in program.rules.enumerated() {
-            if let id = rule.metadata.id { r[id] = i }
-            if let n = rule.metadata.name { r[n] = i }
-        }
-        ruleRefs = r
         var c: [String: Int] = [:]
         for (i, cor) in program.correlations.enumerated() {
             if let id = cor.metadata.id { c[id] = i }
@@ -64,7 +56,7 @@ public struct CorrelationEngine: Sendable {
 
     /// Whether any correlation reads rule `i` (so its matches must be fed to ``add(_:in:reference:)``).
     public func isCorrelated(_ rule: Int) -> Bool {
-        guard let m = program.rules[rule].metadata as SigmaMetadata? else { return false }
+        let m = program.rules[rule].metadata
         return program.correlations.contains { c in c.rules.contains { $0 == m.id || $0 == m.name } }
     }
 

@@ -547,10 +547,12 @@ struct BatchEvaluator {
                 visit(plan.casedHits, needle, end, plan.casedAutomaton.needleLengths[needle], n)
             }
         }
-        // Glob patterns: those whose longest literal occurred, and those without one.
-        var checked = Set<Int32>()
+        // Glob patterns: those whose longest literal occurred (once each), and those without one.
         for (gi, g) in plan.general.enumerated() where !g.triggered { candidates.append(Int32(gi)) }
-        for gi in candidates where checked.insert(gi).inserted {
+        if candidates.count > 1 { candidates.sort() }
+        var previous: Int32 = -1
+        for gi in candidates where gi != previous {
+            previous = gi
             let g = plan.general[Int(gi)]
             let hit: Bool
             if g.pattern.cased { hit = g.pattern.matches(v) } else { let f = folded; hit = g.pattern.matches(f.span) }
@@ -559,8 +561,8 @@ struct BatchEvaluator {
         for t in plan.direct {
             let hit: Bool
             switch prog.tests[t] {
-            case .pattern(let pat):
-                hit = pat.cased ? pat.matches(v) : { let f = folded; return pat.matches(f.span) }()
+            case .pattern:
+                continue   // never here: ProgramPlan runs patterns in the automaton or as globs
             case .regex:
                 hit = prog.regexes[t]?.matches(v) ?? false
             case .cidr(let net):

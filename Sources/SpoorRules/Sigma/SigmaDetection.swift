@@ -78,7 +78,7 @@ public struct SigmaFieldItem: Sendable {
     public var modifiers: [SigmaModifier]
     /// One or more values; a list is OR-linked unless `all` is among the modifiers.
     public var values: [SigmaScalar]
-    /// Whether the YAML wrote a list (a one-item list and a scalar are the same search).
+    /// Where the item's key is.
     public var location: SigmaLocation
 
     public init(field: String?, modifiers: [SigmaModifier], values: [SigmaScalar], location: SigmaLocation) {

@@ -57,7 +57,6 @@ public struct SigmaLoader: Sendable {
             set.diagnostics.append(Self.diagnostic(for: error, file: file))
             return
         }
-        var index = 0
         while true {
             let node: Node?
             do {
@@ -67,7 +66,6 @@ public struct SigmaLoader: Sendable {
                 return
             }
             guard let node else { return }
-            index += 1
             var reader = DocumentReader(file: file)
             if let document = reader.document(node) {
                 set.documents.append(document)

@@ -59,20 +59,6 @@ import SpoorTesting
         #expect(b.value(row: 0, field: "@timestamp") == .timestamp(Timestamp(seconds: 1_764_316_741, microseconds: 340_553)))
     }
 
-    /// Unzips an OTRF archive into a fresh temporary folder (the test target does not link
-    /// SpoorIngest's zip reader); nil when `unzip` is missing.
-    static func unzip(_ relative: String) throws -> [URL]? {
-        guard let zip = SharedData.url(relative), FileManager.default.isExecutableFile(atPath: "/usr/bin/unzip") else { return nil }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-otrf-\(UInt64.random(in: 0...UInt64.max))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
-        p.arguments = ["-q", "-o", zip.path, "-d", dir.path]
-        try p.run()
-        p.waitUntilExit()
-        return (FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? [])
-            .filter { $0.pathExtension == "json" }
-    }
 
     static let otrfArchives = [
         "otrf-security-datasets/datasets/atomic/windows/credential_access/host/cmd_sam_copy_esentutl.zip",
@@ -84,7 +70,7 @@ import SpoorTesting
     /// rejects, one event per line, recognised as the flat form.
     @Test(.enabled(if: SharedData.isAvailable, "\(SharedData.skipMessage)"), arguments: otrfArchives)
     func otrfDatasetParsesWithoutRejects(archive: String) throws {
-        guard let files = try Self.unzip(archive) else { return }
+        guard let files = try SharedData.unzipJSON(archive) else { return }
         try #require(files.count == 1)
         defer { try? FileManager.default.removeItem(at: files[0].deletingLastPathComponent()) }
         let bytes = try [UInt8](Data(contentsOf: files[0]))

@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "SpoorParsers", targets: ["SpoorParsers"]),
         .library(name: "SpoorEVTX", targets: ["SpoorEVTX"]),
         .library(name: "SpoorRules", targets: ["SpoorRules"]),
+        .library(name: "SpoorIndicators", targets: ["SpoorIndicators"]),
+        .library(name: "SpoorIntel", targets: ["SpoorIntel"]),
         .executable(name: "spoor", targets: ["SpoorCLI"]),
     ],
     dependencies: [
@@ -33,6 +35,14 @@ let package = Package(
             "SpoorCore", "SpoorEvents", "SpoorEVTX", "SpoorParsers", "CZlib", "CBzip2", "CLzma",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // 8: indicators of compromise: kinds, extraction, refang/defang, sightings. The public
+        // suffix list comes from Debian's libpsl.
+        .systemLibrary(name: "CPsl", path: "Sources/CPsl", providers: [.apt(["libpsl-dev"])]),
+        .target(name: "SpoorIndicators", dependencies: ["SpoorCore", "SpoorEvents", "CPsl", "CZlib"]),
+        // 9: enrichment data with dates: IP→ASN tables (MMDB through Debian's libmaxminddb),
+        // intel feeds (lists, STIX 2.1, MISP), warninglists, ATT&CK.
+        .systemLibrary(name: "CMaxMindDB", path: "Sources/CMaxMindDB", providers: [.apt(["libmaxminddb-dev"])]),
+        .target(name: "SpoorIntel", dependencies: ["SpoorCore", "SpoorEvents", "SpoorIndicators", "CMaxMindDB", "CZlib"]),
         // 11: Sigma rules (parse, bind to event fields, compile, match, correlate).
         .target(name: "SpoorRules", dependencies: [
             "SpoorCore", "SpoorEvents",
@@ -42,17 +52,17 @@ let package = Package(
         .target(name: "SpoorDetectors", dependencies: ["SpoorCore", "SpoorEvents"]),
         // 16: persistence of every capability's values.
         .target(name: "SpoorStore", dependencies: [
-            "SpoorCore", "SpoorEvents", "SpoorIngest", "CZlib",
+            "SpoorCore", "SpoorEvents", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "CZlib",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // 19: the facade that wires the stages.
         .target(name: "Spoor", dependencies: [
-            "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorRules", "SpoorDetectors", "SpoorStore",
+            "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorDetectors", "SpoorStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // 21: the executable.
         .executableTarget(name: "SpoorCLI", dependencies: [
-            "Spoor", "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorRules", "SpoorDetectors", "SpoorStore",
+            "Spoor", "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorDetectors", "SpoorStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -64,10 +74,12 @@ let package = Package(
         .testTarget(name: "SpoorEVTXTests", dependencies: ["SpoorEVTX", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorParsersTests", dependencies: ["SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorIngestTests", dependencies: ["SpoorIngest", "SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorIndicatorsTests", dependencies: ["SpoorIndicators", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorIntelTests", dependencies: ["SpoorIntel", "SpoorIndicators", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorRulesTests", dependencies: ["SpoorRules", "SpoorParsers", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorDetectorsTests", dependencies: ["SpoorDetectors", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorParsers", "SpoorTesting"]),
         .testTarget(name: "SpoorStoreTests", dependencies: ["SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
-        .testTarget(name: "SpoorTests", dependencies: ["Spoor", "SpoorStore", "SpoorIngest", "SpoorRules", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorTests", dependencies: ["Spoor", "SpoorStore", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
     ]
 )
 

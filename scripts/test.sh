@@ -9,7 +9,7 @@ phase() { local now; now=$(date +%s); echo "== phase $1 done in $((now - phase_s
 
 # 1. Install: Debian packages (compression and SQLite libraries, Python for the test oracles).
 need=()
-for pkg in zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev python3 python3-venv; do
+for pkg in zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libpsl-dev publicsuffix libmaxminddb-dev python3 python3-venv; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if ((${#need[@]})); then
@@ -20,8 +20,8 @@ fi
 # spoor's Parquet files; evtx (the Rust EVTX parser) is the oracle for spoor's EVTX reader;
 # pySigma with its SQLite backend and the Sysmon and Windows pipelines for the Sigma engine.
 venv="$root/.build-python"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyarrow, duckdb, evtx, sigma.backends.sqlite, sigma.pipelines.sysmon, sigma.pipelines.windows" 2>/dev/null; then
-  python3 -m venv "$venv" >/dev/null && "$venv/bin/pip" install -q pyarrow duckdb evtx \
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyarrow, duckdb, evtx, pyasn, sigma.backends.sqlite, sigma.pipelines.sysmon, sigma.pipelines.windows" 2>/dev/null; then
+  python3 -m venv "$venv" >/dev/null && "$venv/bin/pip" install -q pyarrow duckdb evtx pyasn==1.6.2 \
     pysigma==1.5.1 pysigma-backend-sqlite==2.0.0 pysigma-pipeline-sysmon==2.0.0 pysigma-pipeline-windows==2.0.1 \
     || echo "warning: could not install the Python test oracles; the tests that need them will skip"
 fi

@@ -16,25 +16,44 @@ enum PathSyntax {
         }
     }
 
-    /// The end of a path whose components start at `start`, components separated by `sep`.
-    static func pathEnd(_ b: Span<UInt8>, _ start: Int, _ limit: Int, sep: UInt8) -> Int {
+    /// The end of a path whose components start at `start`, components separated by `sep`, or
+    /// nil when it is a glob pattern (ends at `*` or `?`) or has an unclosed `<`.
+    ///
+    /// Spaces: words separated by single spaces continue the path when they reach `sep` before
+    /// any other whitespace, within 64 bytes, and none of them starts a new path or registry key
+    /// (`…\Windows NT\CurrentVersion`, `…\Image File Execution Options\x.exe` continue;
+    /// `…\ConsoleIME HKLM\…` and `…\x.exe was run` stop).
+    static func pathEnd(_ b: Span<UInt8>, _ start: Int, _ limit: Int, sep: UInt8) -> Int? {
         var i = start
+        var open = 0
         while i < limit {
             let c = b[i]
             if c == 0x20 {
-                // One space: continue only when the next word reaches a separator first.
-                var j = i + 1
-                guard j < limit, b[j] != 0x20 else { break }
-                while j < limit, b[j] != sep, !isStop(b[j]) { j += 1 }
-                guard j < limit, b[j] == sep else { break }
+                var j = i
+                var reached = false
+                while j < limit, j - i <= 64 {
+                    guard b[j] == 0x20, j + 1 < limit, b[j + 1] != 0x20 else { break }
+                    j += 1
+                    if windowsPrefix(b, j, limit) != nil || hive(b, j, limit) != nil { break }
+                    // A Unix path never continues into a word that starts a new one (`/a /b`, `/a ~/b`).
+                    if sep == 0x2F, b[j] == 0x2F || b[j] == 0x7E { break }
+                    while j < limit, b[j] != sep, b[j] != 0x20, !isStop(b[j]) { j += 1 }
+                    if j < limit, b[j] == sep { reached = true; break }
+                }
+                guard reached else { break }
                 i = j
                 continue
             }
-            if isStop(c) { break }
+            if isStop(c) {
+                if c == 0x2A || c == 0x3F { return nil }
+                break
+            }
             i += 1
         }
+        for k in start..<i { if b[k] == 0x3C { open += 1 } else if b[k] == 0x3E { open -= 1 } }
+        guard open == 0 else { return nil }
         // Trailing punctuation belongs to the sentence, not the path.
-        while i > start, [0x2E, 0x3A, 0x29, 0x5D, 0x7D, 0x3E].contains(b[i - 1]) { i -= 1 }
+        while i > start, [0x2E, 0x3A, 0x29, 0x5D, 0x7D].contains(b[i - 1]) { i -= 1 }
         return i
     }
 

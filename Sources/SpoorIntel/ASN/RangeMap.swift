@@ -95,7 +95,7 @@ struct RangeMap<Key: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
         }
     }
 
-    /// The interval index at `key` (for callers that need the interval's bounds).
+    /// The number of disjoint intervals (including the uncovered ones).
     var intervalCount: Int { starts.count }
 }
 

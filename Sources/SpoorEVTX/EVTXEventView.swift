@@ -388,6 +388,24 @@ struct EVTXViewWalker {
     /// The record is left to the JSON path.
     struct Fallback: Error {}
 
+    // Plans (see `EVTXPlan`): the walk of a record is recorded while it runs, and records of the
+    // same shape replay the recording instead of walking the template again.
+    let plans = EVTXPlanCache()
+    /// The walk is being recorded.
+    var tracing = false
+    /// Nothing the recording depends on varies with the values themselves (see `EVTXPlan`).
+    var traceOK = true
+    var traceOps: [EVTXPlan.Op] = []
+    var traceLiterals: [UInt8] = []
+    var traceInts: [Int32] = []
+    var traceMarks: Int32 = 0
+    /// The mark the last `leafText`/`attributeText`/`dataText` made.
+    var lastMark: Int32 = 0
+    /// `System` fields the recorded walk tried (a field tried twice depends on the values).
+    var traceFields: UInt32 = 0
+    /// Text positions of the marks, while a plan is replayed.
+    var marks: [Int] = []
+
     init(data: [UInt8], view: EVTXEventView) {
         self.data = data
         self.view = view
@@ -404,18 +422,119 @@ struct EVTXViewWalker {
         for k in system.indices { system[k] = -1 }
         eventData.removeAll(keepingCapacity: true)
         userData.removeAll(keepingCapacity: true)
+        // A record whose shape has a plan replays it.
+        let rootTemplate = instances[root].template
+        let cacheable = root == 0 && held.isEmpty
+        if cacheable, let plan = plans.plan(for: rootTemplate, instances, values) {
+            guard replay(plan) else { return false }
+            view.take(&text, &system, &eventData, &userData)
+            return true
+        }
         seenSystem = false; seenEventData = false; seenUserData = false; sawElement = false
         for k in seenSystemChild.indices { seenSystemChild[k] = false }
+        tracing = cacheable && plans.count < EVTXPlanCache.maximumPlans
+        if tracing {
+            traceOK = true
+            traceOps.removeAll(keepingCapacity: true)
+            traceLiterals.removeAll(keepingCapacity: true)
+            traceInts.removeAll(keepingCapacity: true)
+            traceMarks = 0
+            traceFields = 0
+        }
+        defer { tracing = false }
         do throws(Fallback) {
-            let t = instances[root].template.takeUnretainedValue()
+            let t = rootTemplate.takeUnretainedValue()
             guard let (x, vi) = try firstElement(t.parts, root), x.role == EVTXEventRole.event else { return false }
             try event(x.children, vi)
             guard sawElement, eventData.count <= 512, userData.count <= 512 else { return false }
+            if tracing && traceOK {
+                plans.add(EVTXPlan(instances: instances, values: values, ops: traceOps, literals: traceLiterals, ints: traceInts, marks: Int(traceMarks)))
+            }
             view.take(&text, &system, &eventData, &userData)
             return true
         } catch {
             return false
         }
+    }
+
+    // MARK: plans
+
+    /// Records a mark: the text position where a value's text starts.
+    @inline(__always) mutating func mark() {
+        lastMark = traceMarks
+        traceMarks += 1
+        traceOps.append(EVTXPlan.Op(kind: .mark, a: lastMark, b: 0))
+    }
+
+    @inline(__always) mutating func emit(_ kind: EVTXPlan.Kind, _ a: Int32, _ b: Int32) {
+        traceOps.append(EVTXPlan.Op(kind: kind, a: a, b: b))
+    }
+
+    mutating func traceSystemField(_ f: Int) {
+        if traceFields & (1 << UInt32(f)) != 0 { traceOK = false }
+        traceFields |= 1 << UInt32(f)
+    }
+
+    /// A template's literal text piece (recorded).
+    @inline(__always) mutating func appendText(_ t: JSONValue) throws(Fallback) {
+        let start = text.count
+        try appendLiteral(t)
+        if tracing {
+            emit(.literal, Int32(traceLiterals.count), Int32(text.count - start))
+            traceLiterals.append(contentsOf: text[start...])
+        }
+    }
+
+    /// Substitution value `i` of instance `vi` (recorded).
+    @inline(__always) mutating func appendValue(_ vi: Int, _ i: Int, _ v: FastValue) throws(Fallback) {
+        if tracing { emit(.value, Int32(instances[vi].first + i), 0) }
+        try append(v)
+    }
+
+    /// Replays `plan` over the record's values: the text and items the walk gives.
+    mutating func replay(_ plan: EVTXPlan) -> Bool {
+        if marks.count < plan.marks { marks = [Int](repeating: 0, count: plan.marks) }
+        unnamed.removeAll(keepingCapacity: true)
+        var unnamedAt = -1
+        do throws(Fallback) {
+            for op in plan.ops {
+                switch op.kind {
+                case .mark:
+                    marks[Int(op.a)] = text.count
+                case .literal:
+                    try checkSize()
+                    text.append(contentsOf: plan.literals[Int(op.a)..<Int(op.a + op.b)])
+                case .value:
+                    try append(values[Int(op.a)])
+                case .system:
+                    let s = marks[Int(op.b)]
+                    if text.count > s { setSystem(Int(op.a), s..<text.count) }
+                case .data:
+                    let s = marks[Int(op.b)]
+                    if text.count > s { eventData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count))) }
+                case .dataKeepEmpty:
+                    eventData.append(EVTXDataItem(name: op.a, start: Int32(marks[Int(op.b)]), end: Int32(text.count)))
+                case .user:
+                    let s = marks[Int(op.b)]
+                    if text.count > s { userData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count))) }
+                case .unnamedAt:
+                    unnamedAt = eventData.count
+                case .unnamed:
+                    unnamed.append((Int32(marks[Int(op.b)]), Int32(text.count)))
+                case .insertUnnamed:
+                    guard unnamedAt >= 0, Int(op.b) == unnamed.count else { return false }
+                    var items: [EVTXDataItem] = []
+                    items.reserveCapacity(unnamed.count)
+                    for (k, r) in unnamed.enumerated() {
+                        items.append(EVTXDataItem(name: plan.ints[Int(op.a) + k], start: r.0, end: r.1))
+                    }
+                    eventData.insert(contentsOf: items, at: unnamedAt)
+                }
+            }
+        } catch {
+            return false
+        }
+        return eventData.count <= 512 && userData.count <= 512
     }
 
     @inline(__always) func value(_ vi: Int, _ i: Int) -> FastValue? {
@@ -490,16 +609,21 @@ struct EVTXViewWalker {
                 if isRepeated(e, vi) { throw Fallback() }
                 seenSystemChild[c] = true
                 let start = text.count
+                if tracing && e.textField >= 0 { traceSystemField(Int(e.textField)) }
                 if let r = try leafText(e, vi, render: e.textField >= 0) {
                     setSystem(Int(e.textField), r)
                 } else {
                     text.removeSubrange(start...)
                 }
+                if tracing && e.textField >= 0 { emit(.system, Int32(e.textField), lastMark) }
                 for k in e.attributes.indices {
                     let f = Int(e.attributeFields[k])
-                    guard f >= 0, system[2 * f] < 0 else { continue }
+                    guard f >= 0 else { continue }
+                    if tracing { traceSystemField(f) }
+                    guard system[2 * f] < 0 else { continue }
                     let s = text.count
                     if let r = try attributeText(e.attributes[k].1, vi) { setSystem(f, r) } else { text.removeSubrange(s...) }
+                    if tracing { emit(.system, Int32(f), lastMark) }
                 }
             case .value:
                 continue
@@ -524,10 +648,11 @@ struct EVTXViewWalker {
     /// no text for it). `render: false` only checks that the element is such a leaf.
     mutating func leafText(_ e: XElement, _ vi: Int, render: Bool) throws(Fallback) -> Range<Int>? {
         let start = text.count
+        if render && tracing { mark() }
         if let i = e.soleSubstitution {
             guard let v = value(vi, i), v.type != 0 else { return nil }
             if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
-            if render { try append(v) }
+            if render { try appendValue(vi, i, v) }
         } else {
             var pieces = 0
             for part in e.children {
@@ -535,12 +660,12 @@ struct EVTXViewWalker {
                 case .element, .template:
                     throw Fallback()
                 case .value(let t):
-                    if render { try appendLiteral(t) }
+                    if render { try appendText(t) }
                     pieces += 1
                 case .substitution(let i, _):
                     guard let v = value(vi, i), v.type != 0 else { continue }
                     if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
-                    if render { try append(v) }
+                    if render { try appendValue(vi, i, v) }
                     pieces += 1
                 }
             }
@@ -552,16 +677,17 @@ struct EVTXViewWalker {
     /// An attribute's value as the JSON shape has it (nil when left out: no value or empty).
     mutating func attributeText(_ parts: [XPart], _ vi: Int) throws(Fallback) -> Range<Int>? {
         let start = text.count
+        if tracing { mark() }
         var pieces = 0
         for part in parts {
             switch part {
             case .value(let t):
-                try appendLiteral(t)
+                try appendText(t)
                 pieces += 1
             case .substitution(let i, _):
                 guard let v = value(vi, i), v.type != 0, v.type != 0x21 else { continue }
                 if v.type & 0x80 != 0 { throw Fallback() }
-                try append(v)
+                try appendValue(vi, i, v)
                 pieces += 1
             default:
                 // Only one part that is not text: no value; else skipped.
@@ -575,10 +701,11 @@ struct EVTXViewWalker {
     /// A `Data` element's text (empty text kept, unlike other elements).
     mutating func dataText(_ e: XElement, _ vi: Int) throws(Fallback) -> Range<Int>? {
         let start = text.count
+        if tracing { mark() }
         if let i = e.soleSubstitution {
             guard let v = value(vi, i), v.type != 0 else { return nil }
             if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
-            try append(v)
+            try appendValue(vi, i, v)
             return start..<text.count
         }
         var pieces = 0
@@ -589,12 +716,12 @@ struct EVTXViewWalker {
             case .template:
                 throw Fallback()
             case .value(let t):
-                try appendLiteral(t)
+                try appendText(t)
                 pieces += 1
             case .substitution(let i, _):
                 guard let v = value(vi, i), v.type != 0 else { continue }
                 if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
-                try append(v)
+                try appendValue(vi, i, v)
                 pieces += 1
             }
         }
@@ -643,6 +770,8 @@ struct EVTXViewWalker {
         let start = text.count
         defer { text.removeSubrange(start...) }
         for (n, parts) in e.attributes where n == "Name" {
+            // The name depends on the record's values: a plan cannot hold it.
+            traceOK = false
             if let r = try attributeText(parts, vi) {
                 let s = String(decoding: text[r], as: UTF8.self)
                 guard Self.isUsableDataName(s) else { throw Fallback() }
@@ -664,8 +793,11 @@ struct EVTXViewWalker {
         try eventDataContent(x.children, vi, &unnamedAt)
         if unnamedAt >= 0 {
             var items: [EVTXDataItem] = []
+            if tracing { emit(.insertUnnamed, Int32(traceInts.count), Int32(unnamed.count)) }
             for (k, r) in unnamed.enumerated() {
-                items.append(EVTXDataItem(name: names.id("param" + String(k + 1)), start: r.0, end: r.1))
+                let id = names.id("param" + String(k + 1))
+                if tracing { traceInts.append(id) }
+                items.append(EVTXDataItem(name: id, start: r.0, end: r.1))
             }
             eventData.insert(contentsOf: items, at: unnamedAt)
         }
@@ -678,6 +810,8 @@ struct EVTXViewWalker {
                 if isRepeated(e, vi) {
                     // `<Data>%n</Data>` with an array value: one Data per item.
                     guard e.isData, let i = e.soleSubstitution, let v = value(vi, i) else { throw Fallback() }
+                    // As many items as the array holds: not for a plan.
+                    traceOK = false
                     let id = try dataName(e, vi)
                     items.removeAll(keepingCapacity: true)
                     try arrayItems(v)
@@ -699,15 +833,20 @@ struct EVTXViewWalker {
                 if e.isData {
                     if let id = try dataName(e, vi) {
                         keys.append(id)
-                        if let r = try dataText(e, vi) { eventData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound))) }
+                        if let r = try dataText(e, vi) {
+                            eventData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
+                            if tracing { emit(.dataKeepEmpty, id, lastMark) }
+                        }
                     } else {
                         if unnamedAt < 0 {
                             unnamedAt = eventData.count
                             keys.append(names.id("Data"))
+                            if tracing { emit(.unnamedAt, 0, 0) }
                         }
                         let start = text.count
                         let r = try dataText(e, vi) ?? start..<start
                         unnamed.append((Int32(r.lowerBound), Int32(r.upperBound)))
+                        if tracing { emit(.unnamed, 0, lastMark) }
                     }
                 } else {
                     guard e.hasPlainName else { throw Fallback() }
@@ -715,8 +854,11 @@ struct EVTXViewWalker {
                     keys.append(id)
                     if Self.hasElementChildren(e) {
                         try nested(e, vi, prefix: id, user: false)
-                    } else if let r = try leafText(e, vi, render: true) {
-                        eventData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
+                    } else {
+                        if let r = try leafText(e, vi, render: true) {
+                            eventData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
+                        }
+                        if tracing { emit(.data, id, lastMark) }
                     }
                 }
                 if eventData.count + unnamed.count > 512 { throw Fallback() }
@@ -766,9 +908,12 @@ struct EVTXViewWalker {
                 keys.append(id)
                 if Self.hasElementChildren(c) {
                     try nested(c, vi, prefix: id, user: true)
-                } else if let r = try leafText(c, vi, render: true) {
-                    userData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
-                    if userData.count > 512 { throw Fallback() }
+                } else {
+                    if let r = try leafText(c, vi, render: true) {
+                        userData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
+                        if userData.count > 512 { throw Fallback() }
+                    }
+                    if tracing { emit(.user, id, lastMark) }
                 }
             case .value, .template:
                 throw Fallback()
@@ -815,10 +960,13 @@ struct EVTXViewWalker {
                 }
                 if Self.hasElementChildren(g) {
                     try nested(g, vi, prefix: full, user: user)
-                } else if let r = try leafText(g, vi, render: true) {
-                    let item = EVTXDataItem(name: full, start: Int32(r.lowerBound), end: Int32(r.upperBound))
-                    if user { userData.append(item) } else { eventData.append(item) }
-                    if userData.count > 512 || eventData.count + unnamed.count > 512 { throw Fallback() }
+                } else {
+                    if let r = try leafText(g, vi, render: true) {
+                        let item = EVTXDataItem(name: full, start: Int32(r.lowerBound), end: Int32(r.upperBound))
+                        if user { userData.append(item) } else { eventData.append(item) }
+                        if userData.count > 512 || eventData.count + unnamed.count > 512 { throw Fallback() }
+                    }
+                    if tracing { emit(user ? .user : .data, full, lastMark) }
                 }
             case .value, .template:
                 throw Fallback()
@@ -1063,5 +1211,96 @@ struct EVTXViewWalker {
         default:
             throw Fallback()
         }
+    }
+}
+
+/// The recorded walk of one record shape: for a root template and the types of all substitution
+/// values (with the nested instances' templates), which value texts and literal pieces make the
+/// record's text and which item or `System` field each range becomes. Replaying it gives what
+/// the walk gives for any record of that shape, since the walk's decisions depend only on the
+/// shape, except where noted (the walk then records nothing usable, `traceOK`): `Data` names
+/// taken from values, array values (as many items as the array holds), a `System` field met
+/// twice. Empty texts are decided at replay (an item or field with empty text is dropped as the
+/// walk drops it), and so are the size limits.
+final class EVTXPlan {
+    enum Kind: UInt8 {
+        /// `marks[a]` = the text position now.
+        case mark
+        /// `literals[a ..< a + b]`.
+        case literal
+        /// The text of value `a` (index into the record's values).
+        case value
+        /// `System` field `a` = text from mark `b` (not when empty).
+        case system
+        /// `EventData` item named `a` from mark `b` (not when empty); `dataKeepEmpty` also when empty.
+        case data, dataKeepEmpty
+        /// `UserData` item named `a` from mark `b` (not when empty).
+        case user
+        /// Unnamed `Data` items go in at the current item count.
+        case unnamedAt
+        /// An unnamed `Data` item's text from mark `b`.
+        case unnamed
+        /// Inserts the `b` unnamed items, named `ints[a ..< a + b]`.
+        case insertUnnamed
+    }
+
+    struct Op {
+        var kind: Kind
+        var a: Int32
+        var b: Int32
+    }
+
+    /// The shape: per instance its template (held, so no other template takes its address) and
+    /// value count; every value's type.
+    let templates: [XTemplate]
+    let counts: [Int32]
+    let types: [UInt8]
+    let ops: [Op]
+    let literals: [UInt8]
+    let ints: [Int32]
+    let marks: Int
+
+    init(instances: [FastInstance], values: [FastValue], ops: [Op], literals: [UInt8], ints: [Int32], marks: Int) {
+        templates = instances.map { $0.template.takeUnretainedValue() }
+        counts = instances.map { Int32($0.count) }
+        types = values.map(\.type)
+        self.ops = ops
+        self.literals = literals
+        self.ints = ints
+        self.marks = marks
+    }
+
+    /// Whether the record read into `instances` and `values` has this plan's shape.
+    func matches(_ instances: [FastInstance], _ values: [FastValue]) -> Bool {
+        guard instances.count == templates.count, values.count == types.count else { return false }
+        for k in instances.indices {
+            guard instances[k].template.toOpaque() == Unmanaged.passUnretained(templates[k]).toOpaque(),
+                  instances[k].count == Int(counts[k]) else { return false }
+        }
+        return types.withUnsafeBufferPointer { t in
+            values.withUnsafeBufferPointer { v in
+                for k in 0..<t.count where t[k] != v[k].type { return false }
+                return true
+            }
+        }
+    }
+}
+
+/// The plans of one reader, by root template.
+final class EVTXPlanCache {
+    static let maximumPlans = 8192
+    private var byRoot: [UnsafeMutableRawPointer: [EVTXPlan]] = [:]
+    private(set) var count = 0
+
+    func plan(for root: Unmanaged<XTemplate>, _ instances: [FastInstance], _ values: [FastValue]) -> EVTXPlan? {
+        guard let list = byRoot[root.toOpaque()] else { return nil }
+        for p in list where p.matches(instances, values) { return p }
+        return nil
+    }
+
+    func add(_ plan: EVTXPlan) {
+        guard let root = plan.templates.first else { return }
+        byRoot[Unmanaged.passUnretained(root).toOpaque(), default: []].append(plan)
+        count += 1
     }
 }

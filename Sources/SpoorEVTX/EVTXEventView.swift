@@ -170,6 +170,8 @@ public final class EVTXEventReader {
     /// Records the direct path handled and records handed over as JSON, so far.
     public private(set) var directRecords = 0
     public private(set) var jsonRecords = 0
+    /// Of the direct records, those read by replaying a plan (`EVTXPlan`).
+    public var replayedRecords: Int { walker.replayed }
 
     public init(file: EVTXFile) {
         self.file = file
@@ -304,6 +306,15 @@ extension BinXMLReader {
                 } else if isInstance(v, end: v + size) {
                     guard let n = try fastFragment(v, end: v + size, depth: depth + 1, &values, &instances, &held) else { return nil }
                     fv.nested = Int32(n)
+                } else if let cache = shared, let n = skeleton(v, end: v + size, depth: depth + 1, cache),
+                          tokens + n <= limits.maximumTokens,
+                          let t = try skeletonTemplate(v, end: v + size, depth: depth + 1, cache, &held) {
+                    // Elements and texts only: the template of its shape, its texts as the values.
+                    tokens += n
+                    fv.nested = Int32(instances.count)
+                    let first = values.count
+                    for (p, n) in cache.texts { values.append(FastValue(type: EVTXViewWalker.textType, pos: p, size: n, nested: -1)) }
+                    instances.append(FastInstance(template: .passUnretained(t), first: first, count: cache.texts.count))
                 } else {
                     // BinXML that is not a template instance (elements written out): parsed as
                     // `value` parses it, an instance without values (as the JSON rendering
@@ -323,6 +334,134 @@ extension BinXMLReader {
         }
         pos = v
         return index
+    }
+
+    /// The template of a nested fragment's shape (``skeleton(_:end:depth:_:)`` wrote it into
+    /// `cache.key`): from the cache, or parsed as `fragment` parses it with its texts as
+    /// substitutions 0, 1, … (in document order, as the scan lists them). Nil when the parse does
+    /// not give one substitution per text (then the caller parses it the usual way).
+    mutating func skeletonTemplate(_ p: Int, end: Int, depth: Int, _ cache: EVTXTemplateCache, _ held: inout [XTemplate]) throws(ParseError) -> XTemplate? {
+        if let t = cache.skeletons[SkeletonKey(bytes: cache.key)] { return t }
+        let saved = tokens
+        textSubstitutions = 0
+        defer { textSubstitutions = -1; tokens = saved }
+        let t = XTemplate(parts: try fragment(p, end: end, depth: depth))
+        guard textSubstitutions == cache.texts.count else { return nil }
+        if cache.skeletons.count < EVTXTemplateCache.maximumEntries {
+            cache.skeletons[SkeletonKey(bytes: cache.key)] = t
+        } else {
+            held.append(t)
+        }
+        return t
+    }
+
+    /// Scans nested BinXML that is not a template instance as `fragment` parses it, when it
+    /// holds only fragment headers, elements, attributes and value texts: writes its shape (the
+    /// tokens and names, not the texts) into `cache.key` and where its texts are into
+    /// `cache.texts`, and returns the number of tokens `fragment` counts. Nil for anything else
+    /// and wherever `fragment` would throw (the caller then parses it with `fragment`).
+    mutating func skeleton(_ p: Int, end: Int, depth: Int, _ cache: EVTXTemplateCache) -> Int? {
+        cache.key.removeAll(keepingCapacity: true)
+        cache.texts.removeAll(keepingCapacity: true)
+        var pos = p
+        var count = 0
+        guard skeletonContent(&pos, end: end, depth: depth, topLevel: true, &count, cache) else { return nil }
+        return count
+    }
+
+    mutating func skeletonContent(_ pos: inout Int, end: Int, depth: Int, topLevel: Bool, _ count: inout Int, _ c: EVTXTemplateCache) -> Bool {
+        guard depth < limits.maximumDepth else { return false }
+        while true {
+            if topLevel && pos >= end { return true }
+            guard pos >= 0, pos < end else { return false }
+            count += 1
+            switch u8(pos) {
+            case 0x00:
+                pos += 1
+                return topLevel
+            case 0x04:
+                pos += 1
+                c.key.append(0x04)
+                return !topLevel
+            case 0x0f:
+                guard pos <= end - 4 else { return false }
+                pos += 4
+            case 0x01, 0x41:
+                guard skeletonElement(&pos, end: end, depth: depth + 1, &count, c) else { return false }
+            case 0x05, 0x45:
+                guard skeletonText(&pos, end: end, c) else { return false }
+            default:
+                return false
+            }
+        }
+    }
+
+    mutating func skeletonText(_ pos: inout Int, end: Int, _ c: EVTXTemplateCache) -> Bool {
+        guard pos >= 0, pos <= end - 4 else { return false }
+        let n = Int(u16(pos + 2))
+        guard pos + 4 <= end - 2 * n else { return false }
+        c.texts.append((pos + 4, 2 * n))
+        c.key.append(0x05)
+        pos += 4 + 2 * n
+        return true
+    }
+
+    func skeletonName(_ s: String, _ c: EVTXTemplateCache) {
+        let n = s.utf8.count
+        c.key.append(UInt8(truncatingIfNeeded: n)); c.key.append(UInt8(truncatingIfNeeded: n >> 8))
+        c.key.append(UInt8(truncatingIfNeeded: n >> 16))
+        c.key.append(contentsOf: s.utf8)
+    }
+
+    /// `element` without building it (the same header variants, names and checks).
+    mutating func skeletonElement(_ pos: inout Int, end: Int, depth: Int, _ count: inout Int, _ c: EVTXTemplateCache) -> Bool {
+        guard depth < limits.maximumDepth else { return false }
+        let hasAttributes = u8(pos) & 0x40 != 0
+        guard pos >= 0, pos <= end - 11 else { return false }
+        var headerSize = 11
+        let here = UInt32(truncatingIfNeeded: pos - chunkStart)
+        let withID = u32(pos + 7), withoutID = u32(pos + 5)
+        if withID != here + 11 && (withoutID == here + 9 || (withID >= here && withoutID < here)) { headerSize = 9 }
+        let nameOffset = headerSize == 11 ? withID : withoutID
+        guard let (elementName, afterName) = try? name(at: nameOffset, position: pos + headerSize, end: end) else { return false }
+        pos = afterName
+        c.key.append(0x01)
+        skeletonName(elementName, c)
+        if hasAttributes {
+            guard pos >= 0, pos <= end - 4 else { return false }
+            pos += 4
+            while true {
+                guard pos >= 0, pos < end else { return false }
+                let t = u8(pos)
+                guard t & ~0x40 == 0x06 else { break }
+                guard pos <= end - 5 else { return false }
+                guard let (attrName, next) = try? name(at: u32(pos + 1), position: pos + 5, end: end) else { return false }
+                pos = next
+                c.key.append(0x06)
+                skeletonName(attrName, c)
+                while true {
+                    guard pos >= 0, pos < end else { return false }
+                    let v = u8(pos) & ~0x40
+                    guard v == 0x05 || v == 0x07 || v == 0x08 || v == 0x09 || u8(pos) == 0x0d || u8(pos) == 0x0e else { break }
+                    guard v == 0x05, skeletonText(&pos, end: end, c) else { return false }
+                }
+                c.key.append(0x07)
+                if t & 0x40 == 0 { break }
+            }
+        }
+        guard pos >= 0, pos < end else { return false }
+        switch u8(pos) {
+        case 0x03:
+            pos += 1
+            c.key.append(0x03)
+            return true
+        case 0x02:
+            pos += 1
+            c.key.append(0x02)
+            return skeletonContent(&pos, end: end, depth: depth, topLevel: false, &count, c)
+        default:
+            return false
+        }
     }
 
     /// Whether the fragment at `p` is (after fragment headers) a template instance; reads
@@ -388,6 +527,10 @@ struct EVTXViewWalker {
     /// The record is left to the JSON path.
     struct Fallback: Error {}
 
+    /// The type of a text of nested BinXML read by its shape (`BinXMLReader.skeleton`): UTF-16LE
+    /// as a value text token holds it (not trimmed); not a BinXML value type.
+    static let textType: UInt8 = 0x7e
+
     // Plans (see `EVTXPlan`): the walk of a record is recorded while it runs, and records of the
     // same shape replay the recording instead of walking the template again.
     let plans = EVTXPlanCache()
@@ -405,6 +548,8 @@ struct EVTXViewWalker {
     var traceFields: UInt32 = 0
     /// Text positions of the marks, while a plan is replayed.
     var marks: [Int] = []
+    /// Records read by replaying a plan.
+    var replayed = 0
 
     init(data: [UInt8], view: EVTXEventView) {
         self.data = data
@@ -427,6 +572,7 @@ struct EVTXViewWalker {
         let cacheable = root == 0 && held.isEmpty
         if cacheable, let plan = plans.plan(for: rootTemplate, instances, values) {
             guard replay(plan) else { return false }
+            replayed += 1
             view.take(&text, &system, &eventData, &userData)
             return true
         }
@@ -1208,6 +1354,7 @@ struct EVTXViewWalker {
             }
         case 0x14: appendHex(UInt64(u32(p)))
         case 0x15: appendHex(u64(p))
+        case Self.textType: appendUTF16(p, count: size / 2)
         default:
             throw Fallback()
         }

@@ -151,6 +151,22 @@ final class EVTXTemplateCache {
     }
 
     var entries: [UInt64: Entry] = [:]
+
+    /// Nested BinXML that is not a template instance, by its shape (`BinXMLReader.skeleton`):
+    /// parsed once with its texts as substitutions.
+    var skeletons: [SkeletonKey: XTemplate] = [:]
+    /// The key being built (reused).
+    var key: [UInt8] = []
+    /// The texts' positions and byte counts, in document order (reused).
+    var texts: [(Int, Int)] = []
+}
+
+/// The shape of nested BinXML (`BinXMLReader.skeleton`), hashed as one run of bytes.
+struct SkeletonKey: Hashable {
+    var bytes: [UInt8]
+    func hash(into h: inout Hasher) {
+        bytes.withUnsafeBytes { h.combine(bytes: $0) }
+    }
 }
 
 /// A substitution value.
@@ -232,6 +248,9 @@ struct BinXMLReader {
     var shared: EVTXTemplateCache? = nil
     /// The names resolved while a definition for `shared` is parsed.
     var nameLog: [UInt32]? = nil
+    /// Value text tokens become substitutions numbered from here (see `EVTXViewWalker` and
+    /// `BinXMLReader.skeleton`); -1: they stay text.
+    var textSubstitutions = -1
 
     init(data: [UInt8], chunkStart: Int, chunkEnd: Int, limits: EVTXLimits) {
         self.data = data
@@ -361,6 +380,11 @@ struct BinXMLReader {
             let type = u8(pos + 1)
             let n = Int(u16(pos + 2))
             try need(pos + 4, 2 * n, end)
+            if textSubstitutions >= 0 {
+                pos += 4 + 2 * n
+                textSubstitutions += 1
+                return .substitution(index: textSubstitutions - 1, optional: false)
+            }
             let s = utf16(pos + 4, count: n)
             pos += 4 + 2 * n
             // Value tokens hold UTF-16 text (type 0x01); other types are not written here.

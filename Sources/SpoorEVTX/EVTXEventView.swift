@@ -170,6 +170,8 @@ public final class EVTXEventReader {
     /// Records the direct path handled and records handed over as JSON, so far.
     public private(set) var directRecords = 0
     public private(set) var jsonRecords = 0
+    /// Of the direct records, those read by replaying a plan (`EVTXPlan`).
+    public var replayedRecords: Int { walker.replayed }
 
     public init(file: EVTXFile) {
         self.file = file
@@ -304,6 +306,15 @@ extension BinXMLReader {
                 } else if isInstance(v, end: v + size) {
                     guard let n = try fastFragment(v, end: v + size, depth: depth + 1, &values, &instances, &held) else { return nil }
                     fv.nested = Int32(n)
+                } else if let cache = shared, let n = skeleton(v, end: v + size, depth: depth + 1, cache),
+                          tokens + n <= limits.maximumTokens,
+                          let t = try skeletonTemplate(v, end: v + size, depth: depth + 1, cache, &held) {
+                    // Elements and texts only: the template of its shape, its texts as the values.
+                    tokens += n
+                    fv.nested = Int32(instances.count)
+                    let first = values.count
+                    for (p, n) in cache.texts { values.append(FastValue(type: EVTXViewWalker.textType, pos: p, size: n, nested: -1)) }
+                    instances.append(FastInstance(template: .passUnretained(t), first: first, count: cache.texts.count))
                 } else {
                     // BinXML that is not a template instance (elements written out): parsed as
                     // `value` parses it, an instance without values (as the JSON rendering
@@ -323,6 +334,134 @@ extension BinXMLReader {
         }
         pos = v
         return index
+    }
+
+    /// The template of a nested fragment's shape (``skeleton(_:end:depth:_:)`` wrote it into
+    /// `cache.key`): from the cache, or parsed as `fragment` parses it with its texts as
+    /// substitutions 0, 1, … (in document order, as the scan lists them). Nil when the parse does
+    /// not give one substitution per text (then the caller parses it the usual way).
+    mutating func skeletonTemplate(_ p: Int, end: Int, depth: Int, _ cache: EVTXTemplateCache, _ held: inout [XTemplate]) throws(ParseError) -> XTemplate? {
+        if let t = cache.skeletons[SkeletonKey(bytes: cache.key)] { return t }
+        let saved = tokens
+        textSubstitutions = 0
+        defer { textSubstitutions = -1; tokens = saved }
+        let t = XTemplate(parts: try fragment(p, end: end, depth: depth))
+        guard textSubstitutions == cache.texts.count else { return nil }
+        if cache.skeletons.count < EVTXTemplateCache.maximumEntries {
+            cache.skeletons[SkeletonKey(bytes: cache.key)] = t
+        } else {
+            held.append(t)
+        }
+        return t
+    }
+
+    /// Scans nested BinXML that is not a template instance as `fragment` parses it, when it
+    /// holds only fragment headers, elements, attributes and value texts: writes its shape (the
+    /// tokens and names, not the texts) into `cache.key` and where its texts are into
+    /// `cache.texts`, and returns the number of tokens `fragment` counts. Nil for anything else
+    /// and wherever `fragment` would throw (the caller then parses it with `fragment`).
+    mutating func skeleton(_ p: Int, end: Int, depth: Int, _ cache: EVTXTemplateCache) -> Int? {
+        cache.key.removeAll(keepingCapacity: true)
+        cache.texts.removeAll(keepingCapacity: true)
+        var pos = p
+        var count = 0
+        guard skeletonContent(&pos, end: end, depth: depth, topLevel: true, &count, cache) else { return nil }
+        return count
+    }
+
+    mutating func skeletonContent(_ pos: inout Int, end: Int, depth: Int, topLevel: Bool, _ count: inout Int, _ c: EVTXTemplateCache) -> Bool {
+        guard depth < limits.maximumDepth else { return false }
+        while true {
+            if topLevel && pos >= end { return true }
+            guard pos >= 0, pos < end else { return false }
+            count += 1
+            switch u8(pos) {
+            case 0x00:
+                pos += 1
+                return topLevel
+            case 0x04:
+                pos += 1
+                c.key.append(0x04)
+                return !topLevel
+            case 0x0f:
+                guard pos <= end - 4 else { return false }
+                pos += 4
+            case 0x01, 0x41:
+                guard skeletonElement(&pos, end: end, depth: depth + 1, &count, c) else { return false }
+            case 0x05, 0x45:
+                guard skeletonText(&pos, end: end, c) else { return false }
+            default:
+                return false
+            }
+        }
+    }
+
+    mutating func skeletonText(_ pos: inout Int, end: Int, _ c: EVTXTemplateCache) -> Bool {
+        guard pos >= 0, pos <= end - 4 else { return false }
+        let n = Int(u16(pos + 2))
+        guard pos + 4 <= end - 2 * n else { return false }
+        c.texts.append((pos + 4, 2 * n))
+        c.key.append(0x05)
+        pos += 4 + 2 * n
+        return true
+    }
+
+    func skeletonName(_ s: String, _ c: EVTXTemplateCache) {
+        let n = s.utf8.count
+        c.key.append(UInt8(truncatingIfNeeded: n)); c.key.append(UInt8(truncatingIfNeeded: n >> 8))
+        c.key.append(UInt8(truncatingIfNeeded: n >> 16))
+        c.key.append(contentsOf: s.utf8)
+    }
+
+    /// `element` without building it (the same header variants, names and checks).
+    mutating func skeletonElement(_ pos: inout Int, end: Int, depth: Int, _ count: inout Int, _ c: EVTXTemplateCache) -> Bool {
+        guard depth < limits.maximumDepth else { return false }
+        let hasAttributes = u8(pos) & 0x40 != 0
+        guard pos >= 0, pos <= end - 11 else { return false }
+        var headerSize = 11
+        let here = UInt32(truncatingIfNeeded: pos - chunkStart)
+        let withID = u32(pos + 7), withoutID = u32(pos + 5)
+        if withID != here + 11 && (withoutID == here + 9 || (withID >= here && withoutID < here)) { headerSize = 9 }
+        let nameOffset = headerSize == 11 ? withID : withoutID
+        guard let (elementName, afterName) = try? name(at: nameOffset, position: pos + headerSize, end: end) else { return false }
+        pos = afterName
+        c.key.append(0x01)
+        skeletonName(elementName, c)
+        if hasAttributes {
+            guard pos >= 0, pos <= end - 4 else { return false }
+            pos += 4
+            while true {
+                guard pos >= 0, pos < end else { return false }
+                let t = u8(pos)
+                guard t & ~0x40 == 0x06 else { break }
+                guard pos <= end - 5 else { return false }
+                guard let (attrName, next) = try? name(at: u32(pos + 1), position: pos + 5, end: end) else { return false }
+                pos = next
+                c.key.append(0x06)
+                skeletonName(attrName, c)
+                while true {
+                    guard pos >= 0, pos < end else { return false }
+                    let v = u8(pos) & ~0x40
+                    guard v == 0x05 || v == 0x07 || v == 0x08 || v == 0x09 || u8(pos) == 0x0d || u8(pos) == 0x0e else { break }
+                    guard v == 0x05, skeletonText(&pos, end: end, c) else { return false }
+                }
+                c.key.append(0x07)
+                if t & 0x40 == 0 { break }
+            }
+        }
+        guard pos >= 0, pos < end else { return false }
+        switch u8(pos) {
+        case 0x03:
+            pos += 1
+            c.key.append(0x03)
+            return true
+        case 0x02:
+            pos += 1
+            c.key.append(0x02)
+            return skeletonContent(&pos, end: end, depth: depth, topLevel: false, &count, c)
+        default:
+            return false
+        }
     }
 
     /// Whether the fragment at `p` is (after fragment headers) a template instance; reads
@@ -388,6 +527,30 @@ struct EVTXViewWalker {
     /// The record is left to the JSON path.
     struct Fallback: Error {}
 
+    /// The type of a text of nested BinXML read by its shape (`BinXMLReader.skeleton`): UTF-16LE
+    /// as a value text token holds it (not trimmed); not a BinXML value type.
+    static let textType: UInt8 = 0x7e
+
+    // Plans (see `EVTXPlan`): the walk of a record is recorded while it runs, and records of the
+    // same shape replay the recording instead of walking the template again.
+    let plans = EVTXPlanCache()
+    /// The walk is being recorded.
+    var tracing = false
+    /// Nothing the recording depends on varies with the values themselves (see `EVTXPlan`).
+    var traceOK = true
+    var traceOps: [EVTXPlan.Op] = []
+    var traceLiterals: [UInt8] = []
+    var traceInts: [Int32] = []
+    var traceMarks: Int32 = 0
+    /// The mark the last `leafText`/`attributeText`/`dataText` made.
+    var lastMark: Int32 = 0
+    /// `System` fields the recorded walk tried (a field tried twice depends on the values).
+    var traceFields: UInt32 = 0
+    /// Text positions of the marks, while a plan is replayed.
+    var marks: [Int] = []
+    /// Records read by replaying a plan.
+    var replayed = 0
+
     init(data: [UInt8], view: EVTXEventView) {
         self.data = data
         self.view = view
@@ -404,18 +567,120 @@ struct EVTXViewWalker {
         for k in system.indices { system[k] = -1 }
         eventData.removeAll(keepingCapacity: true)
         userData.removeAll(keepingCapacity: true)
+        // A record whose shape has a plan replays it.
+        let rootTemplate = instances[root].template
+        let cacheable = root == 0 && held.isEmpty
+        if cacheable, let plan = plans.plan(for: rootTemplate, instances, values) {
+            guard replay(plan) else { return false }
+            replayed += 1
+            view.take(&text, &system, &eventData, &userData)
+            return true
+        }
         seenSystem = false; seenEventData = false; seenUserData = false; sawElement = false
         for k in seenSystemChild.indices { seenSystemChild[k] = false }
+        tracing = cacheable && plans.count < EVTXPlanCache.maximumPlans
+        if tracing {
+            traceOK = true
+            traceOps.removeAll(keepingCapacity: true)
+            traceLiterals.removeAll(keepingCapacity: true)
+            traceInts.removeAll(keepingCapacity: true)
+            traceMarks = 0
+            traceFields = 0
+        }
+        defer { tracing = false }
         do throws(Fallback) {
-            let t = instances[root].template.takeUnretainedValue()
+            let t = rootTemplate.takeUnretainedValue()
             guard let (x, vi) = try firstElement(t.parts, root), x.role == EVTXEventRole.event else { return false }
             try event(x.children, vi)
             guard sawElement, eventData.count <= 512, userData.count <= 512 else { return false }
+            if tracing && traceOK {
+                plans.add(EVTXPlan(instances: instances, values: values, ops: traceOps, literals: traceLiterals, ints: traceInts, marks: Int(traceMarks)))
+            }
             view.take(&text, &system, &eventData, &userData)
             return true
         } catch {
             return false
         }
+    }
+
+    // MARK: plans
+
+    /// Records a mark: the text position where a value's text starts.
+    @inline(__always) mutating func mark() {
+        lastMark = traceMarks
+        traceMarks += 1
+        traceOps.append(EVTXPlan.Op(kind: .mark, a: lastMark, b: 0))
+    }
+
+    @inline(__always) mutating func emit(_ kind: EVTXPlan.Kind, _ a: Int32, _ b: Int32) {
+        traceOps.append(EVTXPlan.Op(kind: kind, a: a, b: b))
+    }
+
+    mutating func traceSystemField(_ f: Int) {
+        if traceFields & (1 << UInt32(f)) != 0 { traceOK = false }
+        traceFields |= 1 << UInt32(f)
+    }
+
+    /// A template's literal text piece (recorded).
+    @inline(__always) mutating func appendText(_ t: JSONValue) throws(Fallback) {
+        let start = text.count
+        try appendLiteral(t)
+        if tracing {
+            emit(.literal, Int32(traceLiterals.count), Int32(text.count - start))
+            traceLiterals.append(contentsOf: text[start...])
+        }
+    }
+
+    /// Substitution value `i` of instance `vi` (recorded).
+    @inline(__always) mutating func appendValue(_ vi: Int, _ i: Int, _ v: FastValue) throws(Fallback) {
+        if tracing { emit(.value, Int32(instances[vi].first + i), 0) }
+        try append(v)
+    }
+
+    /// Replays `plan` over the record's values: the text and items the walk gives.
+    mutating func replay(_ plan: EVTXPlan) -> Bool {
+        if marks.count < plan.marks { marks = [Int](repeating: 0, count: plan.marks) }
+        unnamed.removeAll(keepingCapacity: true)
+        var unnamedAt = -1
+        do throws(Fallback) {
+            for op in plan.ops {
+                switch op.kind {
+                case .mark:
+                    marks[Int(op.a)] = text.count
+                case .literal:
+                    try checkSize()
+                    text.append(contentsOf: plan.literals[Int(op.a)..<Int(op.a + op.b)])
+                case .value:
+                    try append(values[Int(op.a)])
+                case .system:
+                    let s = marks[Int(op.b)]
+                    if text.count > s { setSystem(Int(op.a), s..<text.count) }
+                case .data:
+                    let s = marks[Int(op.b)]
+                    if text.count > s { eventData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count))) }
+                case .dataKeepEmpty:
+                    eventData.append(EVTXDataItem(name: op.a, start: Int32(marks[Int(op.b)]), end: Int32(text.count)))
+                case .user:
+                    let s = marks[Int(op.b)]
+                    if text.count > s { userData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count))) }
+                case .unnamedAt:
+                    unnamedAt = eventData.count
+                case .unnamed:
+                    unnamed.append((Int32(marks[Int(op.b)]), Int32(text.count)))
+                case .insertUnnamed:
+                    guard unnamedAt >= 0, Int(op.b) == unnamed.count else { return false }
+                    var items: [EVTXDataItem] = []
+                    items.reserveCapacity(unnamed.count)
+                    for (k, r) in unnamed.enumerated() {
+                        items.append(EVTXDataItem(name: plan.ints[Int(op.a) + k], start: r.0, end: r.1))
+                    }
+                    eventData.insert(contentsOf: items, at: unnamedAt)
+                }
+            }
+        } catch {
+            return false
+        }
+        return eventData.count <= 512 && userData.count <= 512
     }
 
     @inline(__always) func value(_ vi: Int, _ i: Int) -> FastValue? {
@@ -490,16 +755,21 @@ struct EVTXViewWalker {
                 if isRepeated(e, vi) { throw Fallback() }
                 seenSystemChild[c] = true
                 let start = text.count
+                if tracing && e.textField >= 0 { traceSystemField(Int(e.textField)) }
                 if let r = try leafText(e, vi, render: e.textField >= 0) {
                     setSystem(Int(e.textField), r)
                 } else {
                     text.removeSubrange(start...)
                 }
+                if tracing && e.textField >= 0 { emit(.system, Int32(e.textField), lastMark) }
                 for k in e.attributes.indices {
                     let f = Int(e.attributeFields[k])
-                    guard f >= 0, system[2 * f] < 0 else { continue }
+                    guard f >= 0 else { continue }
+                    if tracing { traceSystemField(f) }
+                    guard system[2 * f] < 0 else { continue }
                     let s = text.count
                     if let r = try attributeText(e.attributes[k].1, vi) { setSystem(f, r) } else { text.removeSubrange(s...) }
+                    if tracing { emit(.system, Int32(f), lastMark) }
                 }
             case .value:
                 continue
@@ -524,10 +794,11 @@ struct EVTXViewWalker {
     /// no text for it). `render: false` only checks that the element is such a leaf.
     mutating func leafText(_ e: XElement, _ vi: Int, render: Bool) throws(Fallback) -> Range<Int>? {
         let start = text.count
+        if render && tracing { mark() }
         if let i = e.soleSubstitution {
             guard let v = value(vi, i), v.type != 0 else { return nil }
             if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
-            if render { try append(v) }
+            if render { try appendValue(vi, i, v) }
         } else {
             var pieces = 0
             for part in e.children {
@@ -535,12 +806,12 @@ struct EVTXViewWalker {
                 case .element, .template:
                     throw Fallback()
                 case .value(let t):
-                    if render { try appendLiteral(t) }
+                    if render { try appendText(t) }
                     pieces += 1
                 case .substitution(let i, _):
                     guard let v = value(vi, i), v.type != 0 else { continue }
                     if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
-                    if render { try append(v) }
+                    if render { try appendValue(vi, i, v) }
                     pieces += 1
                 }
             }
@@ -552,16 +823,17 @@ struct EVTXViewWalker {
     /// An attribute's value as the JSON shape has it (nil when left out: no value or empty).
     mutating func attributeText(_ parts: [XPart], _ vi: Int) throws(Fallback) -> Range<Int>? {
         let start = text.count
+        if tracing { mark() }
         var pieces = 0
         for part in parts {
             switch part {
             case .value(let t):
-                try appendLiteral(t)
+                try appendText(t)
                 pieces += 1
             case .substitution(let i, _):
                 guard let v = value(vi, i), v.type != 0, v.type != 0x21 else { continue }
                 if v.type & 0x80 != 0 { throw Fallback() }
-                try append(v)
+                try appendValue(vi, i, v)
                 pieces += 1
             default:
                 // Only one part that is not text: no value; else skipped.
@@ -575,10 +847,11 @@ struct EVTXViewWalker {
     /// A `Data` element's text (empty text kept, unlike other elements).
     mutating func dataText(_ e: XElement, _ vi: Int) throws(Fallback) -> Range<Int>? {
         let start = text.count
+        if tracing { mark() }
         if let i = e.soleSubstitution {
             guard let v = value(vi, i), v.type != 0 else { return nil }
             if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
-            try append(v)
+            try appendValue(vi, i, v)
             return start..<text.count
         }
         var pieces = 0
@@ -589,12 +862,12 @@ struct EVTXViewWalker {
             case .template:
                 throw Fallback()
             case .value(let t):
-                try appendLiteral(t)
+                try appendText(t)
                 pieces += 1
             case .substitution(let i, _):
                 guard let v = value(vi, i), v.type != 0 else { continue }
                 if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
-                try append(v)
+                try appendValue(vi, i, v)
                 pieces += 1
             }
         }
@@ -643,6 +916,8 @@ struct EVTXViewWalker {
         let start = text.count
         defer { text.removeSubrange(start...) }
         for (n, parts) in e.attributes where n == "Name" {
+            // The name depends on the record's values: a plan cannot hold it.
+            traceOK = false
             if let r = try attributeText(parts, vi) {
                 let s = String(decoding: text[r], as: UTF8.self)
                 guard Self.isUsableDataName(s) else { throw Fallback() }
@@ -664,8 +939,11 @@ struct EVTXViewWalker {
         try eventDataContent(x.children, vi, &unnamedAt)
         if unnamedAt >= 0 {
             var items: [EVTXDataItem] = []
+            if tracing { emit(.insertUnnamed, Int32(traceInts.count), Int32(unnamed.count)) }
             for (k, r) in unnamed.enumerated() {
-                items.append(EVTXDataItem(name: names.id("param" + String(k + 1)), start: r.0, end: r.1))
+                let id = names.id("param" + String(k + 1))
+                if tracing { traceInts.append(id) }
+                items.append(EVTXDataItem(name: id, start: r.0, end: r.1))
             }
             eventData.insert(contentsOf: items, at: unnamedAt)
         }
@@ -678,6 +956,8 @@ struct EVTXViewWalker {
                 if isRepeated(e, vi) {
                     // `<Data>%n</Data>` with an array value: one Data per item.
                     guard e.isData, let i = e.soleSubstitution, let v = value(vi, i) else { throw Fallback() }
+                    // As many items as the array holds: not for a plan.
+                    traceOK = false
                     let id = try dataName(e, vi)
                     items.removeAll(keepingCapacity: true)
                     try arrayItems(v)
@@ -699,15 +979,20 @@ struct EVTXViewWalker {
                 if e.isData {
                     if let id = try dataName(e, vi) {
                         keys.append(id)
-                        if let r = try dataText(e, vi) { eventData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound))) }
+                        if let r = try dataText(e, vi) {
+                            eventData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
+                            if tracing { emit(.dataKeepEmpty, id, lastMark) }
+                        }
                     } else {
                         if unnamedAt < 0 {
                             unnamedAt = eventData.count
                             keys.append(names.id("Data"))
+                            if tracing { emit(.unnamedAt, 0, 0) }
                         }
                         let start = text.count
                         let r = try dataText(e, vi) ?? start..<start
                         unnamed.append((Int32(r.lowerBound), Int32(r.upperBound)))
+                        if tracing { emit(.unnamed, 0, lastMark) }
                     }
                 } else {
                     guard e.hasPlainName else { throw Fallback() }
@@ -715,8 +1000,11 @@ struct EVTXViewWalker {
                     keys.append(id)
                     if Self.hasElementChildren(e) {
                         try nested(e, vi, prefix: id, user: false)
-                    } else if let r = try leafText(e, vi, render: true) {
-                        eventData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
+                    } else {
+                        if let r = try leafText(e, vi, render: true) {
+                            eventData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
+                        }
+                        if tracing { emit(.data, id, lastMark) }
                     }
                 }
                 if eventData.count + unnamed.count > 512 { throw Fallback() }
@@ -766,9 +1054,12 @@ struct EVTXViewWalker {
                 keys.append(id)
                 if Self.hasElementChildren(c) {
                     try nested(c, vi, prefix: id, user: true)
-                } else if let r = try leafText(c, vi, render: true) {
-                    userData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
-                    if userData.count > 512 { throw Fallback() }
+                } else {
+                    if let r = try leafText(c, vi, render: true) {
+                        userData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
+                        if userData.count > 512 { throw Fallback() }
+                    }
+                    if tracing { emit(.user, id, lastMark) }
                 }
             case .value, .template:
                 throw Fallback()
@@ -815,10 +1106,13 @@ struct EVTXViewWalker {
                 }
                 if Self.hasElementChildren(g) {
                     try nested(g, vi, prefix: full, user: user)
-                } else if let r = try leafText(g, vi, render: true) {
-                    let item = EVTXDataItem(name: full, start: Int32(r.lowerBound), end: Int32(r.upperBound))
-                    if user { userData.append(item) } else { eventData.append(item) }
-                    if userData.count > 512 || eventData.count + unnamed.count > 512 { throw Fallback() }
+                } else {
+                    if let r = try leafText(g, vi, render: true) {
+                        let item = EVTXDataItem(name: full, start: Int32(r.lowerBound), end: Int32(r.upperBound))
+                        if user { userData.append(item) } else { eventData.append(item) }
+                        if userData.count > 512 || eventData.count + unnamed.count > 512 { throw Fallback() }
+                    }
+                    if tracing { emit(user ? .user : .data, full, lastMark) }
                 }
             case .value, .template:
                 throw Fallback()
@@ -1060,8 +1354,100 @@ struct EVTXViewWalker {
             }
         case 0x14: appendHex(UInt64(u32(p)))
         case 0x15: appendHex(u64(p))
+        case Self.textType: appendUTF16(p, count: size / 2)
         default:
             throw Fallback()
         }
+    }
+}
+
+/// The recorded walk of one record shape: for a root template and the types of all substitution
+/// values (with the nested instances' templates), which value texts and literal pieces make the
+/// record's text and which item or `System` field each range becomes. Replaying it gives what
+/// the walk gives for any record of that shape, since the walk's decisions depend only on the
+/// shape, except where noted (the walk then records nothing usable, `traceOK`): `Data` names
+/// taken from values, array values (as many items as the array holds), a `System` field met
+/// twice. Empty texts are decided at replay (an item or field with empty text is dropped as the
+/// walk drops it), and so are the size limits.
+final class EVTXPlan {
+    enum Kind: UInt8 {
+        /// `marks[a]` = the text position now.
+        case mark
+        /// `literals[a ..< a + b]`.
+        case literal
+        /// The text of value `a` (index into the record's values).
+        case value
+        /// `System` field `a` = text from mark `b` (not when empty).
+        case system
+        /// `EventData` item named `a` from mark `b` (not when empty); `dataKeepEmpty` also when empty.
+        case data, dataKeepEmpty
+        /// `UserData` item named `a` from mark `b` (not when empty).
+        case user
+        /// Unnamed `Data` items go in at the current item count.
+        case unnamedAt
+        /// An unnamed `Data` item's text from mark `b`.
+        case unnamed
+        /// Inserts the `b` unnamed items, named `ints[a ..< a + b]`.
+        case insertUnnamed
+    }
+
+    struct Op {
+        var kind: Kind
+        var a: Int32
+        var b: Int32
+    }
+
+    /// The shape: per instance its template (held, so no other template takes its address) and
+    /// value count; every value's type.
+    let templates: [XTemplate]
+    let counts: [Int32]
+    let types: [UInt8]
+    let ops: [Op]
+    let literals: [UInt8]
+    let ints: [Int32]
+    let marks: Int
+
+    init(instances: [FastInstance], values: [FastValue], ops: [Op], literals: [UInt8], ints: [Int32], marks: Int) {
+        templates = instances.map { $0.template.takeUnretainedValue() }
+        counts = instances.map { Int32($0.count) }
+        types = values.map(\.type)
+        self.ops = ops
+        self.literals = literals
+        self.ints = ints
+        self.marks = marks
+    }
+
+    /// Whether the record read into `instances` and `values` has this plan's shape.
+    func matches(_ instances: [FastInstance], _ values: [FastValue]) -> Bool {
+        guard instances.count == templates.count, values.count == types.count else { return false }
+        for k in instances.indices {
+            guard instances[k].template.toOpaque() == Unmanaged.passUnretained(templates[k]).toOpaque(),
+                  instances[k].count == Int(counts[k]) else { return false }
+        }
+        return types.withUnsafeBufferPointer { t in
+            values.withUnsafeBufferPointer { v in
+                for k in 0..<t.count where t[k] != v[k].type { return false }
+                return true
+            }
+        }
+    }
+}
+
+/// The plans of one reader, by root template.
+final class EVTXPlanCache {
+    static let maximumPlans = 8192
+    private var byRoot: [UnsafeMutableRawPointer: [EVTXPlan]] = [:]
+    private(set) var count = 0
+
+    func plan(for root: Unmanaged<XTemplate>, _ instances: [FastInstance], _ values: [FastValue]) -> EVTXPlan? {
+        guard let list = byRoot[root.toOpaque()] else { return nil }
+        for p in list where p.matches(instances, values) { return p }
+        return nil
+    }
+
+    func add(_ plan: EVTXPlan) {
+        guard let root = plan.templates.first else { return }
+        byRoot[Unmanaged.passUnretained(root).toOpaque(), default: []].append(plan)
+        count += 1
     }
 }

@@ -1,5 +1,8 @@
 import Foundation
+import SpoorCore
 import SpoorEvents
+import SpoorIndicators
+import SpoorIntel
 import SpoorStore
 
 /// The file formats events can be exported to.
@@ -35,5 +38,79 @@ extension Workspace {
         case .csv: try CSVWriter().write(batch, to: handle)
         case .jsonl: try JSONLinesWriter().write(batch, to: handle)
         }
+    }
+}
+
+/// The formats a case's indicators can be exported to.
+public enum IndicatorExportFormat: String, Sendable, CaseIterable {
+    /// Rows (one per indicator) in the event export formats.
+    case parquet, csv, jsonl
+    /// A STIX 2.1 bundle: observables, indicators with patterns, sighting objects with first/last seen and count.
+    case stix
+    /// A MISP event (attributes with first/last seen, sighting counts in comments).
+    case misp
+
+    /// `.stix.json` → stix, `.misp.json` → misp, else the event export formats by extension.
+    public init?(path: String) {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".stix.json") || lower.hasSuffix(".stix") { self = .stix; return }
+        if lower.hasSuffix(".misp.json") || lower.hasSuffix(".misp") { self = .misp; return }
+        guard let f = ExportFormat(path: path) else { return nil }
+        switch f {
+        case .parquet: self = .parquet
+        case .csv: self = .csv
+        case .jsonl: self = .jsonl
+        }
+    }
+}
+
+extension Workspace {
+    /// Writes the case's indicators (after extracting those of new events) with their sighting
+    /// summary and intel to `handle`.
+    ///
+    /// - Returns: The number of indicators written.
+    @discardableResult
+    public func exportIndicators(to handle: FileHandle, format: IndicatorExportFormat, kinds: [IndicatorKind] = [],
+                                 created: Timestamp = Timestamp(microseconds: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()))) async throws -> Int {
+        _ = try await extractIndicators(arguments: ["(before export)"])
+        let records = try await indicators(kinds: kinds)
+        switch format {
+        case .stix, .misp:
+            var facts: [Indicator: [IntelFact]] = [:]
+            for m in try await store.intelMatches() { facts[m.indicator, default: []].append(m.fact) }
+            let items = records.map { r in
+                ExportedIndicator(indicator: r.indicator, firstSeen: r.firstSeen, lastSeen: r.lastSeen, count: r.sightings,
+                                  hosts: r.hosts, labels: [], intel: facts[r.indicator] ?? [])
+            }
+            let name = (caseDirectory as NSString).lastPathComponent
+            let bytes = format == .stix
+                ? STIXExporter.bundle(items, identity: "spoor case \(name)", created: created)
+                : MISPExporter.event(items, info: "spoor case \(name): indicators and sightings", date: created)
+            try handle.write(contentsOf: Data(bytes))
+        case .parquet, .csv, .jsonl:
+            var b = EventBatchBuilder()
+            let kind = b.column("kind", .string), value = b.column("value", .string)
+            let first = b.column("first_seen", .timestamp), last = b.column("last_seen", .timestamp)
+            let count = b.column("sightings", .int), hosts = b.column("hosts", .stringList)
+            let sources = b.column("sources", .stringList), places = b.column("places", .stringList)
+            let roles = b.column("roles", .stringList), intel = b.column("intel", .stringList)
+            for r in records {
+                b.beginRow()
+                b.set(kind, string: r.indicator.kind.rawValue)
+                b.set(value, string: r.indicator.value)
+                b.set(first, timestamp: r.firstSeen)
+                b.set(last, timestamp: r.lastSeen)
+                b.set(count, int: Int64(r.sightings))
+                b.set(hosts, .list(r.hosts))
+                b.set(sources, .list(r.sources))
+                b.set(places, .list(r.places.map(\.rawValue)))
+                b.set(roles, .list(r.roles.map(\.rawValue)))
+                b.set(intel, .list(r.intel))
+                b.endRow()
+            }
+            let batch = b.finish()
+            try Self.write(batch, to: handle, format: format == .parquet ? .parquet : format == .csv ? .csv : .jsonl)
+        }
+        return records.count
     }
 }

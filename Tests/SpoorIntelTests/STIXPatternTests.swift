@@ -203,7 +203,7 @@ import SpoorIndicators
         ("[ipv6-addr:value IN ('2001:0db8:0000:0000:0000:0000:0000:0001', '2001:db8::2')]", ["ipv6-addr:2001:db8::1", "ipv6-addr:2001:db8::2"]),
         ("[ipv4-addr:value = '223.166.0.0/15']", ["ipv4-addr:223.166.0.0/15"]),
         ("[autonomous-system:number = 15169]", ["autonomous-system:AS15169"]),
-        ("[url:value = 'http://x.example/a'] OR [email-addr:value = 'Bob@Example.COM']", ["url:http://x.example/a", "email-addr:Bob@example.com"]),
+        ("[url:value = 'http://x.example/a'] OR [email-addr:value = 'Bob@Example.COM']", ["url:http://x.example/a", "email-addr:bob@example.com"]),
     ])
     func equalityPatternsBecomeIndicators(pattern: String, expected: [String]) throws {
         let p = try STIXPattern.parse(pattern)

@@ -177,5 +177,15 @@ struct CommandLineTests {
         let login = detections.first { $0["title"]?.stringValue == "SSH login after password guessing" }
         #expect(login?["details"]?["group"]?["source.ip"]?.stringValue == "203.0.113.45")
         #expect(detections.filter { $0["title"]?.stringValue == "Account created with UID 0" }.count == 1)
+        // Indicators and the demo feed: the guesser, the C2 address and the download URL were in
+        // the logs a day before the feed (dated the next morning) named them; its two other
+        // entries were never seen.
+        #expect((parsed["indicators"]?["by_kind"]?["ipv4-addr"]?.intValue ?? 0) > 100)
+        guard case .array(let matches)? = parsed["intel_matches"] else {
+            Issue.record("no intel matches")
+            return
+        }
+        #expect(Set(matches.compactMap { $0["value"]?.stringValue }) == ["203.0.113.45", "198.51.100.7", "http://198.51.100.7/k.sh"])
+        #expect(matches.allSatisfy { $0["seen_before_known"] == .bool(true) && ($0["lead_seconds"]?.intValue ?? 0) > 86_400 })
     }
 }

@@ -1,8 +1,11 @@
 import Foundation
 import SpoorRules
 
-/// The Sigma rules `spoor analyze` hunts with on the built-in demo: spoor's own, written for the
-/// demo's intrusion (they are ordinary Sigma v2.1 rules, bound like any other).
+/// The Sigma rules `spoor analyze` hunts with on the built-in demo and the simulated
+/// organisation: spoor's own small set (ordinary Sigma v2.1 rules, bound like any other),
+/// written from the techniques' published descriptions, not from the simulator's records. They
+/// cover what a rule can see in one event or a count; beaconing, DGA, tunnelling and
+/// exfiltration are the detectors' work.
 public enum DemoRules {
     public static let yaml = """
     title: SSH authentication failure
@@ -77,6 +80,136 @@ public enum DemoRules {
         condition: selection
     level: high
     tags: [attack.initial-access, attack.t1190]
+    ---
+    title: Windows logon failure
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e08
+    name: demo_win_logon_failure
+    logsource: {product: windows, service: security}
+    detection:
+        selection:
+            EventID: 4625
+        condition: selection
+    level: informational
+    ---
+    title: Many failed Windows logons from one source
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e09
+    correlation:
+        type: event_count
+        rules: [demo_win_logon_failure]
+        group-by: [IpAddress]
+        timespan: 10m
+        condition: {gte: 20}
+    level: medium
+    tags: [attack.credential-access, attack.t1110.001]
+    ---
+    title: Failed Windows logons for many accounts from one source
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e10
+    correlation:
+        type: value_count
+        rules: [demo_win_logon_failure]
+        group-by: [IpAddress]
+        timespan: 1h
+        condition: {field: TargetUserName, gte: 10}
+    level: high
+    tags: [attack.credential-access, attack.t1110.003]
+    ---
+    title: Encoded PowerShell command line
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e11
+    logsource: {category: process_creation, product: windows}
+    detection:
+        image:
+            Image|endswith: ['\\powershell.exe', '\\pwsh.exe']
+        encoded:
+            CommandLine|contains: [' -enc ', ' -EncodedCommand ', ' -ec ', ' -en ']
+        condition: image and encoded
+    level: medium
+    tags: [attack.execution, attack.t1059.001]
+    ---
+    title: LSASS memory opened for reading
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e12
+    logsource: {category: process_access, product: windows}
+    detection:
+        selection:
+            TargetImage|endswith: '\\lsass.exe'
+            GrantedAccess: ['0x1010', '0x1410', '0x1438', '0x143a', '0x1fffff', '0x1f3fff']
+        condition: selection
+    level: high
+    tags: [attack.credential-access, attack.t1003.001]
+    ---
+    title: LSASS dumped with comsvcs MiniDump
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e13
+    logsource: {category: process_creation, product: windows}
+    detection:
+        selection:
+            CommandLine|contains|all: ['comsvcs', 'MiniDump']
+        condition: selection
+    level: critical
+    tags: [attack.credential-access, attack.t1003.001]
+    ---
+    title: PsExec service installed
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e14
+    logsource: {product: windows, service: system}
+    detection:
+        selection:
+            EventID: 7045
+            ServiceName|contains: 'PSEXE'
+        condition: selection
+    level: high
+    tags: [attack.lateral-movement, attack.t1021.002, attack.execution, attack.t1569.002]
+    ---
+    title: Service installed that runs a shell
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e15
+    logsource: {product: windows, service: system}
+    detection:
+        selection:
+            EventID: 7045
+            ImagePath|contains: ['cmd.exe', 'powershell', '%COMSPEC%', 'rundll32']
+        condition: selection
+    level: medium
+    tags: [attack.persistence, attack.t1543.003]
+    ---
+    title: Scheduled task created from the command line
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e16
+    logsource: {category: process_creation, product: windows}
+    detection:
+        selection:
+            Image|endswith: '\\schtasks.exe'
+            CommandLine|contains: '/create'
+        condition: selection
+    level: medium
+    tags: [attack.persistence, attack.t1053.005]
+    ---
+    title: Windows event log cleared
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e17
+    logsource: {product: windows, service: security}
+    detection:
+        selection:
+            EventID: 1102
+        condition: selection
+    level: high
+    tags: [attack.defense-evasion, attack.t1070.001]
+    ---
+    title: Event log cleared with wevtutil
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e18
+    logsource: {category: process_creation, product: windows}
+    detection:
+        selection:
+            Image|endswith: '\\wevtutil.exe'
+            CommandLine|contains: [' cl ', ' clear-log ']
+        condition: selection
+    level: high
+    tags: [attack.defense-evasion, attack.t1070.001]
+    ---
+    title: Network logon to an administrative share
+    id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e19
+    logsource: {product: windows, service: security}
+    detection:
+        selection:
+            EventID: 5145
+            ShareName|endswith: ['\\ADMIN$', '\\C$']
+        condition: selection
+    level: low
+    tags: [attack.lateral-movement, attack.t1021.002]
     """
 }
 

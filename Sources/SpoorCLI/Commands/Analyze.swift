@@ -6,6 +6,8 @@ import Spoor
 import SpoorIngest
 import SpoorEvents
 import SpoorRules
+import SpoorIndicators
+import SpoorIntel
 
 struct Analyze: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,13 +19,17 @@ struct Analyze: AsyncParsableCommand {
 
             analyze ingests, summarises (time span, formats, actions, where failures come from) and \
             hunts with Sigma rules: the rules given with --rules, or on the demo spoor's own demo \
-            rules (see `spoor hunt` for hunting on its own). Indicators, the graph, detectors and \
-            labels join this command as they land.
+            rules (see `spoor hunt` for hunting on its own), then extracts the indicators of every \
+            event with their sightings (`spoor iocs`), imports the intel given with --intel (on the \
+            demo, a small dated feed) and reports which indicators it names and how long before \
+            the intel the logs had them (`spoor intel import`). The graph, detectors and labels \
+            join this command as they land.
 
             Examples:
               spoor analyze
               spoor analyze /var/log --case acme --org acme --tz Europe/Zurich --output json
               spoor analyze /var/log --case acme --rules sigma/rules/linux
+              spoor analyze /var/log --case acme --intel feeds/ --intel misp-warninglists/lists
             """)
 
     @OptionGroup var caseOptions: CaseOptions
@@ -33,17 +39,22 @@ struct Analyze: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Files, folders or archives to analyse (none: the built-in demo).", valueName: "path"))
     var paths: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Intel to import and retro-hunt (files or folders; repeatable).", valueName: "path"))
+    var intel: [String] = []
+
     func validate() throws { try require(output, in: [.text, .json]) }
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
         var inputs = paths
+        var intelPaths = intel
         var options = ingest.options
         var demoFolder: URL? = nil
         if inputs.isEmpty {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-demo-\(ProcessInfo.processInfo.processIdentifier)")
             inputs = try DemoLogs.write(to: folder)
             demoFolder = folder
+            if intel.isEmpty { intelPaths = [try DemoLogs.writeIntel(to: folder.appendingPathComponent("intel"))] }
             if options.collectedAt == nil { options.collectedAt = DemoLogs.collectedAt }
             if options.organization == "default" { options.organization = "acme" }
             if output == .text { Console.out("Demo logs written to \(folder.path); reading them into \(caseOptions.caseDirectory)\n") }
@@ -67,12 +78,30 @@ struct Analyze: AsyncParsableCommand {
             hunt = result
             huntEvents = try await workspace.events(ids: result.1.flatMap { $0.eventIDs.prefix(1) })
         }
+        // Indicators and intel.
+        let iocBar = ProgressBar(label: "indicators")
+        let indicatorReport = try await workspace.extractIndicators(arguments: CommandLine.arguments) { d, t in iocBar.update(done: d, total: t) }
+        iocBar.finish()
+        let kinds = try await workspace.indicatorCounts()
+        let intelReport = intelPaths.isEmpty ? nil : try await workspace.importIntel(intelPaths, arguments: CommandLine.arguments)
+        let matches = try await workspace.intelMatches(polarity: .malicious)
         if output == .json {
             var fields: [(String, JSONValue)] = [("ingest", JSONOutput.ingest(report)), ("summary", JSONOutput.summary(summary))]
             if let (_, found) = hunt {
                 let printer = HuntPrinter(format: .json)
                 fields.append(("detections", .array(found.map { printer.object($0, huntEvents) })))
             }
+            fields.append(("indicators", .object([
+                ("sightings", JSONOutput.int(indicatorReport.sightings)),
+                ("by_kind", .object(kinds.map { ($0.kind.rawValue, JSONOutput.int($0.count)) })),
+            ])))
+            if let intelReport {
+                fields.append(("intel_files", .array(intelReport.files.map { f in
+                    .object([("path", .string(f.path)), ("format", .string(f.format)), ("facts", JSONOutput.int(f.facts)),
+                             ("problems", JSONOutput.int(f.problems.count))])
+                })))
+            }
+            fields.append(("intel_matches", .array(matches.map(IntelMatches.json))))
             JSONOutput.print(.object(fields))
         } else {
             IngestPrinter.print(report, format: .text)
@@ -80,6 +109,15 @@ struct Analyze: AsyncParsableCommand {
             if let (huntReport, found) = hunt {
                 Console.out("\nSigma detections")
                 HuntPrinter(format: .text).print(huntReport, found, events: huntEvents)
+            }
+            Console.out("\nIndicators (`spoor iocs --case \(caseOptions.caseDirectory)` lists them)")
+            Console.out("  " + kinds.map { "\($0.kind.rawValue) \($0.count)" }.joined(separator: ", "))
+            if let intelReport {
+                Console.out("\nIntel: " + intelReport.files.map { "\(($0.path as NSString).lastPathComponent) (\($0.format), \($0.facts) indicators)" }.joined(separator: ", "))
+            }
+            if !matches.isEmpty || intelReport != nil {
+                Console.out("")
+                IntelMatches.printTable(matches)
             }
         }
         if report.hasDiagnostics { throw ExitCode(2) }

@@ -4,27 +4,45 @@ import ArgumentParser
 import Foundation
 import Spoor
 import SpoorStore
+import SpoorIndicators
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export events to Parquet, CSV or JSON Lines.",
+        abstract: "Export events, or a case's indicators, to Parquet, CSV, JSON Lines, STIX 2.1 or MISP.",
         discussion: """
             The format follows the file's extension: .parquet (read by pandas, pyarrow, DuckDB, \
             Spark), .csv (RFC 4180; cells starting with = + - @ are prefixed with ' so spreadsheets \
             do not run them) or .jsonl. Every event keeps its provenance fields.
 
+            With --indicators, writes the case's indicators instead (one row each: kind, value, first \
+            and last seen, sightings, hosts, sources, places, roles, intel), and two more formats: \
+            .stix.json (a STIX 2.1 bundle: observables, indicators with patterns, sighting objects with \
+            first_seen, last_seen and count) and .misp.json (a MISP event).
+
             Examples:
               spoor export --case acme --to events.parquet
               spoor export --case acme --to failures.csv --where event.outcome=failure
+              spoor export --case acme --indicators --to iocs.stix.json
+              spoor export --case acme --indicators --kind domain-name --to domains.parquet
             """)
 
     @OptionGroup var caseOptions: CaseOptions
     @Option(help: ArgumentHelp("The file to write (.parquet, .csv, .jsonl).", valueName: "file")) var to: String
     @Option(name: .customLong("where"), help: ArgumentHelp("A FIELD=VALUE condition; repeat for AND.", valueName: "field=value"))
     var conditions: [String] = []
+    @Flag(help: "Export the case's indicators and their sightings instead of events.") var indicators = false
+    @Option(name: .long, help: ArgumentHelp("With --indicators: only this kind (repeatable).", valueName: "kind")) var kind: [String] = []
     @Option(name: .long, help: OutputFormat.help([.text, .json])) var output: OutputFormat = .text
 
     func validate() throws {
+        if indicators {
+            guard IndicatorExportFormat(path: to) != nil else {
+                throw ValidationError("Cannot tell the format of '\(to)': use .parquet, .csv, .jsonl, .stix.json or .misp.json.")
+            }
+            for k in kind where IndicatorKind(rawValue: k) == nil { throw ValidationError("Unknown kind '\(k)'.") }
+            try require(output, in: [.text, .json])
+            return
+        }
         guard ExportFormat(path: to) != nil else { throw ValidationError("Cannot tell the format of '\(to)': use .parquet, .csv or .jsonl.") }
         for c in conditions where FieldEquality(parsing: c) == nil { throw ValidationError("--where '\(c)' is not FIELD=VALUE.") }
         try require(output, in: [.text, .json])
@@ -35,6 +53,15 @@ struct Export: AsyncParsableCommand {
         let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
         let handle = try OutputFile.open(to)
         defer { OutputFile.close(handle, path: to) }
+        if indicators, let format = IndicatorExportFormat(path: to) {
+            let n = try await workspace.exportIndicators(to: handle, format: format, kinds: kind.compactMap(IndicatorKind.init(rawValue:)))
+            if output == .json {
+                JSONOutput.print(.object([("file", .string(to)), ("format", .string(format.rawValue)), ("indicators", JSONOutput.int(n))]))
+            } else {
+                Console.out("\(n) indicators written to \(TerminalText.sanitize(to)) (\(format.rawValue))")
+            }
+            return
+        }
         // safe: validate() checked that the extension names a format.
         let format = ExportFormat(path: to)!
         let n = try await workspace.export(to: handle, format: format, where: conditions.compactMap(FieldEquality.init(parsing:)))

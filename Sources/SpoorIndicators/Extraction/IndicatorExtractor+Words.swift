@@ -203,6 +203,9 @@ extension IndicatorExtractor {
             while end < n, b[end] > 0x20, b[end] != 0x26, b[end] != 0x3B, b[end] != 0x2C, end - v < 256 { end += 1 }
         }
         guard end > v else { return }
+        // `PWD=/home/deploy` is the working directory (sudo, environment dumps), not a password.
+        if t - s == 3, IndicatorSyntax.lower(b[s]) == 0x70, IndicatorSyntax.lower(b[s + 1]) == 0x77,
+           IndicatorSyntax.lower(b[s + 2]) == 0x64, b[v] == 0x2F || b[v] == 0x7E { return }
         if matches(Self.secretWords) {
             if creds.secret == nil { creds.secret = v..<end; creds.secretKeyStart = s }
         } else if matches(Self.userWords) {

@@ -15,7 +15,14 @@ public enum IndicatorNormalizer {
     /// An address field may hold either family, so `.ipv4` and `.ipv6` accept both and the
     /// result carries the family found. `.credential` reads `user:secret` and returns the hashed
     /// form (``Indicator/credential(user:secret:)``).
+    ///
+    /// Domains and e-mail domains typed as such may also be under special-use or internal top
+    /// labels (`corp.local`, `x.example`); ``classify(_:)`` asks for a listed public suffix.
     public static func normalize(_ text: String, as kind: IndicatorKind) -> Indicator? {
+        normalize(text, as: kind, typed: true)
+    }
+
+    static func normalize(_ text: String, as kind: IndicatorKind, typed: Bool) -> Indicator? {
         let value = trimmed(Defang.refang(trimmed(text)))
         guard !value.isEmpty, value.utf8.count <= 4096 else { return nil }
         let bytes = Array(value.utf8)
@@ -27,12 +34,12 @@ public enum IndicatorNormalizer {
         case .domain:
             var r = all
             if bytes.last == 0x2E { r = 0..<(bytes.count - 1) }
-            guard IndicatorSyntax.isDomain(span, r) else { return nil }
+            guard IndicatorSyntax.isDomain(span, r, requireListedSuffix: !typed) else { return nil }
             return Indicator(kind: .domain, value: lowerASCII(bytes[r]))
         case .url:
             return URLSyntax.normalize(span, all, requireListedHost: false).map { Indicator(kind: .url, value: $0) }
         case .email:
-            return EmailSyntax.normalize(span, all).map { Indicator(kind: .email, value: $0) }
+            return EmailSyntax.normalize(span, all, requireListedSuffix: !typed).map { Indicator(kind: .email, value: $0) }
         case .md5, .sha1, .sha256, .sha512:
             guard IndicatorSyntax.hashKind(length: bytes.count) == kind, IndicatorSyntax.isHexRun(span, all) else { return nil }
             return Indicator(kind: kind, value: lowerASCII(bytes[...]))
@@ -81,8 +88,8 @@ public enum IndicatorNormalizer {
         if let n = IndicatorSyntax.asNumber(span, all) { return Indicator(kind: .asn, value: "AS\(n)") }
         if let ip = address(value) { return ip }
         if value.contains("://") { return normalize(value, as: .url) }
-        if bytes.contains(0x40) { return normalize(value, as: .email) }
-        if let d = normalize(value, as: .domain) { return d }
+        if bytes.contains(0x40) { return normalize(value, as: .email, typed: false) }
+        if let d = normalize(value, as: .domain, typed: false) { return d }
         if let r = normalize(value, as: .registryKey) { return r }
         if let w = normalize(value, as: .windowsPath) { return w }
         if CryptoSyntax.isAddress(span, all) { return Indicator(kind: .cryptoAddress, value: value) }

@@ -22,13 +22,13 @@ enum EmailSyntax {
     }
 
     /// The canonical (lower-case) address when `b[range]` is exactly one address.
-    static func normalize(_ b: Span<UInt8>, _ range: Range<Int>) -> String? {
+    static func normalize(_ b: Span<UInt8>, _ range: Range<Int>, requireListedSuffix: Bool = true) -> String? {
         var at = -1
         for i in range where b[i] == 0x40 { guard at < 0 else { return nil }; at = i }
         guard at > range.lowerBound else { return nil }
         var domain = (at + 1)..<range.upperBound
         if domain.count > 1, b[domain.upperBound - 1] == 0x2E { domain = domain.lowerBound..<(domain.upperBound - 1) }
-        guard isLocalPart(b, range.lowerBound..<at), IndicatorSyntax.isDomain(b, domain) else { return nil }
+        guard isLocalPart(b, range.lowerBound..<at), IndicatorSyntax.isDomain(b, domain, requireListedSuffix: requireListedSuffix) else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(range.count)
         for i in range.lowerBound..<domain.upperBound { out.append(IndicatorSyntax.lower(b[i])) }

@@ -20,7 +20,15 @@ enum IndicatorSyntax {
     /// 1…63 letters/digits/hyphens/underscores, no label starting or ending with a hyphen, at
     /// most 253 bytes, a TLD of letters (or an IDN `xn--` label) that the public suffix list
     /// names, and the whole name not itself a public suffix. No trailing dot (callers strip it).
-    static func isDomain(_ b: Span<UInt8>, _ range: Range<Int>, psl: PublicSuffixList = .shared) -> Bool {
+    /// - Parameter requireListedSuffix: true (free text, lone values of unknown kind) accepts only
+    ///   names under a suffix of the public suffix list; false (a field or intel attribute typed
+    ///   as a domain) also accepts names under the special-use and private-use top labels that
+    ///   internal networks and documentation use (RFC 2606/6761 `example`, `test`, `invalid`,
+    ///   `localhost`; `local` (RFC 6762), `internal`, `lan`, `corp`, `home`, `intranet`,
+    ///   `localdomain`, `home.arpa`), since the type already says it is a name. A public suffix
+    ///   alone (`co.uk`) is never a domain, and `invoice.pdf` is not one either way.
+    static func isDomain(_ b: Span<UInt8>, _ range: Range<Int>, psl: PublicSuffixList = .shared,
+                         requireListedSuffix: Bool = true) -> Bool {
         guard range.count >= 3, range.count <= 253 else { return false }
         var labelStart = range.lowerBound
         var lastDot = -1
@@ -44,8 +52,18 @@ enum IndicatorSyntax {
         let isIDN = tld.count > 4 && lower(b[tld.lowerBound]) == 0x78 && lower(b[tld.lowerBound + 1]) == 0x6E
             && b[tld.lowerBound + 2] == 0x2D && b[tld.lowerBound + 3] == 0x2D
         if !isIDN { for k in tld where !isAlpha(b[k]) { return false } }
+        if !requireListedSuffix && isSpecialUseLabel(b, tld) { return true }
         guard psl.isListed(b, tld) else { return false }
         return !psl.isListed(b, range)
+    }
+
+    static let specialUseLabels: [[UInt8]] = ["example", "test", "invalid", "localhost", "local", "internal", "lan", "corp",
+                                               "home", "intranet", "localdomain", "arpa"].map { Array($0.utf8) }
+
+    static func isSpecialUseLabel(_ b: Span<UInt8>, _ r: Range<Int>) -> Bool {
+        specialUseLabels.contains { label in
+            label.count == r.count && label.indices.allSatisfy { lower(b[r.lowerBound + $0]) == label[$0] }
+        }
     }
 
     // MARK: Hashes

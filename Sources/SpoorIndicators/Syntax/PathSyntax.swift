@@ -29,6 +29,17 @@ enum PathSyntax {
         while i < limit {
             let c = b[i]
             if c == 0x20 {
+                // A Unix path goes on past a space only into the very next word, when that word
+                // reaches the next `/` itself (`/Library/Storage/File System/HFS/…`) and is no
+                // option or URL: a command line (`/bin/bash -c curl http://…`) ends at its program.
+                if sep == 0x2F {
+                    var j = i + 1
+                    guard j < limit, b[j] != 0x20, b[j] != 0x2D, b[j] != 0x2F, b[j] != 0x7E else { break }
+                    while j < limit, b[j] != sep, b[j] != 0x20, !isStop(b[j]) { j += 1 }
+                    guard j < limit, b[j] == sep, b[j - 1] != 0x3A else { break }
+                    i = j
+                    continue
+                }
                 var j = i
                 var reached = false
                 while j < limit, j - i <= 64 {

@@ -46,10 +46,8 @@ public struct AttackCatalog: Sendable {
 
     /// Loads a bundle, gzip-compressed or not.
     public static func load(bundle bytes: [UInt8]) throws(LoadError) -> AttackCatalog {
-        var data = bytes
-        if Gzip.isGzip(bytes) {
-            do { data = try Gzip.decompress(bytes) } catch { throw LoadError(message: "gzip: \(error)") }
-        }
+        let data: [UInt8]
+        do { data = try IntelFileReader.decompress(bytes, file: "ATT&CK bundle") } catch { throw LoadError(message: "\(error)") }
         let json: JSONValue
         do { json = try JSONParser(maximumDepth: 64).parse(data.span) } catch { throw LoadError(message: "not JSON: \(error)") }
         guard case .array(let objects)? = json["objects"] else { throw LoadError(message: "not a STIX bundle (no `objects` array)") }

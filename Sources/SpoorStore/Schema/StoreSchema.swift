@@ -38,6 +38,9 @@ enum StoreSchema {
         migrator.registerMigration("v2-detections") { db in
             try db.execute(sql: version2)
         }
+        migrator.registerMigration("v3-indicators") { db in
+            try db.execute(sql: version3)
+        }
         return migrator
     }
 
@@ -122,6 +125,83 @@ enum StoreSchema {
         );
         CREATE INDEX detections_ts ON detections(ts);
         CREATE INDEX detections_event ON detections(event_id);
+        """
+
+    /// Indicators, their sightings as hourly time series, and intel about them.
+    static let version3 = """
+        CREATE TABLE indicators (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,                -- STIX name: ipv4-addr, domain-name, file:hashes.SHA-256, …
+            value TEXT NOT NULL,               -- canonical form
+            first_seen INTEGER NOT NULL,       -- µs since the epoch, UTC
+            last_seen INTEGER NOT NULL,
+            sightings INTEGER NOT NULL,
+            UNIQUE (kind, value)
+        );
+        CREATE TABLE sightings (               -- one row per indicator, client, host, source, place, role, field, decoding, hour
+            indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+            organization_id TEXT NOT NULL,
+            host TEXT NOT NULL,
+            source TEXT NOT NULL,              -- event.dataset or the parser
+            place TEXT NOT NULL,               -- disk | memory | network | log
+            role TEXT NOT NULL,                -- source | destination | pass-through | unknown
+            field TEXT NOT NULL,
+            decoding TEXT NOT NULL,            -- base64>utf16le …, '' as written
+            hour INTEGER NOT NULL,             -- hours since the epoch, UTC
+            count INTEGER NOT NULL,
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            first_event INTEGER NOT NULL,      -- events.id of the first event in the bucket
+            PRIMARY KEY (indicator_id, organization_id, host, source, place, role, field, decoding, hour)
+        ) WITHOUT ROWID;
+        CREATE INDEX sightings_hour ON sightings(hour);
+        CREATE TABLE stage_marks (             -- how far a stage has read the events (events.id)
+            stage TEXT PRIMARY KEY,
+            last_event INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE intel_sources (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            path TEXT NOT NULL,
+            format TEXT NOT NULL,
+            digest TEXT NOT NULL,              -- of the file's bytes: the same file imported twice is one source
+            imported_at INTEGER NOT NULL,
+            run_id INTEGER REFERENCES runs(id),
+            facts INTEGER NOT NULL,
+            patterns INTEGER NOT NULL,
+            problems INTEGER NOT NULL,
+            UNIQUE (digest)
+        );
+        CREATE TABLE intel_facts (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL REFERENCES intel_sources(id),
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            polarity TEXT NOT NULL,            -- malicious | benign
+            source TEXT NOT NULL,
+            valid_from INTEGER,
+            valid_until INTEGER,
+            labels TEXT NOT NULL,              -- JSON array
+            confidence INTEGER,
+            reference TEXT,
+            note TEXT,
+            known_at INTEGER NOT NULL          -- when spoor learned it: valid_from, else the import time
+        );
+        CREATE INDEX intel_facts_value ON intel_facts(kind, value);
+        CREATE TABLE intel_block_matches (     -- addresses of the case inside CIDR blocks that intel names
+            fact_id INTEGER NOT NULL REFERENCES intel_facts(id),
+            indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+            PRIMARY KEY (fact_id, indicator_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE intel_patterns (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL REFERENCES intel_sources(id),
+            reference TEXT,
+            pattern TEXT NOT NULL,
+            valid_from INTEGER,
+            valid_until INTEGER,
+            labels TEXT NOT NULL
+        );
         """
 
     /// Common ECS fields that `events_view` lifts out of `fields` into columns.

@@ -35,28 +35,44 @@ struct RefangedText {
 enum Refanger {
     /// Whether `b` might hold a defanged indicator (a cheap scan; false means refanging is a no-op).
     static func mightBeDefanged(_ b: Span<UInt8>) -> Bool {
-        var i = 0
         let n = b.count
+        var i = 0
         while i < n {
+            // Skip to the next byte worth a closer look, through raw memory (every byte of every
+            // line passes here).
+            i = b.withUnsafeBufferPointer { p in
+                interesting.withUnsafeBufferPointer { t in
+                    var k = i
+                    while k < n, t[Int(p[k])] == 0 { k += 1 }
+                    return k
+                }
+            }
+            guard i < n else { break }
             let c = b[i]
             switch c {
-            case 0x5B, 0x28, 0x7B: // [ ( {
-                return true
+            case 0x5B, 0x28, 0x7B: // [ ( {: only a real token counts (`sshd[123]` is no defang)
+                if tokenLength(b, i) != nil { return true }
             case 0x5C: // backslash-dot
                 if i + 1 < n, b[i + 1] == 0x2E { return true }
             case 0x2E: // " . " between words
                 if i >= 2, i + 2 < n, b[i - 1] == 0x20, b[i + 1] == 0x20, IndicatorSyntax.isAlnum(b[i - 2]), IndicatorSyntax.isAlnum(b[i + 2]) { return true }
-            case 0x78, 0x58: // x: hxxp / fxp
+            default: // x: hxxp / fxp
                 if i >= 1, i + 1 < n {
                     let p = b[i - 1] | 0x20, q = b[i + 1] | 0x20
                     if (p == 0x68 && q == 0x78) || (p == 0x66 && q == 0x70) { return true }
                 }
-            default: break
             }
             i += 1
         }
         return false
     }
+
+    /// Bytes ``mightBeDefanged(_:)`` looks at more closely: `[ ( { \ . x X`.
+    static let interesting: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for c in "[({\\.xX".utf8 { t[Int(c)] = 1 }
+        return t
+    }()
 
     /// The refanged text, or nil when nothing was rewritten.
     static func refang(_ b: Span<UInt8>, lone: Bool = false) -> RefangedText? {
@@ -129,9 +145,9 @@ enum Refanger {
         return (text, len)
     }
 
-    /// A bracketed token at `i`: `[.]`, `(dot)`, `{@}`, `[at]`, `[:]`, `[://]`, `[/]`, with
-    /// optional spaces inside. Returns the replacement and the bytes consumed.
-    private static func bracketToken(_ b: Span<UInt8>, _ i: Int) -> ([UInt8], Int)? {
+    /// The replacement kind and length of a bracketed token at `i`, without allocating:
+    /// 0 dot, 1 at, 2 colon, 3 `://`, 4 slash.
+    static func tokenLength(_ b: Span<UInt8>, _ i: Int) -> (Int, Int)? {
         let open = b[i]
         let close: UInt8 = open == 0x5B ? 0x5D : (open == 0x28 ? 0x29 : 0x7D)
         let n = b.count
@@ -141,17 +157,38 @@ enum Refanger {
         while j < n, j - i <= 8, b[j] != close, b[j] != 0x20 { j += 1 }
         let innerEnd = j
         while j < n, j - i <= 8, b[j] == 0x20 { j += 1 }
-        guard j < n, b[j] == close, innerEnd > innerStart else { return nil }
+        guard j < n, b[j] == close, innerEnd > innerStart, innerEnd - innerStart <= 3 else { return nil }
         let len = j + 1 - i
-        var inner: [UInt8] = []
-        for k in innerStart..<innerEnd { inner.append(IndicatorSyntax.lower(b[k])) }
-        switch inner {
-        case [0x2E], Array("dot".utf8): return ([0x2E], len)
-        case [0x40], Array("at".utf8): return ([0x40], len)
-        case [0x3A]: return ([0x3A], len)
-        case Array("://".utf8): return (Array("://".utf8), len)
-        case [0x2F]: return ([0x2F], len)
-        default: return nil
+        let c0 = IndicatorSyntax.lower(b[innerStart])
+        switch innerEnd - innerStart {
+        case 1:
+            switch c0 {
+            case 0x2E: return (0, len)
+            case 0x40: return (1, len)
+            case 0x3A: return (2, len)
+            case 0x2F: return (4, len)
+            default: return nil
+            }
+        case 2:
+            return c0 == 0x61 && IndicatorSyntax.lower(b[innerStart + 1]) == 0x74 ? (1, len) : nil
+        default:
+            let c1 = IndicatorSyntax.lower(b[innerStart + 1]), c2 = IndicatorSyntax.lower(b[innerStart + 2])
+            if c0 == 0x64, c1 == 0x6F, c2 == 0x74 { return (0, len) }
+            if c0 == 0x3A, c1 == 0x2F, c2 == 0x2F { return (3, len) }
+            return nil
+        }
+    }
+
+    /// A bracketed token at `i`: `[.]`, `(dot)`, `{@}`, `[at]`, `[:]`, `[://]`, `[/]`, with
+    /// optional spaces inside. Returns the replacement and the bytes consumed.
+    private static func bracketToken(_ b: Span<UInt8>, _ i: Int) -> ([UInt8], Int)? {
+        guard let (kind, len) = tokenLength(b, i) else { return nil }
+        switch kind {
+        case 0: return ([0x2E], len)
+        case 1: return ([0x40], len)
+        case 2: return ([0x3A], len)
+        case 3: return ([0x3A, 0x2F, 0x2F], len)
+        default: return ([0x2F], len)
         }
     }
 

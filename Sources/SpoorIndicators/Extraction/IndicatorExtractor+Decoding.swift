@@ -8,28 +8,22 @@ extension IndicatorExtractor {
         var i = 0
         var hasPercent = false, hasEntity = false
         while i < n, budget > 0 {
-            let c = b[i]
-            if c == 0x25, i + 2 < n, IndicatorSyntax.isHex(b[i + 1]), IndicatorSyntax.isHex(b[i + 2]) { hasPercent = true }
-            if c == 0x26, i + 2 < n, b[i + 1] == 0x23 || IndicatorSyntax.isAlpha(b[i + 1]) { hasEntity = true }
-            guard Self.base64Value[Int(c)] >= 0, i == 0 || Self.base64Value[Int(b[i - 1])] < 0 && b[i - 1] != 0x2D && b[i - 1] != 0x5F else { i += 1; continue }
-            var j = i
-            var upper = false, lower = false, hexOnly = true
-            while j < n, Self.base64Value[Int(b[j])] >= 0 {
-                let d = b[j]
-                if d &- 65 < 26 { upper = true } else if d &- 97 < 26 { lower = true }
-                if !IndicatorSyntax.isHex(d) { hexOnly = false }
-                j += 1
-            }
+            // The next run of 16 or more base64 bytes (this scan sees every byte of every line,
+            // so it reads through a buffer pointer, without bounds checks).
+            guard let run = Self.nextRun(b, from: i, hasPercent: &hasPercent, hasEntity: &hasEntity) else { break }
+            i = run.start
+            let j = run.end
+            let upper = run.upper, lower = run.lower, hexOnly = run.hexOnly
             var e = j
             while e < n, b[e] == 0x3D, e - j < 2 { e += 1 }
             let len = j - i
             // Hex first: a hex run is also valid base64.
-            if hexOnly, len >= 16, len % 2 == 0, e == j, j == n || !IndicatorSyntax.isAlnum(b[j]) {
+            if hexOnly, len % 2 == 0, e == j, j == n || !IndicatorSyntax.isAlnum(b[j]) {
                 if let text = Self.decodeHex(b, i..<j), Self.isText(text) {
                     budget -= text.count
                     nested(text, [.hex], i, j, depth: depth, budget: &budget, into: &out)
                 }
-            } else if len >= options.minimumBase64Length, upper && lower, (len + (e - j)) % 4 != 1, e == n || !IndicatorSyntax.isAlnum(b[e]) {
+            } else if len >= options.minimumBase64Length, upper && lower, run.digitOrSign || len >= 40, (len + (e - j)) % 4 != 1, e == n || !IndicatorSyntax.isAlnum(b[e]) {
                 if var bytes = Self.decodeBase64(b, i..<j) {
                     budget -= bytes.count
                     var chain: [IndicatorDecoding] = [.base64]
@@ -42,7 +36,7 @@ extension IndicatorExtractor {
                     if Self.isText(bytes) { nested(bytes, chain, i, e, depth: depth, budget: &budget, into: &out) }
                 }
             }
-            i = e > i ? e : i + 1
+            i = e
         }
         if hasPercent, budget > 0, let m = Self.percentDecode(b) {
             budget -= m.bytes.count
@@ -51,6 +45,43 @@ extension IndicatorExtractor {
         if hasEntity, budget > 0, let m = Self.htmlDecode(b) {
             budget -= m.bytes.count
             mapped(m, .html, depth: depth, budget: &budget, into: &out)
+        }
+    }
+
+    struct Run { var start: Int, end: Int, upper: Bool, lower: Bool, hexOnly: Bool, digitOrSign: Bool }
+
+    /// The next run of at least 16 base64 bytes at or after `from` that is not glued to `-` or
+    /// `_` (an identifier); notes `%XX` and `&#`/`&name` on the way.
+    static func nextRun(_ b: Span<UInt8>, from: Int, hasPercent: inout Bool, hasEntity: inout Bool) -> Run? {
+        b.withUnsafeBufferPointer { p -> Run? in
+            base64Value.withUnsafeBufferPointer { table -> Run? in
+                let n = p.count
+                var i = from
+                while i < n {
+                    let c = p[i]
+                    if table[Int(c)] < 0 {
+                        if c == 0x25, i + 2 < n, IndicatorSyntax.isHex(p[i + 1]), IndicatorSyntax.isHex(p[i + 2]) { hasPercent = true }
+                        if c == 0x26, i + 2 < n, p[i + 1] == 0x23 || IndicatorSyntax.isAlpha(p[i + 1]) { hasEntity = true }
+                        i += 1
+                        continue
+                    }
+                    let glued = i > 0 && (p[i - 1] == 0x2D || p[i - 1] == 0x5F)
+                    var j = i
+                    var upper = false, lower = false, hexOnly = true, digitOrSign = false
+                    while j < n {
+                        let d = p[j]
+                        guard table[Int(d)] >= 0 else { break }
+                        if d &- 65 < 26 { upper = true } else if d &- 97 < 26 { lower = true } else { digitOrSign = true }
+                        if hexOnly, !IndicatorSyntax.isHex(d) { hexOnly = false }
+                        j += 1
+                    }
+                    if !glued, j - i >= 16 {
+                        return Run(start: i, end: j, upper: upper, lower: lower, hexOnly: hexOnly, digitOrSign: digitOrSign)
+                    }
+                    i = j
+                }
+                return nil
+            }
         }
     }
 

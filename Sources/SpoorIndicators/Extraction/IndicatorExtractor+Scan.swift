@@ -33,11 +33,20 @@ extension IndicatorExtractor {
         var i = 0
         var urlEnd = -1
         var creds = CredentialState()
-        while i < n {
-            let cls = Self.byteClass[Int(b[i])]
-            if cls & 2 == 0 || (i > 0 && Self.byteClass[Int(b[i - 1])] & 1 != 0) { i += 1; continue }
-            let e = candidate(b, i, urlEnd: &urlEnd, creds: &creds, found: &found)
-            i = e > i ? e : i + 1
+        Self.byteClass.withUnsafeBufferPointer { table in
+            var prevIsWord = false
+            while i < n {
+                let cls = table[Int(b[i])]
+                if cls & 2 == 0 || prevIsWord { prevIsWord = cls & 1 != 0; i += 1; continue }
+                let e = candidate(b, i, urlEnd: &urlEnd, creds: &creds, found: &found)
+                if e > i {
+                    i = e
+                    prevIsWord = table[Int(b[i - 1])] & 1 != 0
+                } else {
+                    prevIsWord = cls & 1 != 0
+                    i += 1
+                }
+            }
         }
         if creds.secret != nil, wants(.credential) || wants(.userAccount) { emitCredential(b, creds, &found) }
     }
@@ -81,8 +90,6 @@ extension IndicatorExtractor {
         // IPv6 (and `::ffff:` IPv4) addresses.
         if IndicatorSyntax.isHex(c) || c == 0x3A, let e = ipv6(b, s, found: &found) { return e }
         guard c != 0x5C, c != 0x25, c != 0x3C, c != 0x3A else { return s }
-        // E-mail addresses.
-        if !inURL, let e = email(b, s, found: &found) { return e }
         return word(b, s, inURL: inURL, urlEnd: &urlEnd, creds: &creds, found: &found)
     }
 

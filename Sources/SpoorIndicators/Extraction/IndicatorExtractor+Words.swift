@@ -24,6 +24,8 @@ extension IndicatorExtractor {
             } else { break }
             e += 1
         }
+        // E-mail addresses: the word (with `+` or `%` in the local part) runs into an `@`.
+        if !inURL, e < n, b[e] == 0x40 || b[e] == 0x2B || b[e] == 0x25, let r = email(b, s, found: &found) { return r }
         var t = e
         while t > s, b[t - 1] == 0x2E || b[t - 1] == 0x2D || b[t - 1] == 0x5F {
             if b[t - 1] == 0x2E { dots -= 1 }
@@ -44,7 +46,8 @@ extension IndicatorExtractor {
                 }
                 return pe
             }
-            if wants(.ipv4) { found.append(Found(indicator: Indicator(kind: .ipv4, value: ip.description), start: s, end: t)) }
+            // Without leading zeros a dotted quad as written is already canonical: copy the bytes.
+            if wants(.ipv4) { found.append(Found(indicator: Indicator(kind: .ipv4, value: lowerASCII(b, s..<t)), start: s, end: t)) }
             if !inURL { schemelessURL(b, s, t, urlEnd: &urlEnd, found: &found) }
             return t
         }

@@ -48,6 +48,9 @@ enum IndicatorSyntax {
         }
         guard dots >= 1, lastDot >= 0 else { return false }
         let tld = (lastDot + 1)..<range.upperBound
+        // The longest TLD on the list has 24 bytes (`xn--vermgensberatung-pwb`); longer last
+        // labels (Java class names: `QuorumCnxManager$Listener`) need no lookup.
+        guard tld.count >= 2, tld.count <= 24 else { return false }
         // TLDs are letters only, except IDN A-labels (`xn--p1ai`).
         let isIDN = tld.count > 4 && lower(b[tld.lowerBound]) == 0x78 && lower(b[tld.lowerBound + 1]) == 0x6E
             && b[tld.lowerBound + 2] == 0x2D && b[tld.lowerBound + 3] == 0x2D

@@ -50,6 +50,10 @@ let package = Package(
         ]),
         // 12: features and detectors over events (sessions: who is logged on where).
         .target(name: "SpoorDetectors", dependencies: ["SpoorCore", "SpoorEvents"]),
+        // 13: a simulated organisation under attack, written as raw logs with ground truth.
+        .target(name: "SpoorSimulation", dependencies: ["SpoorCore", "SpoorEvents"]),
+        // 15: the one place that scores anything against ground truth.
+        .target(name: "SpoorEvaluation", dependencies: ["SpoorCore", "SpoorEvents", "SpoorSimulation"]),
         // 16: persistence of every capability's values.
         .target(name: "SpoorStore", dependencies: [
             "SpoorCore", "SpoorEvents", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "CZlib",
@@ -57,12 +61,12 @@ let package = Package(
         ]),
         // 19: the facade that wires the stages.
         .target(name: "Spoor", dependencies: [
-            "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorDetectors", "SpoorStore",
+            "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorDetectors", "SpoorSimulation", "SpoorEvaluation", "SpoorStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // 21: the executable.
         .executableTarget(name: "SpoorCLI", dependencies: [
-            "Spoor", "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorDetectors", "SpoorStore",
+            "Spoor", "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorDetectors", "SpoorSimulation", "SpoorEvaluation", "SpoorStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -76,6 +80,8 @@ let package = Package(
         .testTarget(name: "SpoorIngestTests", dependencies: ["SpoorIngest", "SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorIndicatorsTests", dependencies: ["SpoorIndicators", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorIntelTests", dependencies: ["SpoorIntel", "SpoorIndicators", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorSimulationTests", dependencies: ["SpoorSimulation", "SpoorParsers", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorEvaluationTests", dependencies: ["SpoorEvaluation", "SpoorSimulation", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorRulesTests", dependencies: ["SpoorRules", "SpoorParsers", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorDetectorsTests", dependencies: ["SpoorDetectors", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorParsers", "SpoorTesting"]),
         .testTarget(name: "SpoorStoreTests", dependencies: ["SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),

@@ -25,6 +25,16 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
                            : IPAddress(high: a.high & h, low: a.low & l)
     }
 
+    /// The network of `address` with `prefixLength` bits (clamped to the family's range; host
+    /// bits cleared).
+    public init(address a: IPAddress, prefixLength: Int) {
+        let limit = a.isIPv4 ? 32 : 128
+        let length = min(max(prefixLength, 0), limit)
+        self.prefixLength = length
+        let (h, l) = IPNetwork.mask(a.isIPv4 ? 96 + length : length)
+        address = a.isIPv4 ? IPAddress(ipv4: UInt32(truncatingIfNeeded: a.low & l)) : IPAddress(high: a.high & h, low: a.low & l)
+    }
+
     static func mask(_ bits: Int) -> (UInt64, UInt64) {
         let h: UInt64 = bits >= 64 ? ~0 : (bits == 0 ? 0 : ~0 << UInt64(64 - bits))
         let l: UInt64 = bits <= 64 ? 0 : (bits >= 128 ? ~0 : ~0 << UInt64(128 - bits))

@@ -40,6 +40,31 @@ public enum DemoLogs {
         return paths
     }
 
+    /// Writes the demo's threat feed (a plain list as abuse.ch-style feeds publish them, dated
+    /// the morning after the logs) under `directory` and returns its path: the guesser, the C2
+    /// address and the download URL, with unrelated entries around them, so `spoor analyze`
+    /// shows what retro-hunting finds — the case saw them hours before the feed named them.
+    @discardableResult
+    public static func writeIntel(to directory: URL) throws -> String {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let text = """
+            # Demo threat feed (a plain list, one indicator per line)
+            # Last updated: 2026-11-03 07:00:00 UTC
+            #
+            # SSH brute-force sources
+            203.0.113.45
+            203.0.113.99
+            # Malware distribution and C2
+            hxxp://198.51.100[.]7/k.sh
+            198.51.100.7;C2 of the k.sh loader
+            update-check[.]example[.]com;C2 of the k.sh loader
+
+            """
+        let url = directory.appendingPathComponent("demo-feed.txt")
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
     static func at(_ seconds: Int) -> CivilTime {
         CivilTime(utcMicroseconds: day.utcMicroseconds + Int64(seconds) * 1_000_000)
     }
@@ -225,17 +250,3 @@ public enum DemoLogs {
     }
 }
 
-/// A small, fast, seeded generator (SplitMix64, Steele et al. 2014) for reproducible demo data.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A uniform integer in `0..<n`.
-    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
-}

@@ -1,0 +1,3 @@
+enum LinuxActivity {
+    static let all: [ActivityEntry] = []
+}

@@ -1,0 +1,3 @@
+enum NetworkActivity {
+    static let all: [ActivityEntry] = []
+}

@@ -1,0 +1,3 @@
+enum WindowsActivity {
+    static let all: [ActivityEntry] = []
+}

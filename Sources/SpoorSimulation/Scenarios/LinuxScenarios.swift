@@ -1,0 +1,3 @@
+enum LinuxScenarios {
+    static let all: [ScenarioEntry] = []
+}

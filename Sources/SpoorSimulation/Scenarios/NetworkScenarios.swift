@@ -1,0 +1,3 @@
+enum NetworkScenarios {
+    static let all: [ScenarioEntry] = []
+}

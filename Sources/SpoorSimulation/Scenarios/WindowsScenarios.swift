@@ -1,0 +1,3 @@
+enum WindowsScenarios {
+    static let all: [ScenarioEntry] = []
+}

@@ -99,7 +99,7 @@ enum WindowsActivity {
                     rec.access(defender, lsass, on: host, at: now, mask: rec.rng.pick(["0x1000", "0x101000", "0x1410"]),
                                callTrace: WindowsRecorder.callTrace + "|" + WinProgram.defenderPlatform + "MpSvc.dll+4c8a1")
                 }
-                s += rec.rng.exponential(mean: 2_400)
+                s += rec.rng.exponential(mean: 1_500)
             }
             // The computer account renews its tickets with the DC a few times a day.
             var k = rec.rng.exponential(mean: 10_000)
@@ -228,7 +228,7 @@ enum WindowsActivity {
                     adminSession(user, from: ws, logon: logon, explorer: explorer, at: now, &rec)
                     s += 1_800
                 }
-                s += rec.rng.exponential(mean: weekend ? 400 : 150)
+                s += rec.rng.exponential(mean: weekend ? 300 : 100)
             }
             let end = t(day, max(leave, s))
             rec.logoff(logon, type: 2, on: ws, at: end, userInitiated: true)

@@ -1,4 +1,5 @@
 import SpoorCore
+import SpoorEvents
 import SpoorSimulation
 
 /// One record a finding points at: its file relative to the ingested root (`acme/zeek/conn.log`,
@@ -158,5 +159,21 @@ public struct GroundTruthIndex: Sendable {
     /// The ground-truth records of `finding`'s evidence that belong to `technique`.
     public func records(of technique: String, in finding: Finding) -> [EvidenceRecord] {
         finding.evidence.filter { byRecord[$0]?.contains { $0.technique == technique } ?? false }
+    }
+}
+
+extension EvidenceRecord {
+    /// The evidence record of an ingested event: its `log.file.path` relative to `root` and its
+    /// `spoor.record`; nil when the event lacks either (it did not come through ingest).
+    public init?(_ event: Event, root: String) {
+        guard let path = event[Field.logFilePath]?.stringValue, let record = event[Field.spoorRecord]?.intValue else { return nil }
+        self.init(path: path, root: root, record: Int(record))
+    }
+
+    /// The same for row `row` of a batch, without building the event.
+    public init?(_ batch: EventBatch, row: Int, root: String) {
+        guard let path = batch.value(row: row, field: Field.logFilePath)?.stringValue,
+              let record = batch.value(row: row, field: Field.spoorRecord)?.intValue else { return nil }
+        self.init(path: path, root: root, record: Int(record))
     }
 }

@@ -1,6 +1,7 @@
 import Testing
 import SpoorCore
 import SpoorSimulation
+import SpoorEvents
 @testable import SpoorEvaluation
 
 /// Hand-made ground truth and findings; every expected number is worked out in the comments.
@@ -248,5 +249,13 @@ enum Hand {
     @Test func hostDaysOfASimulation() {
         let result = Simulator.run(SimulationConfig(seed: 3, days: 2, hosts: 8, clients: 2, scenarios: []))
         #expect(result.hostDays == 32)
+    }
+}
+
+@Suite struct EvidenceFromEventsTests {
+    @Test func evidenceFromAnIngestedEvent() {
+        let e = Event(orderedFields: [(Field.logFilePath, .string("/tmp/run/logs/acme/zeek/dns.log")), (Field.spoorRecord, .int(42))])
+        #expect(EvidenceRecord(e, root: "/tmp/run/logs") == EvidenceRecord(file: "acme/zeek/dns.log", record: 42))
+        #expect(EvidenceRecord(Event(orderedFields: [(Field.spoorRecord, .int(1))]), root: "/") == nil)
     }
 }

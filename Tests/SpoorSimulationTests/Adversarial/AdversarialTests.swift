@@ -1,0 +1,230 @@
+import Foundation
+import Testing
+import SpoorCore
+@testable import SpoorSimulation
+
+/// Issue 6 item 4: the simulator must not give the answer away. A random forest on surface
+/// features only (``SurfaceFeatures``) must not separate attack from benign records:
+/// ROC-AUC ≤ 0.6 per source type with at least 20 attack records. The classifier is
+/// scikit-learn's, run by `Oracle/adversarial.py` under `SPOOR_PYTHON`; without it the
+/// classification is skipped (the features are still computed and checked).
+@Suite(.serialized) struct AdversarialTests {
+    static var python: String? { ProcessInfo.processInfo.environment["SPOOR_PYTHON"] }
+    static let maximumAUC = 0.6
+    static let minimumAttacks = 20
+
+    struct SourceResult {
+        var source: String
+        var records: Int
+        var attacks: Int
+        var auc: Double?
+        var low: Double?
+        var high: Double?
+        var topFeatures: [String]
+        /// The top three features' medians: (feature, benign, attack).
+        var medians: [(String, Double, Double)] = []
+    }
+
+    /// Runs the classifier over `table`; nil when `SPOOR_PYTHON` is unset or lacks scikit-learn.
+    static func classify(_ table: FeatureTable) throws -> (sklearn: String, sources: [SourceResult])? {
+        guard let python else { return nil }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-adversarial-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("features.csv"), out = dir.appendingPathComponent("result.json")
+        try Data(table.csv().utf8).write(to: csv)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Oracle/adversarial.py")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = [script.path, csv.path, out.path]
+        p.standardOutput = FileHandle.nullDevice
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        if p.terminationStatus == 3 { print("adversarial check: \(errText.trimmingCharacters(in: .whitespacesAndNewlines)); skipped"); return nil }
+        guard p.terminationStatus == 0 else {
+            Issue.record("adversarial.py failed (\(p.terminationStatus)): \(errText.suffix(2000))")
+            return nil
+        }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any])
+        let sources = try #require(json["sources"] as? [String: [String: Any]])
+        let results = sources.keys.sorted().compactMap { name -> SourceResult? in
+            guard let s = sources[name] else { return nil }
+            let top = (s["top_features"] as? [[Any]] ?? []).compactMap { pair -> String? in
+                guard pair.count == 2, let n = pair[0] as? String, let w = pair[1] as? Double else { return nil }
+                return "\(n) \(String(format: "%.2f", w))"
+            }
+            let medians = (s["medians"] as? [[Any]] ?? []).compactMap { m -> (String, Double, Double)? in
+                guard m.count == 3, let n = m[0] as? String, let b = m[1] as? Double, let a = m[2] as? Double else { return nil }
+                return (n, b, a)
+            }
+            return SourceResult(source: name, records: s["records"] as? Int ?? 0, attacks: s["attacks"] as? Int ?? 0,
+                                auc: s["auc"] as? Double, low: s["low"] as? Double, high: s["high"] as? Double, topFeatures: top,
+                                medians: medians)
+        }
+        return (json["sklearn"] as? String ?? "?", results)
+    }
+
+    static func printTable(_ title: String, _ sklearn: String, _ results: [SourceResult], medians: Bool = false) {
+        func f(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "–" }
+        var text = "\(title) (scikit-learn \(sklearn), random forest, stratified 5-fold CV, out-of-fold ROC-AUC)\n"
+        text += "source".padding(toLength: 26, withPad: " ", startingAt: 0) + "records  attacks  ROC-AUC [95%]          top features\n"
+        for r in results {
+            text += r.source.padding(toLength: 26, withPad: " ", startingAt: 0)
+            text += String(r.records).leftPadded(7) + "  " + String(r.attacks).leftPadded(7) + "  "
+            text += "\(f(r.auc)) [\(f(r.low)), \(f(r.high))]".padding(toLength: 23, withPad: " ", startingAt: 0)
+            text += r.topFeatures.joined(separator: ", ") + "\n"
+            if medians, (r.auc ?? 0) > maximumAUC, !r.medians.isEmpty {
+                text += String(repeating: " ", count: 26) + "medians benign → attack: "
+                    + r.medians.map { "\($0.0) \(String(format: "%g", $0.1)) → \(String(format: "%g", $0.2))" }.joined(separator: ", ") + "\n"
+            }
+        }
+        print(text, terminator: "")
+    }
+
+    /// The simulator's own output: every source type with ≥ 20 attack records must stay at
+    /// ROC-AUC ≤ 0.6. With the generators registered so far; a branch without generators has
+    /// no records and nothing to assert (the controls below still prove the check can fail).
+    @Test func simulatedAttacksAreNotSeparableBySurfaceFeatures() throws {
+        let config = SimulationConfig(seed: 11, days: 3, hosts: 12, attackRate: 0.02)
+        let clock = ContinuousClock(), began = clock.now
+        let result = Simulator.run(config)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-adversarial-sim-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let truth = try result.write(to: dir)
+        let table = try FeatureTable.read(logs: dir.appendingPathComponent("logs"), output: result.output, truth: truth, benignCap: 8_000)
+        #expect(table.rows.filter(\.label).count == truth.count)
+        print("adversarial check: \(result.records) records simulated, \(table.rows.count) featurised in \(clock.now - began)")
+        guard !table.rows.isEmpty else {
+            print("adversarial check: the simulation wrote no records (no generator registered in this build)")
+            return
+        }
+        guard let verdict = try Self.classify(table) else { return }
+        Self.printTable("adversarial check, seed 11, \(config.hosts) hosts × \(config.days) days", verdict.sklearn, verdict.sources, medians: true)
+        var asserted = 0
+        for r in verdict.sources where r.attacks >= Self.minimumAttacks {
+            asserted += 1
+            let auc = try #require(r.auc)
+            #expect(auc <= Self.maximumAUC, "\(r.source): attack records are separable by surface features (ROC-AUC \(auc); top: \(r.topFeatures.joined(separator: ", ")))")
+        }
+        print("adversarial check: \(asserted) source type(s) with ≥ \(Self.minimumAttacks) attack records asserted")
+
+        // The control on the same files: the longest 5% of each source's records, marked as
+        // attacks, are a kind the classifier must find.
+        // At most 3,000 records per source keep the control quick.
+        var marked = FeatureTable()
+        var perSource: [String: Int] = [:]
+        for r in table.rows where perSource[r.source, default: 0] < 3_000 {
+            perSource[r.source, default: 0] += 1
+            marked.rows.append(r)
+        }
+        for source in Set(marked.rows.map(\.source)) {
+            let lengths = marked.rows.filter { $0.source == source }.map { $0.features.values[0] }.sorted()
+            guard lengths.count >= 400 else { continue }
+            let cut = lengths[lengths.count * 95 / 100]
+            for i in marked.rows.indices where marked.rows[i].source == source { marked.rows[i].label = marked.rows[i].features.values[0] > cut }
+        }
+        guard let control = try Self.classify(marked) else { return }
+        Self.printTable("control: the longest 5% of records marked as attacks", control.sklearn, control.sources)
+        for r in control.sources where r.attacks >= Self.minimumAttacks {
+            #expect((r.auc ?? 0) > 0.9, "\(r.source): the control's marked records were not found (ROC-AUC \(r.auc ?? .nan))")
+        }
+    }
+
+    /// A simulator with a leak: attack records written with millisecond timestamps in auth.log
+    /// and with LogonId in upper-case hex in the Windows JSON. The check must catch both (AUC > 0.9).
+    /// The same records with attack labels drawn at random must pass (AUC ≤ 0.6).
+    @Test(arguments: [true, false])
+    func theCheckCatchesALeakAndPassesRandomLabels(leak: Bool) throws {
+        let (output, truth, dir) = try Self.synthetic(leak: leak)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try FeatureTable.read(logs: dir, output: output, truth: truth)
+        #expect(Set(table.rows.map(\.source)) == ["linux/auth.log", "windows/security.jsonl"])
+        #expect(table.rows.filter(\.label).count == truth.count && truth.count >= 2 * Self.minimumAttacks)
+        guard let verdict = try Self.classify(table) else { return }
+        Self.printTable(leak ? "control: a leaking simulator" : "control: random labels", verdict.sklearn, verdict.sources)
+        #expect(verdict.sources.count == 2)
+        for r in verdict.sources {
+            let auc = try #require(r.auc)
+            if leak {
+                #expect(auc > 0.9, "\(r.source): the leak was not found (ROC-AUC \(auc))")
+            } else {
+                #expect(auc <= Self.maximumAUC, "\(r.source): random labels separated (ROC-AUC \(auc))")
+            }
+        }
+    }
+
+    /// 3,000 auth.log lines and 3,000 Security 4624 events for one client; 4% labelled as
+    /// attacks. With `leak`, the labelled ones are written differently (see above).
+    static func synthetic(leak: Bool) throws -> (SimulationOutput, [GroundTruthRow], URL) {
+        var rng = SplitMix64(seed: leak ? 21 : 22)
+        var out = SimulationOutput()
+        let start = Timestamp(microseconds: 1_772_409_600_000_000)
+        let users = ["anna.meier", "ben.keller", "carla.huber", "david.frei", "svc_backup", "elena.graf"]
+        let hosts = ["web01", "db01", "backup01"]
+        let label = TruthLabel(technique: "T1110.001", tactic: "credential-access", campaign: "synthetic#1", step: "guess")
+        for n in 0..<3_000 {
+            let t = Timestamp(microseconds: start.microseconds + Int64(n) * 20_000_000 + Int64(rng.below(19_000_000)))
+            let attack = rng.chance(0.04)
+            let civil = CivilTime(utcMicroseconds: t.microseconds + 3_600_000_000)
+            var stamp = civil.iso8601(fractionDigits: 6, offsetSeconds: 3600)
+            if leak && attack { stamp = civil.iso8601(fractionDigits: 3, offsetSeconds: 3600) }
+            let host = rng.pick(hosts)
+            let outcome = rng.chance(0.3) ? "Failed password" : "Accepted password"
+            let line = "\(stamp) \(host) sshd[\(1000 + rng.below(30_000))]: \(outcome) for \(rng.pick(users)) from 10.10.2.\(20 + rng.below(200)) port \(30_000 + rng.below(30_000)) ssh2"
+            out.add("acme/linux/\(host)/auth.log", time: t, line: line, client: "acme", host: host, label: attack ? label : nil)
+        }
+        for n in 0..<3_000 {
+            let t = Timestamp(microseconds: start.microseconds + Int64(n) * 20_000_000 + Int64(rng.below(19_000_000)))
+            let attack = rng.chance(0.04)
+            let logonID = String(0x10000 + rng.below(0xFFFFF), radix: 16, uppercase: leak && attack)
+            let host = "ACME-WS\(100 + rng.below(20))"
+            let line = "{\"Event\":{\"System\":{\"EventID\":4624,\"TimeCreated\":{\"#attributes\":{\"SystemTime\":\"\(t.civil.iso8601(fractionDigits: 6, offsetSeconds: nil))\"}},\"Computer\":\"\(host).acme-corp.net\"},"
+                + "\"EventData\":{\"TargetUserName\":\"\(rng.pick(users))\",\"TargetLogonId\":\"0x\(logonID)\",\"LogonType\":\(rng.pick([2, 3, 10])),\"IpAddress\":\"10.10.2.\(20 + rng.below(200))\"}}}"
+            out.add("acme/windows/security.jsonl", time: t, line: line, client: "acme", host: host, label: attack ? label : nil)
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-adversarial-synthetic-\(UUID().uuidString)")
+        let truth = try out.write(logs: dir)
+        return (out, truth, dir)
+    }
+
+    /// The features themselves, on one record of each shape.
+    @Test func surfaceFeaturesOfKnownRecords() {
+        let names = SurfaceFeatures.names
+        func value(_ f: SurfaceFeatures, _ name: String) -> Double { names.firstIndex(of: name).map { f.values[$0] } ?? .nan }
+
+        let syslog = SurfaceFeatures(line: "2026-03-02T08:00:01.123400+01:00 web01 sshd[1234]: Failed password for invalid user admin from 203.0.113.9 port 50022 ssh2")
+        #expect(value(syslog, "ts_fraction_digits") == 6 && value(syslog, "ts_trailing_zeros") == 2 && value(syslog, "ts_offset") == 2)
+        #expect(value(syslog, "host_length") == 5 && value(syslog, "host_digits") == 2 && value(syslog, "host_upper") == 0)
+        #expect(value(syslog, "process_length") == 4 && value(syslog, "user_length") == 5)
+        #expect(value(syslog, "fields") == 14 && value(syslog, "v_ipv4") == 1 && value(syslog, "v_int") == 1)
+        #expect(syslog.signature == "9-9-9A9:9:9.9+9:9 a9 a[9]:")
+
+        let json = SurfaceFeatures(line: ##"{"Event":{"System":{"EventID":4688,"Computer":"ACME-WS101.acme-corp.net","TimeCreated":{"#attributes":{"SystemTime":"2026-03-02T08:00:01.1234567Z"}}},"EventData":{"SubjectUserName":"anna.meier","NewProcessName":"C:\\Windows\\System32\\cmd.exe","SubjectLogonId":"0x3E7","ProcessId":"0x1a2b"}}}"##)
+        #expect(value(json, "fields") == 7 && json.signature.hasPrefix("Event.System.EventID,Event.System.Computer,"))
+        #expect(value(json, "ts_fraction_digits") == 7 && value(json, "ts_offset") == 1)
+        #expect(value(json, "host_length") == 24 && value(json, "host_upper") == 6 && value(json, "host_separators") == 4)
+        #expect(value(json, "user_separators") == 1 && value(json, "process_length") == 7)
+        #expect(value(json, "v_hex") == 2 && value(json, "v_hex_upper") == 1 && value(json, "v_int") == 1)
+
+        let zeek = SurfaceFeatures(line: "1772438401.123456\tCabc123\t10.10.2.21\t51234\t93.184.216.34\t443\ttcp\t-\t0.5\t(empty)")
+        #expect(value(zeek, "fields") == 10 && zeek.signature == "vvvvvvvuve")
+        #expect(value(zeek, "ts_fraction_digits") == 6 && value(zeek, "v_ipv4") == 2 && value(zeek, "v_unset") == 2 && value(zeek, "v_decimal") == 2)
+        #expect(value(zeek, "host_length") == -1)
+
+        let web = SurfaceFeatures(line: #"203.0.113.9 - bob [02/Mar/2026:08:00:01 +0100] "GET / HTTP/1.1" 200 512 "-" "curl/8.0""#)
+        #expect(value(web, "user_length") == 3 && value(web, "ts_fraction_digits") == 0 && value(web, "ts_offset") == 3)
+
+        #expect(SurfaceFeatures.sourceType("acme/linux/web01/auth.log") == "linux/auth.log")
+        #expect(SurfaceFeatures.sourceType("acme/zeek/conn.log") == "zeek/conn.log")
+        #expect(SurfaceFeatures.valueClass("{6F9619FF-8B86-D011-B42D-00C04FC964FF}") == .guid)
+        #expect(SurfaceFeatures.valueClass("fe80::1") == .ipv6 && SurfaceFeatures.valueClass("10.0.0.1:443") == .ipv4)
+    }
+}
+
+private extension String {
+    func leftPadded(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }
+}

@@ -14,5 +14,6 @@ let package = Package(
         // SpoorCore (ByteRegex) comes with the SpoorParsers product.
         .executableTarget(name: "FuzzRegex", dependencies: [.product(name: "SpoorParsers", package: "spoor")]),
         .executableTarget(name: "FuzzSigma", dependencies: [.product(name: "SpoorRules", package: "spoor")]),
+        .executableTarget(name: "FuzzIndicators", dependencies: [.product(name: "SpoorIndicators", package: "spoor")]),
     ]
 )

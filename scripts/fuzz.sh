@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzParsers FuzzEVTX FuzzRegex FuzzSigma)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzParsers FuzzEVTX FuzzRegex FuzzSigma FuzzIndicators)
 root=$(pwd)
 # A clean build: incremental sanitizer builds have linked stale object layouts here.
 # (FUZZ_SKIP_BUILD=1 reuses the last build, for several runs in parallel.)

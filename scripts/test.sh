@@ -20,8 +20,8 @@ fi
 # spoor's Parquet files; evtx (the Rust EVTX parser) is the oracle for spoor's EVTX reader;
 # pySigma with its SQLite backend and the Sysmon and Windows pipelines for the Sigma engine.
 venv="$root/.build-python"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyarrow, duckdb, evtx, pyasn, jsonschema, stix2, pymisp, sigma.backends.sqlite, sigma.pipelines.sysmon, sigma.pipelines.windows" 2>/dev/null; then
-  python3 -m venv "$venv" >/dev/null && "$venv/bin/pip" install -q pyarrow duckdb evtx pyasn==1.6.2 jsonschema==4.26.0 stix2==3.0.2 pymisp==2.5.34.4 \
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyarrow, duckdb, evtx, pyasn, jsonschema, stix2, pymisp, pandas, sklearn, sigma.backends.sqlite, sigma.pipelines.sysmon, sigma.pipelines.windows" 2>/dev/null; then
+  python3 -m venv "$venv" >/dev/null && "$venv/bin/pip" install -q pyarrow duckdb evtx pyasn==1.6.2 jsonschema==4.26.0 stix2==3.0.2 pymisp==2.5.34.4 pandas==3.1.1 scikit-learn==1.9.1 \
     pysigma==1.5.1 pysigma-backend-sqlite==2.0.0 pysigma-pipeline-sysmon==2.0.0 pysigma-pipeline-windows==2.0.1 \
     || echo "warning: could not install the Python test oracles; the tests that need them will skip"
 fi

@@ -20,4 +20,9 @@ import SpoorIndicators
         let f = found("copied to /Library/Storage/File System/HFS/pivtoken.appex today")
         #expect(f.contains("x-unix-path:/Library/Storage/File System/HFS/pivtoken.appex"))
     }
+
+    @Test func aRealPasswordIsStillACredential() {
+        let f = found("mysql -u admin --password=Sup3rS3cret! -h db01")
+        #expect(f.contains { $0.hasPrefix("x-credential:") } && !f.contains { $0.contains("Sup3rS3cret") })
+    }
 }

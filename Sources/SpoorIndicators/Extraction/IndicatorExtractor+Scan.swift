@@ -37,7 +37,13 @@ extension IndicatorExtractor {
             var prevIsWord = false
             while i < n {
                 let cls = table[Int(b[i])]
-                if cls & 2 == 0 || prevIsWord { prevIsWord = cls & 1 != 0; i += 1; continue }
+                if cls & 2 == 0 || prevIsWord {
+                    // The dashes of a command-line option (`--password=`, `-enc`) do not make
+                    // what follows the middle of a word.
+                    prevIsWord = cls & 1 != 0 && !(b[i] == 0x2D && !prevIsWord)
+                    i += 1
+                    continue
+                }
                 let e = candidate(b, i, urlEnd: &urlEnd, creds: &creds, found: &found)
                 if e > i {
                     i = e

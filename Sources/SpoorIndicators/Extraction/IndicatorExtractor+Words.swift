@@ -72,7 +72,7 @@ extension IndicatorExtractor {
             found.append(Found(indicator: Indicator(kind: .cryptoAddress, value: ascii(b, s..<t)), start: s, end: t))
             return e
         }
-        // Credential key words (`password=`, `user:`).
+        // Credential key words (`password=`, `user:`; as options `--password=` too, see `scan`).
         if dots == 0, len <= 8, next == 0x3D || next == 0x3A, wants(.credential) || wants(.userAccount) {
             noteCredentialKey(b, s, t, &creds)
         }

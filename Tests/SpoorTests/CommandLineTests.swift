@@ -188,4 +188,22 @@ struct CommandLineTests {
         #expect(Set(matches.compactMap { $0["value"]?.stringValue }) == ["203.0.113.45", "198.51.100.7", "http://198.51.100.7/k.sh"])
         #expect(matches.allSatisfy { $0["seen_before_known"] == .bool(true) && ($0["lead_seconds"]?.intValue ?? 0) > 86_400 })
     }
+
+    /// `analyze --simulate`: a small simulated organisation, attack and attack-free runs, the
+    /// scorecard as JSON with a row per technique the simulation ran.
+    @Test func theSimulationIsAnalysedAndScored() throws {
+        let folder = try TemporaryFolder()
+        let r = try SpoorProcess.run(["analyze", "--simulate", "--days", "1", "--hosts", "8", "--case", folder.path("case"), "--output", "json"],
+                                     directory: folder.url)
+        #expect(r.status == 0, "\(r.stderr)")
+        let card = try JSONParser().parse(Array(r.stdout.utf8).span)
+        guard case .array(let rows)? = card["techniques"] else {
+            Issue.record("no technique rows in \(r.stdout.prefix(300))")
+            return
+        }
+        let techniques = Set(rows.compactMap { $0["technique"]?.stringValue })
+        #expect(techniques.isSuperset(of: ["T1110.001", "T1059.001", "T1003.001", "T1071.001", "T1568.002", "T1071.004"]))
+        #expect(rows.allSatisfy { ($0["recall"]?["value"]?.doubleValue ?? -1) >= 0 })
+        #expect(card["precision_at_k"] != nil)
+    }
 }

@@ -29,6 +29,7 @@ public enum DemoRules {
     ---
     title: SSH password guessing
     id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e03
+    name: demo_ssh_guessing
     correlation:
         type: event_count
         rules: [demo_ssh_failure]
@@ -42,7 +43,7 @@ public enum DemoRules {
     id: 6f1d2c3b-5a4f-4e6d-9c8b-1a2b3c4d5e04
     correlation:
         type: temporal_ordered
-        rules: [demo_ssh_failure, demo_ssh_accepted]
+        rules: [demo_ssh_guessing, demo_ssh_accepted]
         group-by: [source.ip]
         timespan: 30m
     level: high
@@ -132,7 +133,9 @@ public enum DemoRules {
         selection:
             TargetImage|endswith: '\\lsass.exe'
             GrantedAccess: ['0x1010', '0x1410', '0x1438', '0x143a', '0x1fffff', '0x1f3fff']
-        condition: selection
+        security_tools:
+            SourceImage|endswith: ['\\MsMpEng.exe', '\\MsSense.exe', '\\SenseIR.exe', '\\csrss.exe', '\\wininit.exe']
+        condition: selection and not security_tools
     level: high
     tags: [attack.credential-access, attack.t1003.001]
     ---

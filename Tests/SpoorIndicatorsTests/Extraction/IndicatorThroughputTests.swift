@@ -9,7 +9,7 @@ import SpoorTesting
 /// Reads the same inputs and line counts as `../shared/bench/ioc/run_ioc.sh` (made by
 /// `../shared/bench/make_data.sh` under `$PERF/data/big`, default `/tmp/perf/data/big`): the first
 /// 32,000 lines of `mixed_1x.log` (it has 14,000) and the first 100,000 of `OpenSSH_1M.log`.
-/// Prints lines per CPU-second (best of 5 passes) and finds per kind; Docs/Bench-indicators.md
+/// Prints lines per CPU-second (best of 5 passes) and finds per kind; BENCHMARKS.md ("Indicator extraction against msticpy")
 /// holds the figures next to msticpy's from the same run.
 @Suite struct IndicatorThroughputTests {
     static let dataDir = (ProcessInfo.processInfo.environment["PERF"] ?? "/tmp/perf") + "/data/big"

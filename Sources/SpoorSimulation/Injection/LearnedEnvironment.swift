@@ -39,6 +39,9 @@ public struct LearnedEnvironment: Sendable {
     var userCounts: [String: Int] = [:]
     var loginUsers: Set<String> = []
     var networkCounts: [IPNetwork: Int] = [:]
+    /// Internal (RFC 1918) source addresses and how often each started something: the hosts of
+    /// logs that name none (a Zeek sensor's).
+    var internalSourceCounts: [IPAddress: Int] = [:]
     var offsetCounts: [Int: Int] = [:]
     public private(set) var files: [String: File] = [:]
     public private(set) var start: Timestamp?
@@ -101,6 +104,7 @@ public struct LearnedEnvironment: Sendable {
             }
             let source: IPAddress? = if case .ip(let ip)? = batch.value(row: r, field: Field.sourceIP) { ip } else { nil }
             if let source, Self.isRFC1918(source) {
+                internalSourceCounts[source, default: 0] += 1
                 networkCounts[IPNetwork(address: source, prefixLength: 16), default: 0] += 1
             }
             if let name = batch.value(row: r, field: Field.hostName)?.description, !name.isEmpty, name != "-" {
@@ -168,6 +172,17 @@ public struct LearnedEnvironment: Sendable {
             let isDC = h.name.uppercased().contains("DC")
             hosts.append(SimHost(name: h.name, role: isDC ? .domainController : .workstation, os: .windows, ip: h.ips.first ?? allocate(),
                                  owner: nil))
+        }
+        // Logs that name no hosts (a network sensor's): the busiest internal source addresses
+        // become the workstations the scenarios run on, named by their address.
+        if !hosts.contains(where: { $0.role == .workstation }) {
+            let known = Set(hosts.map(\.ip))
+            let busiest = internalSourceCounts.filter { !known.contains($0.key) }
+                .sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(50)
+            for (ip, _) in busiest {
+                let name = "WS-" + String(ip.description.map { $0 == "." || $0 == ":" ? "-" : $0 })
+                hosts.append(SimHost(name: name, role: .workstation, os: .windows, ip: ip, owner: users.first?.name))
+            }
         }
         let offset = offsetCounts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? 0
         return SimClient(id: id, domain: id.uppercased(), dnsDomain: id + ".internal", utcOffset: offset, network: network,

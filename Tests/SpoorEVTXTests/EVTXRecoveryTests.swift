@@ -138,7 +138,7 @@ enum HandMadeEVTX {
 
     /// Random damage never crashes the reader: every mutated file gives records and/or issues.
     @Test func mutatedFilesNeverCrash() throws {
-        var rng = SplitMix(seed: 0x5eed)
+        var rng = SplitMix64(seed: 0x5eed)
         let original = HandMadeEVTX.make(dirty: false)
         var seen = 0
         for _ in 0..<3000 {
@@ -171,18 +171,6 @@ enum HandMadeEVTX {
         let result = try EVTXFile(bytes: bytes).records()
         #expect(result.records.isEmpty)
         #expect(result.issues.contains { $0.kind == .badRecord && $0.error.code == .tooDeep })
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }
 

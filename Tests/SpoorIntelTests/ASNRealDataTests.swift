@@ -66,7 +66,7 @@ struct ASNRealDataTests {
 
     @Test func randomIPv4AddressesAgreeWithPyasn() throws {
         let t2014 = try Self.load("ipasn_20140513.dat.gz")
-        var rng = IntelTestSupport.SplitMix(state: 2014)
+        var rng = SplitMix64(seed: 2014)
         let ips = (0..<50_000).map { _ in IPAddress(ipv4: UInt32(truncatingIfNeeded: rng.next())).description }
         if let (n, agree) = try Self.compareWithPyasn(t2014, "ipasn_20140513.dat.gz", ips) {
             print("ASN: pyasn agreement on \(n) random IPv4 addresses (2014 table): \(agree)/\(n)")
@@ -79,7 +79,7 @@ struct ASNRealDataTests {
         #expect(t2015.coversIPv6 && t2015.coversIPv4)
         let v6 = t2015.entries.filter { !$0.prefix.address.isIPv4 }
         #expect(v6.count == 27_693)   // the header's "Prefixes-v6"
-        var rng = IntelTestSupport.SplitMix(state: 2015)
+        var rng = SplitMix64(seed: 2015)
         var ips: [String] = []
         // Addresses inside announced prefixes (random host bits) and random ones in 2000::/3.
         for _ in 0..<20_000 {

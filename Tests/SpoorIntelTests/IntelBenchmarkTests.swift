@@ -13,7 +13,7 @@ struct IntelBenchmarkTests {
         var cpu = ProcessUsage.cpuSeconds()
         let table = try PrefixTable.load(contentsOf: try #require(SharedData.url("pyasn-data/data/ipasn_20140513.dat.gz")))
         let loadCPU = ProcessUsage.cpuSeconds() - cpu
-        var rng = IntelTestSupport.SplitMix(state: 1)
+        var rng = SplitMix64(seed: 1)
         let ips = (0..<1_000_000).map { _ in IPAddress(ipv4: UInt32(truncatingIfNeeded: rng.next())) }
         cpu = ProcessUsage.cpuSeconds()
         var found = 0, checksum: UInt64 = 0
@@ -34,7 +34,7 @@ struct IntelBenchmarkTests {
         let loadCPU = ProcessUsage.cpuSeconds() - cpu
         let afterLoad = ProcessUsage.peakMiB()
         // A pool of 100k indicators like a case's: listed and unlisted domains, URLs, IPs, hashes.
-        var rng = IntelTestSupport.SplitMix(state: 3)
+        var rng = SplitMix64(seed: 3)
         let domains = set.lists.filter { $0.type == .string || $0.type == .hostname }.flatMap(\.entries).filter { $0.contains(".") && !$0.hasPrefix(".") }
         var pool: [Indicator] = []
         for i in 0..<100_000 {

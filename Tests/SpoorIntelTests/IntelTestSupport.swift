@@ -44,18 +44,6 @@ enum IntelTestSupport {
         return out
     }
 
-    /// A deterministic generator (SplitMix64), so random-address tests repeat exactly.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func timestamp(_ y: Int, _ m: Int, _ d: Int) -> Timestamp {
         Timestamp(microseconds: CivilTime(year: y, month: m, day: d).utcMicroseconds)
     }

@@ -64,7 +64,7 @@ import SpoorTesting
     @Test(arguments: ["empty", "random", "truncated", "metadataOnly", "corruptTree"])
     func badFilesGiveErrorsNotCrashes(kind: String) throws {
         let good = MMDBWriter.fixture().bytes()
-        var rng = IntelTestSupport.SplitMix(state: 7)
+        var rng = SplitMix64(seed: 7)
         let bytes: [UInt8]
         switch kind {
         case "empty": bytes = []

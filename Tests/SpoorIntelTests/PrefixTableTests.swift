@@ -45,7 +45,7 @@ import SpoorTesting
 
     /// The flattened intervals agree with a brute-force longest-prefix match on random nested tables.
     @Test func agreesWithBruteForceOnRandomTables() {
-        var rng = IntelTestSupport.SplitMix(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<20 {
             var entries: [PrefixTable.Entry] = []
             for _ in 0..<200 {

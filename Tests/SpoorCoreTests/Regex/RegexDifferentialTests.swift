@@ -169,19 +169,6 @@ enum RandomPattern {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Strings drawn from a pattern's syntax tree, then mutated, so both matches and near misses occur.
 enum RegexSamples {
     static func inputs(for node: RegexNode, rng: inout SplitMix64, count: Int = 12, budget: Int = 400) -> [String] {

@@ -183,7 +183,7 @@ import SpoorTesting
 
     /// Damage anywhere: every outcome is an event or a typed error (no trap, no hang).
     @Test func damagedLinesNeverCrash() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let base = Array(#"203.0.113.9 - - [12/Feb/2019:14:22:44 +0530] "GET /a?b=\"c\" HTTP/1.1" 500 0 "-" "x" "1.2.3.4" 0.1"#.utf8)
         var outcomes = 0
         for _ in 0..<5_000 {
@@ -205,7 +205,7 @@ import SpoorTesting
     /// Any bytes at all inside the request (attack traffic) still give an event with the
     /// right status: the envelope around it is intact.
     @Test func anyRequestBytesGiveAnEvent() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let head = Array(#"203.0.113.9 - - [12/Feb/2019:14:22:44 +0530] ""#.utf8)
         let tail = Array(#"" 418 0 "-" "x""#.utf8)
         for _ in 0..<2_000 {
@@ -254,18 +254,5 @@ import SpoorTesting
         #expect(rejects.isEmpty)
         #expect(batch.count == 13)
         #expect(batch.column(Field.httpRequestLine).map { c in (0..<batch.count).filter { c.isValid($0) }.count } == 3)
-    }
-}
-
-/// A small deterministic generator for fuzz-style tests (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -407,19 +407,6 @@ func zeekContext(_ name: String = "") -> ParseContext {
     }
 }
 
-/// A small deterministic generator for fuzz-style tests (SplitMix64, Steele et al. 2014).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct ZeekTextTests {
     /// The eight-bytes-at-a-time separator scan agrees with a byte loop on random input.
     @Test(arguments: [UInt8(9), UInt8(ascii: ","), 0, 0xFF])

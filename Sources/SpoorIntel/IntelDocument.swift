@@ -141,3 +141,17 @@ public struct IntelProblem: Sendable, Hashable, CustomStringConvertible {
         return s + ": " + message
     }
 }
+
+extension IntelDocument {
+    /// An intel file's JSON, or nil with the reason recorded as a problem (too large, not JSON).
+    mutating func parseJSON(_ bytes: [UInt8], source: String, maximumSize: Int) -> JSONValue? {
+        guard bytes.count <= maximumSize else {
+            problems.append(IntelProblem(file: source, message: "file larger than \(maximumSize) bytes"))
+            return nil
+        }
+        do { return try JSONParser(maximumDepth: 64).parse(bytes.span) } catch {
+            problems.append(IntelProblem(file: source, message: "not JSON: \(error)"))
+            return nil
+        }
+    }
+}

@@ -27,15 +27,7 @@ public enum MISPImporter {
 
     public static func read(_ bytes: [UInt8], source: String) -> IntelDocument {
         var doc = IntelDocument()
-        guard bytes.count <= maximumFileSize else {
-            doc.problems.append(IntelProblem(file: source, message: "file larger than \(maximumFileSize) bytes"))
-            return doc
-        }
-        let json: JSONValue
-        do { json = try JSONParser(maximumDepth: 64).parse(bytes.span) } catch {
-            doc.problems.append(IntelProblem(file: source, message: "not JSON: \(error)"))
-            return doc
-        }
+        guard let json = doc.parseJSON(bytes, source: source, maximumSize: maximumFileSize) else { return doc }
         var events: [JSONValue] = []
         if let e = json["Event"] { events = [e] }
         else if case .array(let list)? = json["response"] { events = list.map { $0["Event"] ?? $0 } }

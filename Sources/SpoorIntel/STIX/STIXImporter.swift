@@ -18,15 +18,7 @@ public enum STIXImporter {
 
     public static func read(_ bytes: [UInt8], source: String) -> IntelDocument {
         var doc = IntelDocument()
-        guard bytes.count <= maximumFileSize else {
-            doc.problems.append(IntelProblem(file: source, message: "file larger than \(maximumFileSize) bytes"))
-            return doc
-        }
-        let json: JSONValue
-        do { json = try JSONParser(maximumDepth: 64).parse(bytes.span) } catch {
-            doc.problems.append(IntelProblem(file: source, message: "not JSON: \(error)"))
-            return doc
-        }
+        guard let json = doc.parseJSON(bytes, source: source, maximumSize: maximumFileSize) else { return doc }
         let objects: [JSONValue]
         switch json {
         case .array(let a): objects = a

@@ -1,0 +1,278 @@
+import SpoorCore
+
+// The direct path's per-record scan of template instances and their values (see EVTXEventView.swift).
+
+/// A substitution value of the record being read: where its bytes are (nested BinXML: the
+/// instance it holds).
+struct FastValue {
+    var type: UInt8
+    var pos: Int
+    var size: Int
+    var nested: Int32
+}
+
+/// A template instance of the record being read: its definition and its values.
+struct FastInstance {
+    var template: Unmanaged<XTemplate>
+    var first: Int
+    var count: Int
+}
+
+extension BinXMLReader {
+    /// Parses a fragment that is one template instance (after fragment headers), as
+    /// `fragment` would, but keeping the values as byte ranges. Returns the instance, or nil
+    /// when the fragment has another shape (the caller uses `fragment` then). Throws where
+    /// `fragment` throws (the same checks, in the same order).
+    mutating func fastFragment(_ p: Int, end: Int, depth: Int, _ values: inout [FastValue], _ instances: inout [FastInstance], _ held: inout [XTemplate]) throws(ParseError) -> Int? {
+        guard depth < limits.maximumDepth else { throw ParseError(.tooDeep, at: p, "BinXML nested deeper than \(limits.maximumDepth) levels") }
+        var pos = p
+        var instance: Int? = nil
+        while instance == nil {
+            if pos >= end { return nil }
+            try need(pos, 1, end)
+            tokens += 1
+            guard tokens <= limits.maximumTokens else { throw ParseError(.recordTooLong, at: pos, "more than \(limits.maximumTokens) BinXML tokens in a record") }
+            switch u8(pos) {
+            case 0x0f:
+                try need(pos, 4, end)
+                pos += 4
+            case 0x0c:
+                guard let i = try fastInstance(&pos, end: end, depth: depth + 1, &values, &instances, &held) else { return nil }
+                instance = i
+            default:
+                return nil
+            }
+        }
+        if pos < end {
+            try need(pos, 1, end)
+            tokens += 1
+            guard tokens <= limits.maximumTokens else { throw ParseError(.recordTooLong, at: pos, "more than \(limits.maximumTokens) BinXML tokens in a record") }
+            guard u8(pos) == 0x00 else { return nil }
+        }
+        return instance
+    }
+
+    mutating func fastInstance(_ pos: inout Int, end: Int, depth: Int, _ values: inout [FastValue], _ instances: inout [FastInstance], _ held: inout [XTemplate]) throws(ParseError) -> Int? {
+        let template = try templateDefinition(&pos, end: end, depth: depth)
+        try need(pos, 4, end)
+        let count = Int(u32(pos))
+        guard count <= limits.maximumSubstitutions else {
+            throw ParseError(.recordTooLong, at: pos, "\(count) substitution values exceed the limit of \(limits.maximumSubstitutions)")
+        }
+        pos += 4
+        try need(pos, 4 * count, end)
+        let index = instances.count
+        let first = values.count
+        instances.append(FastInstance(template: .passUnretained(template), first: first, count: count))
+        values.append(contentsOf: repeatElement(FastValue(type: 0, pos: 0, size: 0, nested: -1), count: count))
+        var v = pos + 4 * count
+        for k in 0..<count {
+            let size = Int(u16(pos + 4 * k))
+            let type = u8(pos + 4 * k + 2)
+            try need(v, size, end)
+            var fv = FastValue(type: type, pos: v, size: size, nested: -1)
+            if type & 0x80 != 0 {
+                guard Self.arrayTypeIsKnown(type & 0x7f) else {
+                    throw ParseError(.badField, at: v, "array of unsupported value type 0x\(String(type & 0x7f, radix: 16))")
+                }
+            } else if type == 0x21 {
+                if size == 0 {
+                    fv.type = 0
+                } else if isInstance(v, end: v + size) {
+                    guard let n = try fastFragment(v, end: v + size, depth: depth + 1, &values, &instances, &held) else { return nil }
+                    fv.nested = Int32(n)
+                } else if let cache = shared, let n = skeleton(v, end: v + size, depth: depth + 1, cache),
+                          tokens + n <= limits.maximumTokens,
+                          let t = try skeletonTemplate(v, end: v + size, depth: depth + 1, cache, &held) {
+                    // Elements and texts only: the template of its shape, its texts as the values.
+                    tokens += n
+                    fv.nested = Int32(instances.count)
+                    let first = values.count
+                    for (p, n) in cache.texts { values.append(FastValue(type: EVTXViewWalker.textType, pos: p, size: n, nested: -1)) }
+                    instances.append(FastInstance(template: .passUnretained(t), first: first, count: cache.texts.count))
+                } else {
+                    // BinXML that is not a template instance (elements written out): parsed as
+                    // `value` parses it, an instance without values (as the JSON rendering
+                    // gives nested BinXML none).
+                    let t = XTemplate(parts: try fragment(v, end: v + size, depth: depth + 1))
+                    held.append(t)
+                    fv.nested = Int32(instances.count)
+                    instances.append(FastInstance(template: .passUnretained(t), first: values.count, count: 0))
+                }
+            } else if type != 0 {
+                guard scalarFits(type: type, at: v, size: size) else {
+                    throw ParseError(.badField, at: v, "value of type 0x\(String(type, radix: 16)) with size \(size)")
+                }
+            }
+            values[first + k] = fv
+            v += size
+        }
+        pos = v
+        return index
+    }
+
+    /// The template of a nested fragment's shape (``skeleton(_:end:depth:_:)`` wrote it into
+    /// `cache.key`): from the cache, or parsed as `fragment` parses it with its texts as
+    /// substitutions 0, 1, … (in document order, as the scan lists them). Nil when the parse does
+    /// not give one substitution per text (then the caller parses it the usual way).
+    mutating func skeletonTemplate(_ p: Int, end: Int, depth: Int, _ cache: EVTXTemplateCache, _ held: inout [XTemplate]) throws(ParseError) -> XTemplate? {
+        if let t = cache.skeletons[SkeletonKey(bytes: cache.key)] { return t }
+        let saved = tokens
+        textSubstitutions = 0
+        defer { textSubstitutions = -1; tokens = saved }
+        let t = XTemplate(parts: try fragment(p, end: end, depth: depth))
+        guard textSubstitutions == cache.texts.count else { return nil }
+        if cache.skeletons.count < EVTXTemplateCache.maximumEntries {
+            cache.skeletons[SkeletonKey(bytes: cache.key)] = t
+        } else {
+            held.append(t)
+        }
+        return t
+    }
+
+    /// Scans nested BinXML that is not a template instance as `fragment` parses it, when it
+    /// holds only fragment headers, elements, attributes and value texts: writes its shape (the
+    /// tokens and names, not the texts) into `cache.key` and where its texts are into
+    /// `cache.texts`, and returns the number of tokens `fragment` counts. Nil for anything else
+    /// and wherever `fragment` would throw (the caller then parses it with `fragment`).
+    mutating func skeleton(_ p: Int, end: Int, depth: Int, _ cache: EVTXTemplateCache) -> Int? {
+        cache.key.removeAll(keepingCapacity: true)
+        cache.texts.removeAll(keepingCapacity: true)
+        var pos = p
+        var count = 0
+        guard skeletonContent(&pos, end: end, depth: depth, topLevel: true, &count, cache) else { return nil }
+        return count
+    }
+
+    mutating func skeletonContent(_ pos: inout Int, end: Int, depth: Int, topLevel: Bool, _ count: inout Int, _ c: EVTXTemplateCache) -> Bool {
+        guard depth < limits.maximumDepth else { return false }
+        while true {
+            if topLevel && pos >= end { return true }
+            guard pos >= 0, pos < end else { return false }
+            count += 1
+            switch u8(pos) {
+            case 0x00:
+                pos += 1
+                return topLevel
+            case 0x04:
+                pos += 1
+                c.key.append(0x04)
+                return !topLevel
+            case 0x0f:
+                guard pos <= end - 4 else { return false }
+                pos += 4
+            case 0x01, 0x41:
+                guard skeletonElement(&pos, end: end, depth: depth + 1, &count, c) else { return false }
+            case 0x05, 0x45:
+                guard skeletonText(&pos, end: end, c) else { return false }
+            default:
+                return false
+            }
+        }
+    }
+
+    mutating func skeletonText(_ pos: inout Int, end: Int, _ c: EVTXTemplateCache) -> Bool {
+        guard pos >= 0, pos <= end - 4 else { return false }
+        let n = Int(u16(pos + 2))
+        guard pos + 4 <= end - 2 * n else { return false }
+        c.texts.append((pos + 4, 2 * n))
+        c.key.append(0x05)
+        pos += 4 + 2 * n
+        return true
+    }
+
+    func skeletonName(_ s: String, _ c: EVTXTemplateCache) {
+        let n = s.utf8.count
+        c.key.append(UInt8(truncatingIfNeeded: n)); c.key.append(UInt8(truncatingIfNeeded: n >> 8))
+        c.key.append(UInt8(truncatingIfNeeded: n >> 16))
+        c.key.append(contentsOf: s.utf8)
+    }
+
+    /// `element` without building it (the same header variants, names and checks).
+    mutating func skeletonElement(_ pos: inout Int, end: Int, depth: Int, _ count: inout Int, _ c: EVTXTemplateCache) -> Bool {
+        guard depth < limits.maximumDepth else { return false }
+        let hasAttributes = u8(pos) & 0x40 != 0
+        guard pos >= 0, pos <= end - 11 else { return false }
+        var headerSize = 11
+        let here = UInt32(truncatingIfNeeded: pos - chunkStart)
+        let withID = u32(pos + 7), withoutID = u32(pos + 5)
+        if withID != here + 11 && (withoutID == here + 9 || (withID >= here && withoutID < here)) { headerSize = 9 }
+        let nameOffset = headerSize == 11 ? withID : withoutID
+        guard let (elementName, afterName) = try? name(at: nameOffset, position: pos + headerSize, end: end) else { return false }
+        pos = afterName
+        c.key.append(0x01)
+        skeletonName(elementName, c)
+        if hasAttributes {
+            guard pos >= 0, pos <= end - 4 else { return false }
+            pos += 4
+            while true {
+                guard pos >= 0, pos < end else { return false }
+                let t = u8(pos)
+                guard t & ~0x40 == 0x06 else { break }
+                guard pos <= end - 5 else { return false }
+                guard let (attrName, next) = try? name(at: u32(pos + 1), position: pos + 5, end: end) else { return false }
+                pos = next
+                c.key.append(0x06)
+                skeletonName(attrName, c)
+                while true {
+                    guard pos >= 0, pos < end else { return false }
+                    let v = u8(pos) & ~0x40
+                    guard v == 0x05 || v == 0x07 || v == 0x08 || v == 0x09 || u8(pos) == 0x0d || u8(pos) == 0x0e else { break }
+                    guard v == 0x05, skeletonText(&pos, end: end, c) else { return false }
+                }
+                c.key.append(0x07)
+                if t & 0x40 == 0 { break }
+            }
+        }
+        guard pos >= 0, pos < end else { return false }
+        switch u8(pos) {
+        case 0x03:
+            pos += 1
+            c.key.append(0x03)
+            return true
+        case 0x02:
+            pos += 1
+            c.key.append(0x02)
+            return skeletonContent(&pos, end: end, depth: depth, topLevel: false, &count, c)
+        default:
+            return false
+        }
+    }
+
+    /// Whether the fragment at `p` is (after fragment headers) a template instance; reads
+    /// nothing else, so the caller may still parse it with `fragment`.
+    func isInstance(_ p: Int, end: Int) -> Bool {
+        var q = p
+        while q < end {
+            switch data[q] {
+            case 0x0f: q += 4
+            case 0x0c: return true
+            default: return false
+            }
+        }
+        return false
+    }
+
+    /// Whether `array(type:at:size:)` reads arrays of `type`.
+    static func arrayTypeIsKnown(_ type: UInt8) -> Bool {
+        switch type {
+        case 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15: true
+        default: false
+        }
+    }
+
+    /// Whether `scalar(type:at:size:)` gives a value (the same conditions).
+    func scalarFits(type: UInt8, at p: Int, size: Int) -> Bool {
+        switch type {
+        case 0x00, 0x01, 0x02, 0x0e: true
+        case 0x03, 0x04, 0x0d: size >= 1
+        case 0x05, 0x06: size >= 2
+        case 0x07, 0x08, 0x0b, 0x14: size >= 4
+        case 0x09, 0x0a, 0x0c, 0x11, 0x15: size >= 8
+        case 0x0f, 0x12: size >= 16
+        case 0x10: size == 8 || size == 4
+        case 0x13: size >= 8 && 8 + 4 * Int(data[p + 1]) <= size
+        default: false
+        }
+    }
+}

@@ -1,0 +1,860 @@
+import SpoorCore
+
+/// The direct path's walk over one record (see the notes at the top of EVTXEventView.swift).
+struct EVTXViewWalker {
+    let data: [UInt8]
+    let view: EVTXEventView
+    var values: [FastValue] = []
+    var instances: [FastInstance] = []
+    /// Parsed nested BinXML of the record (the instances refer to them unretained).
+    var held: [XTemplate] = []
+    /// Keys of the object being read (name ids), for the `_1` suffixes of repeated names.
+    var keys: [Int32] = []
+    var seenSystem = false, seenEventData = false, seenUserData = false, sawElement = false
+    var seenSystemChild = [Bool](repeating: false, count: EVTXEventRole.systemChildren)
+    var unnamed: [(Int32, Int32)] = []
+    /// The items of an array value (text ranges).
+    var items: [(Int32, Int32)] = []
+    // The record's output, moved into `view` when the record is read (kept here while it is
+    // written: appending to a class's array property costs an exclusivity check per call).
+    var text: [UInt8] = []
+    var system = [Int32](repeating: -1, count: 2 * EVTXSystemField.allCases.count)
+    var eventData: [EVTXDataItem] = []
+    var userData: [EVTXDataItem] = []
+
+    /// The record is left to the JSON path.
+    struct Fallback: Error {}
+
+    /// The type of a text of nested BinXML read by its shape (`BinXMLReader.skeleton`): UTF-16LE
+    /// as a value text token holds it (not trimmed); not a BinXML value type.
+    static let textType: UInt8 = 0x7e
+
+    // Plans (see `EVTXPlan`): the walk of a record is recorded while it runs, and records of the
+    // same shape replay the recording instead of walking the template again.
+    let plans = EVTXPlanCache()
+    /// The walk is being recorded.
+    var tracing = false
+    /// Nothing the recording depends on varies with the values themselves (see `EVTXPlan`).
+    var traceOK = true
+    var traceOps: [EVTXPlan.Op] = []
+    var traceLiterals: [UInt8] = []
+    var traceInts: [Int32] = []
+    var traceMarks: Int32 = 0
+    /// The mark the last `leafText`/`attributeText`/`dataText` made.
+    var lastMark: Int32 = 0
+    /// `System` fields the recorded walk tried (a field tried twice depends on the values).
+    var traceFields: UInt32 = 0
+    /// Text positions of the marks, while a plan is replayed.
+    var marks: [Int] = []
+    /// Records read by replaying a plan.
+    var replayed = 0
+
+    init(data: [UInt8], view: EVTXEventView) {
+        self.data = data
+        self.view = view
+        values.reserveCapacity(256)
+        instances.reserveCapacity(8)
+    }
+
+    var names: EVTXNameTable { view.names }
+
+    /// Reads the record whose root instance is `root`; false when it is left to the JSON path.
+    mutating func record(root: Int) -> Bool {
+        view.take(&text, &system, &eventData, &userData)
+        text.removeAll(keepingCapacity: true)
+        for k in system.indices { system[k] = -1 }
+        eventData.removeAll(keepingCapacity: true)
+        userData.removeAll(keepingCapacity: true)
+        // A record whose shape has a plan replays it.
+        let rootTemplate = instances[root].template
+        let cacheable = root == 0 && held.isEmpty
+        if cacheable, let plan = plans.plan(for: rootTemplate, instances, values) {
+            guard replay(plan) else { return false }
+            replayed += 1
+            view.take(&text, &system, &eventData, &userData)
+            return true
+        }
+        seenSystem = false; seenEventData = false; seenUserData = false; sawElement = false
+        for k in seenSystemChild.indices { seenSystemChild[k] = false }
+        tracing = cacheable && plans.count < EVTXPlanCache.maximumPlans
+        if tracing {
+            traceOK = true
+            traceOps.removeAll(keepingCapacity: true)
+            traceLiterals.removeAll(keepingCapacity: true)
+            traceInts.removeAll(keepingCapacity: true)
+            traceMarks = 0
+            traceFields = 0
+        }
+        defer { tracing = false }
+        do throws(Fallback) {
+            let t = rootTemplate.takeUnretainedValue()
+            guard let (x, vi) = try firstElement(t.parts, root), x.role == EVTXEventRole.event else { return false }
+            try event(x.children, vi)
+            guard sawElement, eventData.count <= 512, userData.count <= 512 else { return false }
+            if tracing && traceOK {
+                plans.add(EVTXPlan(instances: instances, values: values, ops: traceOps, literals: traceLiterals, ints: traceInts, marks: Int(traceMarks)))
+            }
+            view.take(&text, &system, &eventData, &userData)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    // MARK: plans
+
+    /// Records a mark: the text position where a value's text starts.
+    @inline(__always) mutating func mark() {
+        lastMark = traceMarks
+        traceMarks += 1
+        traceOps.append(EVTXPlan.Op(kind: .mark, a: lastMark, b: 0))
+    }
+
+    @inline(__always) mutating func emit(_ kind: EVTXPlan.Kind, _ a: Int32, _ b: Int32) {
+        traceOps.append(EVTXPlan.Op(kind: kind, a: a, b: b))
+    }
+
+    mutating func traceSystemField(_ f: Int) {
+        if traceFields & (1 << UInt32(f)) != 0 { traceOK = false }
+        traceFields |= 1 << UInt32(f)
+    }
+
+    /// A template's literal text piece (recorded).
+    @inline(__always) mutating func appendText(_ t: JSONValue) throws(Fallback) {
+        let start = text.count
+        try appendLiteral(t)
+        if tracing {
+            emit(.literal, Int32(traceLiterals.count), Int32(text.count - start))
+            traceLiterals.append(contentsOf: text[start...])
+        }
+    }
+
+    /// Substitution value `i` of instance `vi` (recorded).
+    @inline(__always) mutating func appendValue(_ vi: Int, _ i: Int, _ v: FastValue) throws(Fallback) {
+        if tracing { emit(.value, Int32(instances[vi].first + i), 0) }
+        try append(v)
+    }
+
+    /// Replays `plan` over the record's values: the text and items the walk gives.
+    mutating func replay(_ plan: EVTXPlan) -> Bool {
+        if marks.count < plan.marks { marks = [Int](repeating: 0, count: plan.marks) }
+        unnamed.removeAll(keepingCapacity: true)
+        var unnamedAt = -1
+        do throws(Fallback) {
+            for op in plan.ops {
+                switch op.kind {
+                case .mark:
+                    marks[Int(op.a)] = text.count
+                case .literal:
+                    try checkSize()
+                    text.append(contentsOf: plan.literals[Int(op.a)..<Int(op.a + op.b)])
+                case .value:
+                    try append(values[Int(op.a)])
+                case .system:
+                    let s = marks[Int(op.b)]
+                    if text.count > s { setSystem(Int(op.a), s..<text.count) }
+                case .data:
+                    let s = marks[Int(op.b)]
+                    if text.count > s { eventData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count))) }
+                case .dataKeepEmpty:
+                    eventData.append(EVTXDataItem(name: op.a, start: Int32(marks[Int(op.b)]), end: Int32(text.count)))
+                case .user:
+                    let s = marks[Int(op.b)]
+                    if text.count > s { userData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count))) }
+                case .unnamedAt:
+                    unnamedAt = eventData.count
+                case .unnamed:
+                    unnamed.append((Int32(marks[Int(op.b)]), Int32(text.count)))
+                case .insertUnnamed:
+                    guard unnamedAt >= 0, Int(op.b) == unnamed.count else { return false }
+                    var items: [EVTXDataItem] = []
+                    items.reserveCapacity(unnamed.count)
+                    for (k, r) in unnamed.enumerated() {
+                        items.append(EVTXDataItem(name: plan.ints[Int(op.a) + k], start: r.0, end: r.1))
+                    }
+                    eventData.insert(contentsOf: items, at: unnamedAt)
+                }
+            }
+        } catch {
+            return false
+        }
+        return eventData.count <= 512 && userData.count <= 512
+    }
+
+    @inline(__always) func value(_ vi: Int, _ i: Int) -> FastValue? {
+        let inst = instances[vi]
+        return i < inst.count ? values[inst.first + i] : nil
+    }
+
+    @inline(__always) func parts(_ nested: Int32) -> [XPart] {
+        instances[Int(nested)].template.takeUnretainedValue().parts
+    }
+
+    /// An element whose content is one array substitution is repeated per item in the JSON shape.
+    @inline(__always) func isRepeated(_ x: XElement, _ vi: Int) -> Bool {
+        guard let i = x.soleSubstitution, let v = value(vi, i) else { return false }
+        return v.type & 0x80 != 0
+    }
+
+    func firstElement(_ parts: [XPart], _ vi: Int) throws(Fallback) -> (XElement, Int)? {
+        for part in parts {
+            switch part {
+            case .element(let x):
+                if isRepeated(x, vi) { throw Fallback() }
+                return (x, vi)
+            case .value:
+                continue
+            case .substitution(let i, _):
+                guard let v = value(vi, i), v.type == 0x21, v.nested >= 0 else { continue }
+                if let r = try firstElement(self.parts(v.nested), Int(v.nested)) { return r }
+            case .template:
+                throw Fallback()
+            }
+        }
+        return nil
+    }
+
+    // MARK: Event, System
+
+    mutating func event(_ parts: [XPart], _ vi: Int) throws(Fallback) {
+        for part in parts {
+            switch part {
+            case .element(let x):
+                if x.isData || !x.hasPlainName || isRepeated(x, vi) { throw Fallback() }
+                sawElement = true
+                switch x.role {
+                case EVTXEventRole.system:
+                    if !seenSystem { seenSystem = true; try system(x.children, vi) }
+                case EVTXEventRole.eventData:
+                    if !seenEventData { seenEventData = true; try eventData(x, vi) }
+                case EVTXEventRole.userData:
+                    if !seenUserData { seenUserData = true; try userData(x, vi) }
+                default:
+                    continue
+                }
+            case .value:
+                continue
+            case .substitution(let i, _):
+                guard let v = value(vi, i), v.type == 0x21, v.nested >= 0 else { continue }
+                try event(self.parts(v.nested), Int(v.nested))
+            case .template:
+                throw Fallback()
+            }
+        }
+    }
+
+    mutating func system(_ parts: [XPart], _ vi: Int) throws(Fallback) {
+        for part in parts {
+            switch part {
+            case .element(let e):
+                if e.isData || !e.hasPlainName { throw Fallback() }
+                let c = Int(e.systemChild)
+                guard c >= 0, !seenSystemChild[c] else { continue }
+                if isRepeated(e, vi) { throw Fallback() }
+                seenSystemChild[c] = true
+                let start = text.count
+                if tracing && e.textField >= 0 { traceSystemField(Int(e.textField)) }
+                if let r = try leafText(e, vi, render: e.textField >= 0) {
+                    setSystem(Int(e.textField), r)
+                } else {
+                    text.removeSubrange(start...)
+                }
+                if tracing && e.textField >= 0 { emit(.system, Int32(e.textField), lastMark) }
+                for k in e.attributes.indices {
+                    let f = Int(e.attributeFields[k])
+                    guard f >= 0 else { continue }
+                    if tracing { traceSystemField(f) }
+                    guard system[2 * f] < 0 else { continue }
+                    let s = text.count
+                    if let r = try attributeText(e.attributes[k].1, vi) { setSystem(f, r) } else { text.removeSubrange(s...) }
+                    if tracing { emit(.system, Int32(f), lastMark) }
+                }
+            case .value:
+                continue
+            case .substitution(let i, _):
+                guard let v = value(vi, i), v.type == 0x21, v.nested >= 0 else { continue }
+                try system(self.parts(v.nested), Int(v.nested))
+            case .template:
+                throw Fallback()
+            }
+        }
+    }
+
+    @inline(__always) mutating func setSystem(_ f: Int, _ r: Range<Int>) {
+        guard f >= 0 else { return }
+        system[2 * f] = Int32(r.lowerBound)
+        system[2 * f + 1] = Int32(r.upperBound)
+    }
+
+    // MARK: element and attribute text
+
+    /// The text of an element without child elements (empty text: nil, as the JSON shape has
+    /// no text for it). `render: false` only checks that the element is such a leaf.
+    mutating func leafText(_ e: XElement, _ vi: Int, render: Bool) throws(Fallback) -> Range<Int>? {
+        let start = text.count
+        if render && tracing { mark() }
+        if let i = e.soleSubstitution {
+            guard let v = value(vi, i), v.type != 0 else { return nil }
+            if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
+            if render { try appendValue(vi, i, v) }
+        } else {
+            var pieces = 0
+            for part in e.children {
+                switch part {
+                case .element, .template:
+                    throw Fallback()
+                case .value(let t):
+                    if render { try appendText(t) }
+                    pieces += 1
+                case .substitution(let i, _):
+                    guard let v = value(vi, i), v.type != 0 else { continue }
+                    if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
+                    if render { try appendValue(vi, i, v) }
+                    pieces += 1
+                }
+            }
+            if pieces == 0 { return nil }
+        }
+        return text.count > start ? start..<text.count : nil
+    }
+
+    /// An attribute's value as the JSON shape has it (nil when left out: no value or empty).
+    mutating func attributeText(_ parts: [XPart], _ vi: Int) throws(Fallback) -> Range<Int>? {
+        let start = text.count
+        if tracing { mark() }
+        var pieces = 0
+        for part in parts {
+            switch part {
+            case .value(let t):
+                try appendText(t)
+                pieces += 1
+            case .substitution(let i, _):
+                guard let v = value(vi, i), v.type != 0, v.type != 0x21 else { continue }
+                if v.type & 0x80 != 0 { throw Fallback() }
+                try appendValue(vi, i, v)
+                pieces += 1
+            default:
+                // Only one part that is not text: no value; else skipped.
+                if parts.count == 1 { return nil }
+            }
+        }
+        if pieces == 0 { return nil }
+        return text.count > start ? start..<text.count : nil
+    }
+
+    /// A `Data` element's text (empty text kept, unlike other elements).
+    mutating func dataText(_ e: XElement, _ vi: Int) throws(Fallback) -> Range<Int>? {
+        let start = text.count
+        if tracing { mark() }
+        if let i = e.soleSubstitution {
+            guard let v = value(vi, i), v.type != 0 else { return nil }
+            if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
+            try appendValue(vi, i, v)
+            return start..<text.count
+        }
+        var pieces = 0
+        for part in e.children {
+            switch part {
+            case .element:
+                continue
+            case .template:
+                throw Fallback()
+            case .value(let t):
+                try appendText(t)
+                pieces += 1
+            case .substitution(let i, _):
+                guard let v = value(vi, i), v.type != 0 else { continue }
+                if v.type == 0x21 || v.type & 0x80 != 0 { throw Fallback() }
+                try appendValue(vi, i, v)
+                pieces += 1
+            }
+        }
+        return pieces == 0 ? nil : start..<text.count
+    }
+
+    // MARK: EventData, UserData
+
+    /// A key not yet in `keys` for an element named `e.name`: the name, or `name_1`, `name_2` ….
+    mutating func key(_ e: XElement) throws(Fallback) -> Int32 {
+        // Finding a free suffix is quadratic in the keys: many keys are left to the JSON path.
+        guard keys.count <= 1024 else { throw Fallback() }
+        if e.nameID < 0 {
+            guard e.name.utf8.count <= 256 else { throw Fallback() }
+            e.nameID = names.id(e.name)
+        }
+        if !keys.contains(e.nameID) { return e.nameID }
+        var k = 1
+        while true {
+            let id: Int32
+            if k <= e.suffixIDs.count {
+                id = e.suffixIDs[k - 1]
+            } else {
+                id = names.id(e.name + "_" + String(k))
+                e.suffixIDs.append(id)
+            }
+            if !keys.contains(id) { return id }
+            k += 1
+        }
+    }
+
+    /// A `Data` element's `Name` (nil: unnamed).
+    mutating func dataName(_ e: XElement, _ vi: Int) throws(Fallback) -> Int32? {
+        if e.dataNameID >= 0 { return e.dataNameID }
+        if e.dataNameID == -1 {
+            e.dataNameID = -2
+            for (n, parts) in e.attributes where n == "Name" {
+                if parts.count == 1, case .value(.string(let s)) = parts[0], !s.isEmpty {
+                    guard Self.isUsableDataName(s) else { throw Fallback() }
+                    e.dataNameID = names.id(s)
+                    return e.dataNameID
+                }
+                break
+            }
+        }
+        let start = text.count
+        defer { text.removeSubrange(start...) }
+        for (n, parts) in e.attributes where n == "Name" {
+            // The name depends on the record's values: a plan cannot hold it.
+            traceOK = false
+            if let r = try attributeText(parts, vi) {
+                let s = String(decoding: text[r], as: UTF8.self)
+                guard Self.isUsableDataName(s) else { throw Fallback() }
+                return names.id(s)
+            }
+        }
+        return nil
+    }
+
+    /// Names the JSON reading treats specially, or refuses.
+    static func isUsableDataName(_ s: String) -> Bool {
+        s != "Data" && s != "#text" && s != "#attributes" && s != "xmlns" && s.utf8.count <= 256
+    }
+
+    mutating func eventData(_ x: XElement, _ vi: Int) throws(Fallback) {
+        keys.removeAll(keepingCapacity: true)
+        unnamed.removeAll(keepingCapacity: true)
+        var unnamedAt = -1
+        try eventDataContent(x.children, vi, &unnamedAt)
+        if unnamedAt >= 0 {
+            var items: [EVTXDataItem] = []
+            if tracing { emit(.insertUnnamed, Int32(traceInts.count), Int32(unnamed.count)) }
+            for (k, r) in unnamed.enumerated() {
+                let id = names.id("param" + String(k + 1))
+                if tracing { traceInts.append(id) }
+                items.append(EVTXDataItem(name: id, start: r.0, end: r.1))
+            }
+            eventData.insert(contentsOf: items, at: unnamedAt)
+        }
+    }
+
+    mutating func eventDataContent(_ parts: [XPart], _ vi: Int, _ unnamedAt: inout Int) throws(Fallback) {
+        for part in parts {
+            switch part {
+            case .element(let e):
+                if isRepeated(e, vi) {
+                    // `<Data>%n</Data>` with an array value: one Data per item.
+                    guard e.isData, let i = e.soleSubstitution, let v = value(vi, i) else { throw Fallback() }
+                    // As many items as the array holds: not for a plan.
+                    traceOK = false
+                    let id = try dataName(e, vi)
+                    items.removeAll(keepingCapacity: true)
+                    try arrayItems(v)
+                    for (s, t) in items {
+                        if let id {
+                            keys.append(id)
+                            eventData.append(EVTXDataItem(name: id, start: s, end: t))
+                        } else {
+                            if unnamedAt < 0 {
+                                unnamedAt = eventData.count
+                                keys.append(names.id("Data"))
+                            }
+                            unnamed.append((s, t))
+                        }
+                    }
+                    if eventData.count + unnamed.count > 512 { throw Fallback() }
+                    continue
+                }
+                if e.isData {
+                    if let id = try dataName(e, vi) {
+                        keys.append(id)
+                        if let r = try dataText(e, vi) {
+                            eventData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
+                            if tracing { emit(.dataKeepEmpty, id, lastMark) }
+                        }
+                    } else {
+                        if unnamedAt < 0 {
+                            unnamedAt = eventData.count
+                            keys.append(names.id("Data"))
+                            if tracing { emit(.unnamedAt, 0, 0) }
+                        }
+                        let start = text.count
+                        let r = try dataText(e, vi) ?? start..<start
+                        unnamed.append((Int32(r.lowerBound), Int32(r.upperBound)))
+                        if tracing { emit(.unnamed, 0, lastMark) }
+                    }
+                } else {
+                    guard e.hasPlainName else { throw Fallback() }
+                    let id = try key(e)
+                    keys.append(id)
+                    if Self.hasElementChildren(e) {
+                        try nested(e, vi, prefix: id, user: false)
+                    } else {
+                        if let r = try leafText(e, vi, render: true) {
+                            eventData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
+                        }
+                        if tracing { emit(.data, id, lastMark) }
+                    }
+                }
+                if eventData.count + unnamed.count > 512 { throw Fallback() }
+            case .value, .template:
+                throw Fallback()
+            case .substitution(let i, _):
+                guard let v = value(vi, i), v.type != 0 else { continue }
+                guard v.type == 0x21, v.nested >= 0 else { throw Fallback() }
+                try eventDataContent(self.parts(v.nested), Int(v.nested), &unnamedAt)
+            }
+        }
+    }
+
+    mutating func userData(_ x: XElement, _ vi: Int) throws(Fallback) {
+        var payloadKeys: [Int32] = []
+        try userDataContent(x.children, vi, &payloadKeys)
+    }
+
+    mutating func userDataContent(_ parts: [XPart], _ vi: Int, _ payloadKeys: inout [Int32]) throws(Fallback) {
+        for part in parts {
+            switch part {
+            case .element(let p):
+                if p.isData || !p.hasPlainName || isRepeated(p, vi) || p.soleSubstitution != nil { throw Fallback() }
+                swap(&keys, &payloadKeys)
+                let id = try key(p)
+                keys.append(id)
+                swap(&keys, &payloadKeys)
+                keys.removeAll(keepingCapacity: true)
+                try payload(p.children, vi)
+            case .value, .template:
+                throw Fallback()
+            case .substitution(let i, _):
+                guard let v = value(vi, i), v.type != 0 else { continue }
+                guard v.type == 0x21, v.nested >= 0 else { throw Fallback() }
+                try userDataContent(self.parts(v.nested), Int(v.nested), &payloadKeys)
+            }
+        }
+    }
+
+    /// The children of a `UserData` payload element (leaves only).
+    mutating func payload(_ parts: [XPart], _ vi: Int) throws(Fallback) {
+        for part in parts {
+            switch part {
+            case .element(let c):
+                if c.isData || !c.hasPlainName || isRepeated(c, vi) { throw Fallback() }
+                let id = try key(c)
+                keys.append(id)
+                if Self.hasElementChildren(c) {
+                    try nested(c, vi, prefix: id, user: true)
+                } else {
+                    if let r = try leafText(c, vi, render: true) {
+                        userData.append(EVTXDataItem(name: id, start: Int32(r.lowerBound), end: Int32(r.upperBound)))
+                        if userData.count > 512 { throw Fallback() }
+                    }
+                    if tracing { emit(.user, id, lastMark) }
+                }
+            case .value, .template:
+                throw Fallback()
+            case .substitution(let i, _):
+                guard let v = value(vi, i), v.type != 0 else { continue }
+                guard v.type == 0x21, v.nested >= 0 else { throw Fallback() }
+                try payload(self.parts(v.nested), Int(v.nested))
+            }
+        }
+    }
+
+    /// Whether an element's own parts hold an element.
+    static func hasElementChildren(_ e: XElement) -> Bool {
+        e.children.contains { if case .element = $0 { true } else { false } }
+    }
+
+    /// An element with child elements inside `EventData` or a `UserData` payload: its leaves
+    /// under dotted names (`prefix.Child`, `prefix.Child.Leaf`), as the JSON reading flattens
+    /// the object it renders to. Text next to the children (which the JSON reading would take
+    /// instead of them) is left to the JSON path.
+    mutating func nested(_ e: XElement, _ vi: Int, prefix: Int32, user: Bool) throws(Fallback) {
+        var local: [Int32] = []
+        try nestedContent(e.children, vi, prefix: prefix, user: user, &local)
+    }
+
+    mutating func nestedContent(_ parts: [XPart], _ vi: Int, prefix: Int32, user: Bool, _ local: inout [Int32]) throws(Fallback) {
+        for part in parts {
+            switch part {
+            case .element(let g):
+                if g.isData || !g.hasPlainName || isRepeated(g, vi) { throw Fallback() }
+                swap(&keys, &local)
+                let id = try key(g)
+                keys.append(id)
+                swap(&keys, &local)
+                // `prefix.key`, remembered on the element for the usual case of the same prefix and key.
+                let full: Int32
+                if g.dottedName.prefix == prefix, g.dottedName.key == id {
+                    full = g.dottedName.full
+                } else {
+                    let text = names.name(prefix) + "." + names.name(id)
+                    guard text.utf8.count <= 256 else { throw Fallback() }
+                    full = names.id(text)
+                    g.dottedName = (prefix, id, full)
+                }
+                if Self.hasElementChildren(g) {
+                    try nested(g, vi, prefix: full, user: user)
+                } else {
+                    if let r = try leafText(g, vi, render: true) {
+                        let item = EVTXDataItem(name: full, start: Int32(r.lowerBound), end: Int32(r.upperBound))
+                        if user { userData.append(item) } else { eventData.append(item) }
+                        if userData.count > 512 || eventData.count + unnamed.count > 512 { throw Fallback() }
+                    }
+                    if tracing { emit(user ? .user : .data, full, lastMark) }
+                }
+            case .value, .template:
+                throw Fallback()
+            case .substitution(let i, _):
+                guard let v = value(vi, i), v.type != 0 else { continue }
+                guard v.type == 0x21, v.nested >= 0 else { throw Fallback() }
+                try nestedContent(self.parts(v.nested), Int(v.nested), prefix: prefix, user: user, &local)
+            }
+        }
+    }
+
+    // MARK: value text
+
+    @inline(__always) func u16(_ p: Int) -> UInt16 { UInt16(data[p]) | UInt16(data[p + 1]) << 8 }
+    @inline(__always) func u32(_ p: Int) -> UInt32 {
+        UInt32(data[p]) | UInt32(data[p + 1]) << 8 | UInt32(data[p + 2]) << 16 | UInt32(data[p + 3]) << 24
+    }
+    @inline(__always) func u64(_ p: Int) -> UInt64 { UInt64(u32(p)) | UInt64(u32(p + 4)) << 32 }
+
+    /// The most text one record may render here. Values are copied into the buffer, where the
+    /// JSON rendering shares the template's strings, so a hostile record that instantiates a big
+    /// template many times is left to the JSON path.
+    static let maximumText = 1 << 24
+
+    @inline(__always) func checkSize() throws(Fallback) {
+        if text.count > Self.maximumText { throw Fallback() }
+    }
+
+    /// A literal text piece of a template (`EVTXJSON.text` of it).
+    mutating func appendLiteral(_ v: JSONValue) throws(Fallback) {
+        try checkSize()
+        if case .string(let s) = v { text.append(contentsOf: s.utf8) } else { text.append(contentsOf: EVTXJSON.text(v).utf8) }
+    }
+
+    mutating func appendDecimal(_ v: UInt64, negative: Bool = false) {
+        if negative { text.append(0x2d) }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        var x = v
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat { d[19 - n] = 0x30 + UInt8(x % 10); x /= 10; n += 1 } while x > 0
+            text.append(contentsOf: d[(20 - n)...])
+        }
+    }
+
+    mutating func appendSigned(_ v: Int64) {
+        appendDecimal(v.magnitude, negative: v < 0)
+    }
+
+    /// `0x` and lower-case hex digits without leading zeros.
+    mutating func appendHex(_ v: UInt64) {
+        text.append(0x30); text.append(0x78)
+        let digits = max(1, (64 - v.leadingZeroBitCount + 3) / 4)
+        for k in stride(from: digits - 1, through: 0, by: -1) {
+            text.append(BinXMLReader.lowerHexDigits[Int((v >> (4 * UInt64(k))) & 15)])
+        }
+    }
+
+    /// UTF-16LE code units as UTF-8 (ill-formed units become U+FFFD, as `String(decoding:as:)`).
+    mutating func appendUTF16(_ p: Int, count n: Int) {
+        guard n > 0 else { return }
+        data.withUnsafeBufferPointer { b in
+            // ASCII (the usual case) is written in place; the first other unit ends that.
+            let base = text.count
+            text.append(contentsOf: repeatElement(0, count: n))
+            var ascii = 0
+            text.withUnsafeMutableBufferPointer { t in
+                while ascii < n {
+                    let lo = b[p + 2 * ascii]
+                    if lo >= 0x80 || b[p + 2 * ascii + 1] != 0 { break }
+                    t[base + ascii] = lo
+                    ascii += 1
+                }
+            }
+            if ascii == n { return }
+            text.removeSubrange((base + ascii)...)
+            var k = ascii
+            while k < n {
+                let u = UInt32(b[p + 2 * k]) | UInt32(b[p + 2 * k + 1]) << 8
+                k += 1
+                if u < 0x80 {
+                    text.append(UInt8(u))
+                } else if u < 0x800 {
+                    text.append(0xc0 | UInt8(u >> 6)); text.append(0x80 | UInt8(u & 0x3f))
+                } else if u & 0xfc00 == 0xd800, k < n,
+                          case let l = UInt32(b[p + 2 * k]) | UInt32(b[p + 2 * k + 1]) << 8, l & 0xfc00 == 0xdc00 {
+                    k += 1
+                    let c = 0x10000 + ((u & 0x3ff) << 10) + (l & 0x3ff)
+                    text.append(0xf0 | UInt8(c >> 18)); text.append(0x80 | UInt8((c >> 12) & 0x3f))
+                    text.append(0x80 | UInt8((c >> 6) & 0x3f)); text.append(0x80 | UInt8(c & 0x3f))
+                } else if u & 0xf800 == 0xd800 {
+                    text.append(0xef); text.append(0xbf); text.append(0xbd)
+                } else {
+                    text.append(0xe0 | UInt8(u >> 12)); text.append(0x80 | UInt8((u >> 6) & 0x3f)); text.append(0x80 | UInt8(u & 0x3f))
+                }
+            }
+        }
+    }
+
+    /// Appends the items of an array value (as `array(type:at:size:)` gives them) and notes
+    /// their ranges in `items`.
+    mutating func arrayItems(_ v: FastValue) throws(Fallback) {
+        try checkSize()
+        let type = v.type & 0x7f, p = v.pos, size = v.size
+        func note(_ start: Int) { items.append((Int32(start), Int32(text.count))) }
+        switch type {
+        case 0x01:
+            // NUL-terminated UTF-16LE strings (not trimmed).
+            var start = p
+            var i = p
+            let e = p + size - size % 2
+            while i < e {
+                if u16(i) == 0 {
+                    let s = text.count
+                    appendUTF16(start, count: (i - start) / 2)
+                    note(s)
+                    start = i + 2
+                }
+                i += 2
+            }
+            if start < e { let s = text.count; appendUTF16(start, count: (e - start) / 2); note(s) }
+        case 0x02:
+            var start = p
+            for i in p..<(p + size) where data[i] == 0 {
+                let s = text.count
+                text.append(contentsOf: BinXMLReader.windows1252(data[start..<i]).utf8)
+                note(s)
+                start = i + 1
+            }
+            if start < p + size { let s = text.count; text.append(contentsOf: BinXMLReader.windows1252(data[start..<(p + size)]).utf8); note(s) }
+        case 0x13:
+            var i = p
+            while i + 8 <= p + size {
+                let n = 8 + 4 * Int(data[i + 1])
+                guard i + n <= p + size else { break }
+                let s = text.count
+                try append(FastValue(type: 0x13, pos: i, size: n, nested: -1))
+                note(s)
+                i += n
+            }
+        default:
+            let width: Int
+            switch type {
+            case 0x03, 0x04: width = 1
+            case 0x05, 0x06: width = 2
+            case 0x07, 0x08, 0x0b, 0x0d, 0x14: width = 4
+            case 0x09, 0x0a, 0x0c, 0x11, 0x15, 0x10: width = 8
+            case 0x0f, 0x12: width = 16
+            default: throw Fallback()
+            }
+            var i = p
+            while i + width <= p + size {
+                let s = text.count
+                try append(FastValue(type: type, pos: i, size: width, nested: -1))
+                note(s)
+                i += width
+            }
+        }
+    }
+
+
+    /// Appends a substitution value's text as `scalar` and `EVTXJSON.text` give it.
+    mutating func append(_ v: FastValue) throws(Fallback) {
+        try checkSize()
+        let p = v.pos, size = v.size
+        switch v.type {
+        case 0x01:
+            var n = size / 2
+            while n > 0 && u16(p + 2 * (n - 1)) == 0 { n -= 1 }
+            appendUTF16(p, count: n)
+        case 0x02:
+            var n = size
+            while n > 0 && data[p + n - 1] == 0 { n -= 1 }
+            let bytes = data[p..<(p + n)]
+            if bytes.allSatisfy({ $0 < 0x80 }) { text.append(contentsOf: bytes) } else { text.append(contentsOf: BinXMLReader.windows1252(bytes).utf8) }
+        case 0x03: appendSigned(Int64(Int8(bitPattern: data[p])))
+        case 0x04: appendDecimal(UInt64(data[p]))
+        case 0x05: appendSigned(Int64(Int16(bitPattern: u16(p))))
+        case 0x06: appendDecimal(UInt64(u16(p)))
+        case 0x07: appendSigned(Int64(Int32(bitPattern: u32(p))))
+        case 0x08: appendDecimal(UInt64(u32(p)))
+        case 0x09: appendSigned(Int64(bitPattern: u64(p)))
+        case 0x0a: appendDecimal(u64(p))
+        case 0x0b:
+            try appendLiteral(BinXMLReader.number(Double(Float(bitPattern: u32(p))), float: Float(bitPattern: u32(p))))
+        case 0x0c:
+            try appendLiteral(BinXMLReader.number(Double(bitPattern: u64(p)), float: nil))
+        case 0x0d:
+            let raw = size >= 4 ? Int32(bitPattern: u32(p)) : Int32(data[p])
+            if raw == 0 || raw == 1 { text.append(contentsOf: raw == 1 ? "true".utf8 : "false".utf8) } else { appendSigned(Int64(raw)) }
+        case 0x0e:
+            for b in data[p..<(p + size)] {
+                text.append(BinXMLReader.hexDigits[Int(b >> 4)]); text.append(BinXMLReader.hexDigits[Int(b & 15)])
+            }
+        case 0x0f:
+            for i in BinXMLReader.guidOrder {
+                if i < 0 { text.append(0x2d); continue }
+                let b = data[p + i]
+                text.append(BinXMLReader.hexDigits[Int(b >> 4)]); text.append(BinXMLReader.hexDigits[Int(b & 15)])
+            }
+        case 0x10:
+            appendHex(size == 8 ? u64(p) : UInt64(u32(p)))
+        case 0x11:
+            let c = CivilTime(utcMicroseconds: BinXMLReader.filetimeMicroseconds(u64(p)))
+            guard (0...9999).contains(c.year), (0...99).contains(c.month), (0...99).contains(c.day), (0...99).contains(c.hour),
+                  (0...99).contains(c.minute), (0...99).contains(c.second), (0...999_999).contains(c.microsecond) else {
+                text.append(contentsOf: BinXMLReader.isoText(c).utf8)
+                return
+            }
+            // YYYY-MM-DDTHH:MM:SS.ffffffZ
+            var b: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &b) { t in
+                func put(_ v: Int, _ width: Int, _ at: Int) {
+                    var x = v
+                    for i in stride(from: at + width - 1, through: at, by: -1) { t[i] = 0x30 + UInt8(x % 10); x /= 10 }
+                }
+                put(c.year, 4, 0); t[4] = 0x2d; put(c.month, 2, 5); t[7] = 0x2d; put(c.day, 2, 8); t[10] = 0x54
+                put(c.hour, 2, 11); t[13] = 0x3a; put(c.minute, 2, 14); t[16] = 0x3a; put(c.second, 2, 17); t[19] = 0x2e
+                put(c.microsecond, 6, 20); t[26] = 0x5a
+                text.append(contentsOf: t[0..<27])
+            }
+        case 0x12:
+            let year = Int(u16(p)), month = Int(u16(p + 2)), day = Int(u16(p + 6))
+            let hour = Int(u16(p + 8)), minute = Int(u16(p + 10)), second = Int(u16(p + 12)), ms = Int(u16(p + 14))
+            let c = CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: ms * 1000)
+            text.append(contentsOf: BinXMLReader.isoText(c).utf8)
+        case 0x13:
+            let n = Int(data[p + 1])
+            text.append(0x53); text.append(0x2d)
+            appendDecimal(UInt64(data[p]))
+            var authority: UInt64 = 0
+            for k in 2..<8 { authority = authority << 8 | UInt64(data[p + k]) }
+            text.append(0x2d)
+            appendDecimal(authority)
+            for i in 0..<n {
+                text.append(0x2d)
+                appendDecimal(UInt64(u32(p + 8 + 4 * i)))
+            }
+        case 0x14: appendHex(UInt64(u32(p)))
+        case 0x15: appendHex(u64(p))
+        case Self.textType: appendUTF16(p, count: size / 2)
+        default:
+            throw Fallback()
+        }
+    }
+}

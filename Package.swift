@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "SpoorRules", targets: ["SpoorRules"]),
         .library(name: "SpoorIndicators", targets: ["SpoorIndicators"]),
         .library(name: "SpoorIntel", targets: ["SpoorIntel"]),
+        .library(name: "SpoorLearn", targets: ["SpoorLearn"]),
+        .library(name: "SpoorDetectors", targets: ["SpoorDetectors"]),
+        .library(name: "SpoorLabels", targets: ["SpoorLabels"]),
         .executable(name: "spoor", targets: ["SpoorCLI"]),
     ],
     dependencies: [
@@ -25,6 +28,8 @@ let package = Package(
         .target(name: "SpoorEvents", dependencies: ["SpoorCore"]),
         // 4: the Windows EVTX binary reader.
         .target(name: "SpoorEVTX", dependencies: ["SpoorCore", "CZlib"]),
+        // 5: numeric algorithms on feature matrices (classifiers, metrics); knows nothing of logs.
+        .target(name: "SpoorLearn", dependencies: ["SpoorCore"]),
         // 6: pure parsers, bytes → events.
         .target(name: "SpoorParsers", dependencies: ["SpoorCore", "SpoorEvents", "SpoorEVTX"]),
         // 7: I/O on the way in. Compression comes from Debian's C libraries.
@@ -49,9 +54,11 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         // 12: features and detectors over events (sessions: who is logged on where).
-        .target(name: "SpoorDetectors", dependencies: ["SpoorCore", "SpoorEvents"]),
+        .target(name: "SpoorDetectors", dependencies: ["SpoorCore", "SpoorEvents", "SpoorLearn"]),
         // 13: a simulated organisation under attack, written as raw logs with ground truth.
         .target(name: "SpoorSimulation", dependencies: ["SpoorCore", "SpoorEvents"]),
+        // 14: labelling functions, the label model, labels with provenance.
+        .target(name: "SpoorLabels", dependencies: ["SpoorCore", "SpoorEvents", "SpoorLearn"]),
         // 15: the one place that scores anything against ground truth.
         .target(name: "SpoorEvaluation", dependencies: ["SpoorCore", "SpoorEvents", "SpoorSimulation"]),
         // 16: persistence of every capability's values.
@@ -61,12 +68,12 @@ let package = Package(
         ]),
         // 19: the facade that wires the stages.
         .target(name: "Spoor", dependencies: [
-            "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorDetectors", "SpoorSimulation", "SpoorEvaluation", "SpoorStore",
+            "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorDetectors", "SpoorSimulation", "SpoorLearn", "SpoorLabels", "SpoorEvaluation", "SpoorStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // 21: the executable.
         .executableTarget(name: "SpoorCLI", dependencies: [
-            "Spoor", "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorDetectors", "SpoorSimulation", "SpoorEvaluation", "SpoorStore",
+            "Spoor", "SpoorCore", "SpoorEvents", "SpoorParsers", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorDetectors", "SpoorSimulation", "SpoorLearn", "SpoorLabels", "SpoorEvaluation", "SpoorStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -75,6 +82,7 @@ let package = Package(
 
         .testTarget(name: "SpoorCoreTests", dependencies: ["SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorEventsTests", dependencies: ["SpoorEvents", "SpoorTesting"]),
+        .testTarget(name: "SpoorLearnTests", dependencies: ["SpoorLearn", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorEVTXTests", dependencies: ["SpoorEVTX", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorParsersTests", dependencies: ["SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorIngestTests", dependencies: ["SpoorIngest", "SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
@@ -86,7 +94,8 @@ let package = Package(
         .testTarget(name: "SpoorEvaluationTests", dependencies: ["SpoorEvaluation", "SpoorSimulation", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorRulesTests", dependencies: ["SpoorRules", "SpoorParsers", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"],
                     exclude: ["Oracle"]),
-        .testTarget(name: "SpoorDetectorsTests", dependencies: ["SpoorDetectors", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorParsers", "SpoorTesting"]),
+        .testTarget(name: "SpoorDetectorsTests", dependencies: ["SpoorDetectors", "SpoorLearn", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorParsers", "SpoorTesting"]),
+        .testTarget(name: "SpoorLabelsTests", dependencies: ["SpoorLabels", "SpoorLearn", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorStoreTests", dependencies: ["SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorTests", dependencies: ["Spoor", "SpoorStore", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
     ]

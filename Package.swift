@@ -94,8 +94,8 @@ let package = Package(
         .testTarget(name: "SpoorEvaluationTests", dependencies: ["SpoorEvaluation", "SpoorSimulation", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorRulesTests", dependencies: ["SpoorRules", "SpoorParsers", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"],
                     exclude: ["Oracle"]),
-        .testTarget(name: "SpoorDetectorsTests", dependencies: ["SpoorDetectors", "SpoorLearn", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorParsers", "SpoorTesting"]),
-        .testTarget(name: "SpoorLabelsTests", dependencies: ["SpoorLabels", "SpoorLearn", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorDetectorsTests", dependencies: ["SpoorDetectors", "SpoorLearn", "SpoorSimulation", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorParsers", "SpoorTesting"]),
+        .testTarget(name: "SpoorLabelsTests", dependencies: ["SpoorLabels", "SpoorLearn", "SpoorSimulation", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorStoreTests", dependencies: ["SpoorStore", "SpoorIngest", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorTests", dependencies: ["Spoor", "SpoorStore", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorRules", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
     ]

@@ -53,8 +53,9 @@ let package = Package(
             "SpoorCore", "SpoorEvents",
             .product(name: "Yams", package: "Yams"),
         ]),
-        // 12: features and detectors over events (sessions: who is logged on where).
-        .target(name: "SpoorDetectors", dependencies: ["SpoorCore", "SpoorEvents", "SpoorLearn"]),
+        // 12: features and detectors over events (sessions: who is logged on where; the public
+        // suffix list of SpoorIndicators for registered domains).
+        .target(name: "SpoorDetectors", dependencies: ["SpoorCore", "SpoorEvents", "SpoorLearn", "SpoorIndicators"]),
         // 13: a simulated organisation under attack, written as raw logs with ground truth.
         .target(name: "SpoorSimulation", dependencies: ["SpoorCore", "SpoorEvents"]),
         // 14: labelling functions, the label model, labels with provenance.

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Two labelling functions that agree more than the class explains: their votes are correlated
+/// *within* a class, which the conditional-independence model cannot represent.
+public struct LabelDependency: Sendable, Hashable {
+    /// Column indices, `first < second`.
+    public var first: Int
+    public var second: Int
+    /// The largest within-class φ coefficient between "`first` voted a" and "`second` voted b"
+    /// over both classes and a, b ∈ {benign, malicious} (−1…1; 0 under conditional independence).
+    public var strength: Double
+}
+
+extension LabelModel {
+    /// Finds pairs of functions correlated given the class, without labels.
+    ///
+    /// Under the model, votes are independent given the class, so within each class (weighted by
+    /// the fitted posteriors, as soft labels) every pair of vote indicators has φ ≈ 0; copies and
+    /// near-copies of a rule have φ near 1. This is the "agreement in excess of conditional
+    /// independence" test; Bach, He, Ratner and Ré (2017, "Learning the structure of generative
+    /// models without labeled data") select dependencies with an ℓ1-regularised pseudo-likelihood
+    /// instead, which needs an optimiser per function; the φ screen needs one pass over the
+    /// patterns and finds the structure that matters here (duplicated rules).
+    ///
+    /// Cells with fewer than `minimumSupport` expected units are skipped, so the rare class does
+    /// not produce φ from a handful of units.
+    /// - Complexity: O(Σ over patterns of (votes in the pattern)²) plus O(*m*²).
+    static func dependencies(
+        patterns: VotePatterns, posterior: [Double], minimumSupport: Double
+    ) -> [LabelDependency] {
+        let m = patterns.functionCount
+        guard m > 1, patterns.count > 0 else { return [] }
+        let n = Double(patterns.unitCount)
+        // [class][j * 2 + a] and [class][(j * m + k) * 4 + a * 2 + b], a/b: 0 benign, 1 malicious.
+        var single = [[Double]](repeating: [Double](repeating: 0, count: m * 2), count: 2)
+        var pair = [[Double]](repeating: [Double](repeating: 0, count: m * m * 4), count: 2)
+        var maliciousMass = 0.0
+        var voted: [(function: Int, vote: Int)] = []
+        voted.reserveCapacity(m)
+        for p in 0..<patterns.count {
+            let w = patterns.weights[p], post = posterior[p]
+            let w1 = w * post, w0 = w - w1
+            maliciousMass += w1
+            voted.removeAll(keepingCapacity: true)
+            for j in 0..<m {
+                let c = patterns.code(p, j)
+                if c != 0 { voted.append((j, c - 1)) }
+            }
+            for x in voted.indices {
+                let (j, a) = voted[x]
+                single[0][j * 2 + a] += w0
+                single[1][j * 2 + a] += w1
+                for z in (x + 1)..<voted.count {
+                    let (k, b) = voted[z]
+                    let i = (j * m + k) * 4 + a * 2 + b
+                    pair[0][i] += w0
+                    pair[1][i] += w1
+                }
+            }
+        }
+        let mass = [n - maliciousMass, maliciousMass]
+        var out: [LabelDependency] = []
+        for j in 0..<m {
+            for k in (j + 1)..<m {
+                var best = -Double.infinity
+                for y in 0..<2 where mass[y] > 0 {
+                    for a in 0..<2 {
+                        let pa = single[y][j * 2 + a] / mass[y]
+                        for b in 0..<2 {
+                            let pb = single[y][k * 2 + b] / mass[y]
+                            guard mass[y] * min(pa, pb) >= minimumSupport else { continue }
+                            let variance = pa * (1 - pa) * pb * (1 - pb)
+                            guard variance > 1e-12 else { continue }
+                            let pab = pair[y][(j * m + k) * 4 + a * 2 + b] / mass[y]
+                            best = max(best, (pab - pa * pb) / variance.squareRoot())
+                        }
+                    }
+                }
+                if best.isFinite { out.append(LabelDependency(first: j, second: k, strength: best)) }
+            }
+        }
+        return out
+    }
+
+    /// Connected components of the pairs at or above `threshold` (groups of two or more, sorted).
+    static func groups(_ dependencies: [LabelDependency], functionCount m: Int, threshold: Double) -> [[Int]] {
+        var parent = Array(0..<m)
+        func root(_ x: Int) -> Int {
+            var x = x
+            while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }
+            return x
+        }
+        for d in dependencies where d.strength >= threshold {
+            let a = root(d.first), b = root(d.second)
+            if a != b { parent[max(a, b)] = min(a, b) }
+        }
+        var byRoot: [Int: [Int]] = [:]
+        for j in 0..<m { byRoot[root(j), default: []].append(j) }
+        return byRoot.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
+    }
+}

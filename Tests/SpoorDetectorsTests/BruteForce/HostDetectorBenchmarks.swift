@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import SpoorCore
+import SpoorEvents
+import SpoorDetectors
+import SpoorTesting
+
+/// Throughput of the host detectors over synthetic events made in memory (run only when asked,
+/// in a release build; figures in `Docs/Detectors-host.md`):
+///
+///     SPOOR_DETHOST_BENCH=1 swift test -c release -Xswiftc -enable-testing --scratch-path .build-release --filter HostDetectorBenchmarks
+///
+/// `SPOOR_DETHOST_BENCH_EVENTS` (default 10,000,000) events per detector in pages of 100,000.
+/// Only `observe` and `finish` are timed (CPU seconds of the process around them); making the
+/// pages is not. Peak memory is the process's peak RSS after the detector finished (one
+/// detector per test; run the tests one at a time for separate peaks).
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SPOOR_DETHOST_BENCH"] == "1", "runs only with SPOOR_DETHOST_BENCH=1"))
+struct HostDetectorBenchmarks {
+    static let total = Int(ProcessInfo.processInfo.environment["SPOOR_DETHOST_BENCH_EVENTS"] ?? "") ?? 10_000_000
+    static let pageSize = 100_000
+    static let t0 = CivilTime(year: 2026, month: 1, day: 5).utcMicroseconds
+
+    static func run<D: EventDetector>(_ label: String, _ detector: inout D, page make: (Int, inout SplitMix64) -> EventBatch) -> [DetectorFinding] {
+        var rng = SplitMix64(seed: 42)
+        var cpu = 0.0
+        var next: Int64 = 0
+        var k = 0
+        while Int(next) < total {
+            let page = make(k, &rng)
+            let ids = (0..<Int64(page.count)).map { next + $0 }
+            let c0 = ProcessUsage.cpuSeconds()
+            detector.observe(page, ids: ids)
+            cpu += ProcessUsage.cpuSeconds() - c0
+            next += Int64(page.count)
+            k += 1
+        }
+        let c0 = ProcessUsage.cpuSeconds()
+        let findings = detector.finish()
+        let finishCPU = ProcessUsage.cpuSeconds() - c0
+        cpu += finishCPU
+        print("BENCH \(label): \(next) events, \(String(format: "%.2f", cpu)) cpu-s (finish \(String(format: "%.2f", finishCPU))), \(Int(Double(next) / cpu)) events/cpu-s, peak RSS \(Int(ProcessUsage.peakMiB())) MiB, \(findings.count) findings")
+        return findings
+    }
+
+    static func list(_ b: inout EventBatchBuilder, _ name: String, _ items: [String]) {
+        let h = b.column(name, .stringList)
+        b.beginList(h)
+        for i in items { b.appendToList(h, text: i) }
+    }
+
+    @Test func bruteForce() {
+        var d = BruteForceDetector()
+        let findings = Self.run("brute-force", &d) { k, rng in
+            var b = EventBatchBuilder()
+            for i in 0..<Self.pageSize {
+                b.beginRow()
+                let t = Self.t0 + Int64(k * Self.pageSize + i) * 50_000   // 20 events a second
+                b.set(b.column(Field.timestamp, .timestamp), timestamp: Timestamp(microseconds: t))
+                Self.list(&b, Field.eventCategory, ["authentication"])
+                Self.list(&b, Field.eventType, ["start"])
+                let attacker = rng.below(100) == 0
+                let src: UInt32 = attacker ? 0xC633_6400 | UInt32(rng.below(50)) : 0x0A00_0000 | UInt32(rng.below(20_000))
+                b.set(b.column(Field.sourceIP, .ip), ip: IPAddress(ipv4: src))
+                b.set(b.column(Field.eventOutcome, .string), string: attacker || rng.below(50) == 0 ? "failure" : "success")
+                b.set(b.column(Field.eventAction, .string), string: "logon-failed")
+                b.set(b.column(Field.userName, .string), string: "user\(attacker ? rng.below(5000) : Int(src & 0xFFFF) % 3000)")
+                b.set(b.column(Field.hostName, .string), string: "host\(rng.below(500))")
+                b.set(b.column(Field.organizationID, .string), string: "acme")
+                b.endRow()
+            }
+            return b.finish()
+        }
+        #expect(!findings.isEmpty)
+    }
+
+    @Test func dga() {
+        var d = DGADetector()
+        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        let syllables = ["ka", "lo", "mi", "net", "web", "shop", "cloud", "data", "sun", "ter", "ra", "bo", "max", "ex", "on", "line", "pro", "go"]
+        let tlds = ["com", "net", "org", "de", "co.uk", "io"]
+        let findings = Self.run("dga", &d) { k, rng in
+            var b = EventBatchBuilder()
+            for i in 0..<Self.pageSize {
+                b.beginRow()
+                b.set(b.column(Field.timestamp, .timestamp), timestamp: Timestamp(microseconds: Self.t0 + Int64(k * Self.pageSize + i) * 10_000))
+                let generated = rng.below(200) == 0
+                let name: String
+                if generated {
+                    name = String(decoding: (0..<(10 + rng.below(8))).map { _ in letters[rng.below(36)] }, as: UTF8.self) + ".com"
+                } else {
+                    // 200,000 distinct pronounceable names, Zipf-like popularity.
+                    let n = Int(Double(200_000) * pow(rng.unit(), 3))
+                    var s = "www."
+                    var x = n
+                    repeat { s += syllables[x % syllables.count]; x /= syllables.count } while x > 0
+                    name = s + "." + tlds[n % tlds.count]
+                }
+                b.set(b.column(Field.dnsQuestionName, .string), string: name)
+                b.set(b.column(Field.dnsResponseCode, .string), string: generated ? "NXDOMAIN" : "NOERROR")
+                b.set(b.column(Field.sourceIP, .ip), ip: IPAddress(ipv4: 0x0A00_0000 | UInt32(rng.below(5000))))
+                b.endRow()
+            }
+            return b.finish()
+        }
+        #expect(!findings.isEmpty)
+    }
+
+    @Test func rareProcess() {
+        var d = RareProcessDetector()
+        let images = (0..<400).map { "C:\\Windows\\System32\\prog\($0).exe" }
+        let findings = Self.run("rare-process", &d) { k, rng in
+            var b = EventBatchBuilder()
+            for i in 0..<Self.pageSize {
+                b.beginRow()
+                b.set(b.column(Field.timestamp, .timestamp), timestamp: Timestamp(microseconds: Self.t0 + Int64(k * Self.pageSize + i) * 30_000))
+                Self.list(&b, Field.eventCategory, ["process"])
+                Self.list(&b, Field.eventType, ["start"])
+                b.set(b.column(Field.hostName, .string), string: "ws\(rng.below(2000))")
+                let p = Int(Double(images.count) * pow(rng.unit(), 4)), c = Int(Double(images.count) * pow(rng.unit(), 2))
+                b.set(b.column(Field.processParentExecutable, .string), string: images[p])
+                b.set(b.column(Field.processExecutable, .string), string: images[c])
+                b.set(b.column(Field.organizationID, .string), string: "acme")
+                b.endRow()
+            }
+            return b.finish()
+        }
+        #expect(!findings.isEmpty)
+    }
+}

@@ -59,12 +59,12 @@ let package = Package(
         // 13: a simulated organisation under attack, written as raw logs with ground truth.
         .target(name: "SpoorSimulation", dependencies: ["SpoorCore", "SpoorEvents"]),
         // 14: labelling functions, the label model, labels with provenance.
-        .target(name: "SpoorLabels", dependencies: ["SpoorCore", "SpoorEvents", "SpoorLearn"]),
+        .target(name: "SpoorLabels", dependencies: ["SpoorCore", "SpoorEvents", "SpoorLearn", "SpoorDetectors"]),
         // 15: the one place that scores anything against ground truth.
         .target(name: "SpoorEvaluation", dependencies: ["SpoorCore", "SpoorEvents", "SpoorSimulation"]),
         // 16: persistence of every capability's values.
         .target(name: "SpoorStore", dependencies: [
-            "SpoorCore", "SpoorEvents", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "CZlib",
+            "SpoorCore", "SpoorEvents", "SpoorIngest", "SpoorIndicators", "SpoorIntel", "SpoorDetectors", "SpoorLabels", "CZlib",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // 19: the facade that wires the stages.

@@ -1,15 +1,44 @@
 import Foundation
 import SpoorCore
+import SpoorDetectors
 import SpoorEvaluation
 import SpoorEvents
 import SpoorIngest
+import SpoorLabels
 import SpoorSimulation
+import SpoorRules
 import SpoorStore
 
+/// The unit-level scorers of a labelling run.
+public enum UnitScorer: String, Sendable, CaseIterable {
+    case labelModel = "label model"
+    case majorityVote = "majority vote"
+    case endModel = "end model"
+
+    func score(_ l: UnitLabel) -> Double? {
+        switch self {
+        case .labelModel: l.probability
+        case .majorityVote: l.majority
+        case .endModel: l.endScore
+        }
+    }
+}
+
+/// One simulated run analysed end to end: the simulation, its rule and detector findings, the
+/// labelled units as findings of each unit scorer, and the labels scored against ground truth.
+public struct SimulationAnalysis: Sendable {
+    public var result: SimulationResult
+    /// Sigma detections and detector findings.
+    public var run: EvaluationRun
+    /// The same ground truth with the units of the labelling run as findings, per scorer.
+    public var unitRuns: [UnitScorer: EvaluationRun]
+    public var labels: LabelEvaluation?
+}
+
 extension Workspace {
-    /// The case's detections as findings for scoring: each with its rule, score (the Sigma level's
-    /// rank), time, host and evidence — the events' files relative to `root` (the folder that
-    /// was ingested) and record numbers, as ground truth names them.
+    /// The case's detections as findings for scoring: each with its rule, score (a detector's own
+    /// score; for rules the Sigma level's rank), time, host and evidence — the events' files
+    /// relative to `root` (the folder that was ingested) and record numbers, as ground truth names them.
     public func findings(root: String, runStart: Timestamp) async throws -> [Finding] {
         let detections = try await detections()
         let ids = Array(Set(detections.flatMap(\.eventIDs)))
@@ -23,24 +52,75 @@ extension Workspace {
         return detections.map { d in
             let evidence = d.eventIDs.compactMap { events[$0].flatMap { EvidenceRecord($0, root: root) } }
             let host = d.eventIDs.first.flatMap { events[$0]?[Field.hostName]?.description } ?? ""
-            return Finding(source: d.engine, id: d.ruleID, score: Finding.levelRank(d.level), time: d.time, entity: host,
+            // Detector scores are 0…1; rank them with the levels' scale (1…5) so both kinds mix.
+            let score = d.engine == "detector" ? 1 + 4 * (Self.detailNumber(d.details, "score") ?? 0) : Finding.levelRank(d.level)
+            return Finding(source: d.engine, id: d.ruleID, score: score, time: d.time, entity: host,
                            runStart: runStart, evidence: evidence)
         }
     }
 
+    /// The newest labelling run's units as findings of each scorer: units scoring at least
+    /// `floor`, with the records of all their events as evidence (relative to `root`).
+    public func unitFindings(root: String, runStart: Timestamp, floor: Double = 0.01, pageSize: Int = 50_000) async throws -> [UnitScorer: [Finding]] {
+        guard let (run, labels) = try await labels() else { return [:] }
+        var wanted: [UnitKey: Int] = [:]
+        for (i, l) in labels.enumerated() where UnitScorer.allCases.contains(where: { ($0.score(l) ?? 0) >= floor }) { wanted[l.unit] = i }
+        guard !wanted.isEmpty else { return [:] }
+        var units = UnitFeatureBuilder(kind: run.unitKind)
+        var evidence: [Int: [EvidenceRecord]] = [:]
+        var after: Int64 = 0
+        while true {
+            let (batch, ids) = try await store.loadEventPage(afterID: after, limit: pageSize)
+            guard batch.count > 0, let last = ids.last else { break }
+            after = last
+            let unitOfRow = units.observe(batch)
+            for r in 0..<batch.count where unitOfRow[r] >= 0 {
+                guard let i = wanted[units.keys[Int(unitOfRow[r])]], let e = EvidenceRecord(batch, row: r, root: root) else { continue }
+                evidence[i, default: []].append(e)
+            }
+        }
+        var out: [UnitScorer: [Finding]] = [:]
+        for scorer in UnitScorer.allCases {
+            out[scorer] = wanted.values.sorted().compactMap { i in
+                let l = labels[i]
+                guard let s = scorer.score(l), s >= floor else { return nil }
+                let host = l.unit.entity
+                return Finding(source: scorer.rawValue, id: l.unit.description, score: s, time: l.unit.start, entity: host,
+                               runStart: runStart, evidence: evidence[i] ?? [])
+            }
+        }
+        return out
+    }
+
     /// Simulates `config` into `folder` (logs and ground truth), ingests the logs into this case,
-    /// hunts with `rules`, extracts indicators, and returns the evaluation run (ground truth,
-    /// findings, host-days) for the scorecard.
-    public func simulateAndAnalyse(_ config: SimulationConfig, folder: URL, rules: RuleSet,
-                                   progress: (@Sendable (_ stage: String, _ done: Int, _ total: Int) -> Void)? = nil) async throws -> (SimulationResult, EvaluationRun) {
+    /// hunts with `rules`, extracts indicators, runs the detectors, labels the units, trains the
+    /// end model, and returns the evaluation runs (ground truth, findings, host-days) for the
+    /// scorecards with the labels scored against ground truth.
+    public func simulateAndAnalyse(_ config: SimulationConfig, folder: URL, rules: RuleSet, labelling: Bool = true, labelOptions: LabelOptions = LabelOptions(),
+                                   progress: (@Sendable (_ stage: String, _ done: Int, _ total: Int) -> Void)? = nil) async throws -> SimulationAnalysis {
         let result = Simulator.run(config)
         let truth = try result.write(to: folder)
         let logs = folder.appendingPathComponent("logs").path
+        let arguments = ["simulate", String(config.seed)]
         _ = try await ingest([logs], options: IngestOptions(organization: config.clients == 1 ? (result.organisation.clients.first?.id ?? "default") : "default"),
-                             arguments: ["simulate", String(config.seed)]) { d, t in progress?("ingest", d, t) }
-        _ = try await hunt(rules, arguments: ["simulate", String(config.seed)]) { d, t in progress?("hunt", d, t) }
-        _ = try await extractIndicators(arguments: ["simulate", String(config.seed)]) { d, t in progress?("indicators", d, t) }
+                             arguments: arguments) { d, t in progress?("ingest", d, t) }
+        _ = try await hunt(rules, arguments: arguments) { d, t in progress?("hunt", d, t) }
+        _ = try await extractIndicators(arguments: arguments) { d, t in progress?("indicators", d, t) }
+        var unitRuns: [UnitScorer: EvaluationRun] = [:]
+        var evaluation: LabelEvaluation?
+        if labelling {
+            _ = try await detect(arguments: arguments) { d, t in progress?("detect", d, t) }
+            _ = try await label(labelOptions, arguments: arguments) { d, t in progress?("label", d, t) }
+            progress?("train", 0, 1)
+            _ = try await train(arguments: arguments)
+            progress?("train", 1, 1)
+            for (scorer, found) in try await unitFindings(root: logs, runStart: config.window.start) {
+                unitRuns[scorer] = EvaluationRun(truth: truth, findings: found, hostDays: result.hostDays)
+            }
+            evaluation = try await evaluateLabels(truth: truth, root: logs)
+        }
         let found = try await findings(root: logs, runStart: config.window.start)
-        return (result, EvaluationRun(truth: truth, findings: found, hostDays: result.hostDays))
+        return SimulationAnalysis(result: result, run: EvaluationRun(truth: truth, findings: found, hostDays: result.hostDays),
+                                  unitRuns: unitRuns, labels: evaluation)
     }
 }

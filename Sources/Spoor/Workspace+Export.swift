@@ -3,6 +3,8 @@ import SpoorCore
 import SpoorEvents
 import SpoorIndicators
 import SpoorIntel
+import SpoorDetectors
+import SpoorLabels
 import SpoorStore
 
 /// The file formats events can be exported to.
@@ -112,5 +114,59 @@ extension Workspace {
             try Self.write(batch, to: handle, format: format == .parquet ? .parquet : format == .csv ? .csv : .jsonl)
         }
         return records.count
+    }
+}
+
+extension Workspace {
+    /// Writes the newest labelling run's labels: one row per unit with its kind, organisation,
+    /// entity and window, the label model's probability, majority vote, the end model's score,
+    /// the votes (JSON, function → 1 malicious / 0 benign), the provenance (labelling run, label
+    /// model version, time labelled, the functions' estimates as JSON) and every feature as a
+    /// `feature.<name>` column.
+    @discardableResult
+    public func exportLabels(to handle: FileHandle, format: ExportFormat) async throws -> Int {
+        guard let (run, labels) = try await labels() else { throw WorkspaceError.notLabelled }
+        let functions = try await store.labelFunctions(run: run.run)
+        var estimates = "{"
+        for (i, f) in functions.enumerated() {
+            if i > 0 { estimates += "," }
+            estimates += JSONValue.quote(f.function.name) + ":" + f.estimate
+        }
+        estimates += "}"
+        var b = EventBatchBuilder()
+        let kind = b.column("unit_kind", .string), org = b.column("organization", .string), entity = b.column("entity", .string)
+        let start = b.column("window_start", .timestamp), probability = b.column("probability", .double)
+        let majority = b.column("majority_vote", .double), end = b.column("end_score", .double), votes = b.column("votes", .string)
+        let voters = b.column("functions", .stringList), events = b.column("events", .int), first = b.column("first_event", .int)
+        let runColumn = b.column("label_run", .int), model = b.column("label_model", .string), created = b.column("labelled_at", .timestamp)
+        let estimate = b.column("function_estimates", .string)
+        let features = run.featureNames.map { b.column("feature." + $0, .double) }
+        for l in labels {
+            b.beginRow()
+            b.set(kind, string: l.unit.kind.rawValue)
+            b.set(org, string: l.unit.organization)
+            b.set(entity, string: l.unit.entity)
+            b.set(start, timestamp: l.unit.start)
+            b.set(probability, double: l.probability)
+            b.set(majority, double: l.majority)
+            if let s = l.endScore { b.set(end, double: s) }
+            var v = "{"
+            for (i, x) in l.votes.enumerated() {
+                if i > 0 { v += "," }
+                v += JSONValue.quote(x.function) + ":" + String(x.vote.rawValue)
+            }
+            b.set(votes, string: v + "}")
+            b.set(voters, .list(l.votes.map(\.function)))
+            b.set(events, int: Int64(l.events))
+            b.set(first, int: l.firstEvent)
+            b.set(runColumn, int: run.run.rawValue)
+            b.set(model, string: run.model)
+            b.set(created, timestamp: run.created)
+            b.set(estimate, string: estimates)
+            for (c, h) in features.enumerated() where c < l.features.count { b.set(h, double: l.features[c]) }
+            b.endRow()
+        }
+        try Self.write(b.finish(), to: handle, format: format)
+        return labels.count
     }
 }

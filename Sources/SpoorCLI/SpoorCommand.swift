@@ -18,7 +18,7 @@ struct SpoorCommand: AsyncParsableCommand {
             skipped or missing sources).
             """,
         version: "0.1.0",
-        subcommands: [Analyze.self, Ingest.self, Formats.self, Events.self, SQL.self, Export.self, Sources.self, Rejects.self, Sessions.self, Hunt.self, Rules.self, Iocs.self, SightingsCommand.self, Intel.self, Simulate.self, Inject.self, Bench.self])
+        subcommands: [Analyze.self, Ingest.self, Formats.self, Events.self, SQL.self, Export.self, Sources.self, Rejects.self, Sessions.self, Hunt.self, Rules.self, Iocs.self, SightingsCommand.self, Intel.self, Detect.self, Label.self, Train.self, Evaluate.self, Simulate.self, Inject.self, Bench.self])
 }
 
 /// Options every command that uses a case shares.

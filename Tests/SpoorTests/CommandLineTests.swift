@@ -152,9 +152,11 @@ struct CommandLineTests {
 
     @Test func theDemoRunsEndToEnd() throws {
         let folder = try TemporaryFolder()
-        let r = try SpoorProcess.run(["analyze", "--case", folder.path("case"), "--output", "json"], directory: folder.url)
+        let r = try SpoorProcess.run(["analyze", "--demo", "--case", folder.path("case"), "--output", "json"], directory: folder.url)
         #expect(r.status == 0, "\(r.stderr)")
         let parsed = try JSONParser().parse(Array(r.stdout.utf8).span)
+        // The detectors and the labels ran on the demo too.
+        #expect(parsed["labels"]?["units"]?.intValue ?? 0 > 0)
         let events = parsed["summary"]?["events"]?.intValue ?? 0
         #expect(events > 5_000)
         #expect(parsed["ingest"]?["rejects"]?.intValue == 0)
@@ -189,14 +191,31 @@ struct CommandLineTests {
         #expect(matches.allSatisfy { $0["seen_before_known"] == .bool(true) && ($0["lead_seconds"]?.intValue ?? 0) > 86_400 })
     }
 
-    /// `analyze --simulate`: a small simulated organisation, attack and attack-free runs, the
-    /// scorecard as JSON with a row per technique the simulation ran.
+    /// `analyze` with no path: a small simulated organisation, attack and attack-free runs, the
+    /// scorecard as JSON with a row per technique the simulation ran, the same for the label
+    /// model, majority vote and end model, and the unit-level comparison.
     @Test func theSimulationIsAnalysedAndScored() throws {
         let folder = try TemporaryFolder()
-        let r = try SpoorProcess.run(["analyze", "--simulate", "--days", "1", "--hosts", "8", "--case", folder.path("case"), "--output", "json"],
+        let r = try SpoorProcess.run(["analyze", "--days", "1", "--hosts", "8", "--case", folder.path("case"), "--output", "json"],
                                      directory: folder.url)
         #expect(r.status == 0, "\(r.stderr)")
-        let card = try JSONParser().parse(Array(r.stdout.utf8).span)
+        let all = try JSONParser().parse(Array(r.stdout.utf8).span)
+        for scorer in ["label model", "majority vote", "end model"] {
+            #expect(all["units"]?[scorer]?["recall"] != nil, "no scorecard for \(scorer)")
+        }
+        let figures = all["labels"]?["figures"]
+        #expect(figures?["label model F1"]?["value"]?.doubleValue != nil)
+        guard case .array(let perSeed)? = all["labels"]?["per_seed"], let first = perSeed.first else {
+            Issue.record("no per-seed label evaluation")
+            return
+        }
+        for key in ["label_model", "majority_vote", "end_model"] {
+            for metric in ["precision", "recall", "f1", "pr_auc", "operating_point"] {
+                #expect(first[key]?[metric] != nil, "\(key).\(metric) missing")
+            }
+        }
+        #expect((first["positive_units"]?.intValue ?? 0) > 0)
+        let card = try #require(all["scorecard"])
         guard case .array(let rows)? = card["techniques"] else {
             Issue.record("no technique rows in \(r.stdout.prefix(300))")
             return

@@ -55,7 +55,7 @@ public enum BenchCorpus {
             start = i + 1
         }
         guard !lines.isEmpty else { throw CocoaError(.fileReadCorruptFile) }
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteNoPermission) }
         defer { try? handle.close() }
         var out: [UInt8] = []

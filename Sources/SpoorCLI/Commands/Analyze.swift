@@ -10,37 +10,38 @@ import SpoorIndicators
 import SpoorIntel
 import SpoorSimulation
 import SpoorEvaluation
+import SpoorDetectors
 
 struct Analyze: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The main job: read logs into a case and report what is in them.",
         discussion: """
-            With no path, runs on the built-in demo: a small organisation's logs (OpenSSH, sudo, \
-            cron, nginx, Zeek, an application's JSON lines) with an intrusion in them, written to a \
-            temporary folder and read back through the real parsers.
+            With no path, analyses a simulated organisation (see `spoor simulate`): a client with \
+            workstations, servers, a domain controller, a web server, a proxy and people working \
+            their hours, written as raw Windows, Linux, Zeek and web logs with attacks whose every \
+            record is known. It is analysed like any logs — ingest, hunt, indicators, detectors, \
+            labels, end model — and an attack-free run of the same organisation is analysed too, so \
+            that every figure is measured, not claimed: precision among the top findings per day, \
+            false alerts per 1,000 host-days, recall per technique at the threshold that keeps ≤ 10 \
+            false alerts per 1,000 host-days, time to detect, with bootstrap intervals over seeds; \
+            then the same for the label model, majority vote and the end model, with F1 and PR-AUC \
+            per unit (Docs/Evaluation.md, Docs/Labels.md).
 
-            analyze ingests, summarises (time span, formats, actions, where failures come from) and \
-            hunts with Sigma rules: the rules given with --rules, or on the demo spoor's own demo \
-            rules (see `spoor hunt` for hunting on its own), then extracts the indicators of every \
-            event with their sightings (`spoor iocs`), imports the intel given with --intel (on the \
-            demo, a small dated feed) and reports which indicators it names and how long before \
-            the intel the logs had them (`spoor intel import`). The graph, detectors and labels \
-            join this command as they land.
+            With paths, analyses your logs: ingests, summarises (time span, formats, actions, \
+            where failures come from), hunts with the Sigma rules given with --rules, extracts the \
+            indicators of every event with their sightings (`spoor iocs`), imports the intel given \
+            with --intel and reports which indicators it names and how long before the intel the \
+            logs had them, runs the detectors (`spoor detect`) and labels the units (`spoor label`).
+
+            --demo runs on a small built-in set of logs instead (OpenSSH, sudo, cron, nginx, Zeek, \
+            an application's JSON lines) with an intrusion in them and a demo intel feed.
 
             Examples:
               spoor analyze
+              spoor analyze --seeds 3 --days 7 --hosts 24
               spoor analyze /var/log --case acme --org acme --tz Europe/Zurich --output json
-              spoor analyze /var/log --case acme --rules sigma/rules/linux
-              spoor analyze /var/log --case acme --intel feeds/ --intel misp-warninglists/lists
-              spoor analyze --simulate --seeds 3 --days 7 --hosts 24
-
-            With --simulate, analyses a simulated organisation instead (see `spoor simulate`): for \
-            each seed an attack run (into the case for the first seed) and an attack-free run of the \
-            same organisation, both ingested, hunted and searched for indicators like any logs, then \
-            scored against the simulation's ground truth: precision among the top findings per \
-            day, false alerts per 1,000 host-days, recall per technique at the threshold that keeps \
-            ≤ 10 false alerts per 1,000 host-days, and time to detect, with bootstrap intervals \
-            over the seeds (Docs/Evaluation.md).
+              spoor analyze /var/log --case acme --rules sigma/rules/linux --intel misp-warninglists/lists
+              spoor analyze --demo
             """)
 
     @OptionGroup var caseOptions: CaseOptions
@@ -53,15 +54,18 @@ struct Analyze: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Intel to import and retro-hunt (files or folders; repeatable).", valueName: "path"))
     var intel: [String] = []
 
-    @Flag(help: "Analyse a simulated organisation with known attacks and print the scorecard.") var simulate = false
-    @Option(help: ArgumentHelp("With --simulate: how many seeds (each an attack and an attack-free run).", valueName: "n")) var seeds: Int = 1
-    @Option(help: ArgumentHelp("With --simulate: the first seed.", valueName: "n")) var seed: UInt64 = 1
-    @Option(help: ArgumentHelp("With --simulate: days simulated.", valueName: "n")) var days: Int = 7
-    @Option(help: ArgumentHelp("With --simulate: hosts per client.", valueName: "n")) var hosts: Int = 24
+    @Flag(help: "Analyse a simulated organisation with known attacks and print the scorecards (the default with no path).") var simulate = false
+    @Flag(help: "Analyse the small built-in demo logs instead of a simulation.") var demo = false
+    @Option(help: ArgumentHelp("Simulation: how many seeds (each an attack and an attack-free run).", valueName: "n")) var seeds: Int = 1
+    @Option(help: ArgumentHelp("Simulation: the first seed.", valueName: "n")) var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("Simulation: days simulated.", valueName: "n")) var days: Int = 7
+    @Option(help: ArgumentHelp("Simulation: hosts per client.", valueName: "n")) var hosts: Int = 24
+    @Flag(help: "Skip detectors, labels and the end model (rules and indicators only).") var noLabels = false
 
     func validate() throws {
         try require(output, in: [.text, .json])
-        if simulate {
+        if demo && (simulate || !paths.isEmpty) { throw ValidationError("--demo analyses the built-in demo logs; give no paths and no --simulate with it.") }
+        if simulate || (paths.isEmpty && !demo) {
             guard paths.isEmpty else { throw ValidationError("--simulate analyses a simulation; give no paths with it.") }
             guard seeds >= 1, seeds <= 50, days >= 1, days <= 60, hosts >= 8, hosts <= 2_000 else {
                 throw ValidationError("--seeds 1…50, --days 1…60, --hosts 8…2000.")
@@ -71,7 +75,7 @@ struct Analyze: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
-        if simulate { try await runSimulation(); return }
+        if simulate || (paths.isEmpty && !demo) { try await runSimulation(); return }
         var inputs = paths
         var intelPaths = intel
         var options = ingest.options
@@ -87,7 +91,7 @@ struct Analyze: AsyncParsableCommand {
         }
         defer { if let demoFolder { try? FileManager.default.removeItem(at: demoFolder) } }
         let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
-        let bar = ProgressBar(label: "ingest")
+        let bar = ProgressBar(label: "ingest", unit: .bytes)
         let report = try await workspace.ingest(inputs, options: options, strict: ingest.strict,
                                                 arguments: CommandLine.arguments) { d, t in bar.update(done: d, total: t) }
         bar.finish()
@@ -111,6 +115,17 @@ struct Analyze: AsyncParsableCommand {
         let kinds = try await workspace.indicatorCounts()
         let intelReport = intelPaths.isEmpty ? nil : try await workspace.importIntel(intelPaths, arguments: CommandLine.arguments)
         let matches = try await workspace.intelMatches(polarity: .malicious)
+        // Detectors and labels.
+        var detected: (DetectReport, [DetectorFinding])? = nil
+        var labelled: LabelReport? = nil
+        if !noLabels {
+            let detectBar = ProgressBar(label: "detect")
+            detected = try await workspace.detect(arguments: CommandLine.arguments) { d, t in detectBar.update(done: d, total: t) }
+            detectBar.finish()
+            let labelBar = ProgressBar(label: "label")
+            labelled = try await workspace.label(arguments: CommandLine.arguments) { d, t in labelBar.update(done: d, total: t) }
+            labelBar.finish()
+        }
         if output == .json {
             var fields: [(String, JSONValue)] = [("ingest", JSONOutput.ingest(report)), ("summary", JSONOutput.summary(summary))]
             if let (_, found) = hunt {
@@ -128,6 +143,12 @@ struct Analyze: AsyncParsableCommand {
                 })))
             }
             fields.append(("intel_matches", .array(matches.map(IntelMatches.json))))
+            if let (_, found) = detected {
+                fields.append(("detector_findings", .array(found.prefix(100).compactMap { try? JSONParser().parse(Array(FindingJSON.line($0).utf8).span) })))
+            }
+            if let labelled, let data = try? JSONEncoder().encode(labelled), let v = try? JSONParser().parse(Array(data).span) {
+                fields.append(("labels", v))
+            }
             JSONOutput.print(.object(fields))
         } else {
             IngestPrinter.print(report, format: .text)
@@ -145,41 +166,74 @@ struct Analyze: AsyncParsableCommand {
                 Console.out("")
                 IntelMatches.printTable(matches)
             }
+            if let (_, found) = detected {
+                Console.out("\nDetector findings (`spoor detect --case \(caseOptions.caseDirectory)`), top 10 of \(found.count)")
+                var table = TextTable(["score", "detector", "entity", "summary"])
+                for f in found.prefix(10) { table.add([String(format: "%.3f", f.score), f.detector, f.entity.description, f.summary]) }
+                Console.out(table.render())
+            }
+            if let labelled {
+                Console.out("\nLabels (`spoor label --case \(caseOptions.caseDirectory)`)")
+                LabelPrinter.print(labelled, format: .text)
+            }
         }
         if report.hasDiagnostics { throw ExitCode(2) }
     }
 }
 
 extension Analyze {
-    /// `--simulate`: attack and attack-free runs per seed, analysed like any logs, scored.
+    /// The simulation: attack and attack-free runs per seed, analysed like any logs, scored.
     func runSimulation() async throws {
         let rules: RuleSet = !ruleArguments.rules.isEmpty ? try ruleArguments.load(ruleArguments.rules) : try RuleSet.demo()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-simulate-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         var runs: [SeedRuns] = []
+        var unitRuns: [UnitScorer: [SeedRuns]] = [:]
+        var evaluations: [(seed: UInt64, LabelEvaluation)] = []
+        if output == .text {
+            Console.out("Simulating \(hosts) hosts × \(days) days, \(seeds) seed\(seeds == 1 ? "" : "s") (attack and attack-free runs), analysed like any logs\n")
+        }
         for n in 0..<seeds {
             let s = seed &+ UInt64(n)
             let attackConfig = SimulationConfig(seed: s, days: days, hosts: hosts)
             var quietConfig = attackConfig
             quietConfig.scenarios = []
-            var pair: [EvaluationRun] = []
+            var pair: [SimulationAnalysis] = []
             for (k, config) in [attackConfig, quietConfig].enumerated() {
                 let label = k == 0 ? "attack" : "attack-free"
                 let caseDirectory = n == 0 && k == 0 ? caseOptions.caseDirectory : scratch.appendingPathComponent("case-\(s)-\(label)").path
                 let workspace = try await Workspace.open(caseDirectory: caseDirectory)
                 let bar = ProgressBar(label: "seed \(s) \(label)")
-                let (result, run) = try await workspace.simulateAndAnalyse(config, folder: scratch.appendingPathComponent("sim-\(s)-\(label)"),
-                                                                           rules: rules) { _, d, t in bar.update(done: d, total: t) }
+                let analysis = try await workspace.simulateAndAnalyse(config, folder: scratch.appendingPathComponent("sim-\(s)-\(label)"),
+                                                                      rules: rules, labelling: !noLabels) { stage, d, t in
+                    bar.update(done: d, total: t, stage: stage)
+                }
                 bar.finish()
                 if output == .text {
-                    Console.out("seed \(s), \(label): \(result.records) records, \(result.attackRecords) from attacks, \(run.findings.count) findings")
+                    Console.out("seed \(s), \(label): \(analysis.result.records) records, \(analysis.result.attackRecords) from attacks, \(analysis.run.findings.count) findings")
                 }
-                pair.append(run)
+                pair.append(analysis)
             }
-            runs.append(SeedRuns(seed: s, attack: pair[0], attackFree: pair[1]))
+            runs.append(SeedRuns(seed: s, attack: pair[0].run, attackFree: pair[1].run))
+            for scorer in UnitScorer.allCases {
+                guard let a = pair[0].unitRuns[scorer] else { continue }
+                unitRuns[scorer, default: []].append(SeedRuns(seed: s, attack: a, attackFree: pair[1].unitRuns[scorer]))
+            }
+            if let e = pair[0].labels { evaluations.append((s, e)) }
         }
         let card = Scorecard.evaluate(runs)
-        if output == .json { Console.out(card.json()) } else { Console.out("\n" + card.table()) }
+        let unitCards = UnitScorer.allCases.compactMap { scorer in unitRuns[scorer].map { (scorer, Scorecard.evaluate($0)) } }
+        let comparison = LabelComparison(evaluations.map(\.1))
+        if output == .json {
+            var out = "{\"scorecard\":" + card.json()
+            out += ",\"units\":{" + unitCards.map { "\(JSONValue.quote($0.0.rawValue)):\($0.1.json())" }.joined(separator: ",") + "}"
+            out += ",\"labels\":" + comparison.json() + "}"
+            Console.out(out)
+        } else {
+            Console.out("\nRules and detectors\n" + card.table())
+            for (scorer, c) in unitCards { Console.out("\(scorer.rawValue.capitalized) (one finding per unit)\n" + c.table()) }
+            if !evaluations.isEmpty { Console.out(comparison.table()) }
+        }
     }
 }
 

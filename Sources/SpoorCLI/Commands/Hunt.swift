@@ -95,7 +95,7 @@ struct Hunt: AsyncParsableCommand {
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
         let workspace = try await Workspace.open(caseDirectory: directory)
         if !paths.isEmpty {
-            let bar = ProgressBar(label: "ingest")
+            let bar = ProgressBar(label: "ingest", unit: .bytes)
             let report = try await workspace.ingest(paths, options: ingest.options, strict: ingest.strict, arguments: CommandLine.arguments) { d, t in
                 bar.update(done: d, total: t)
             }

@@ -37,7 +37,7 @@ struct Ingest: AsyncParsableCommand {
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
         let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
-        let bar = ProgressBar(label: "ingest")
+        let bar = ProgressBar(label: "ingest", unit: .bytes)
         let report: IngestReport
         do {
             report = try await workspace.ingest(paths, options: ingest.options, strict: ingest.strict,

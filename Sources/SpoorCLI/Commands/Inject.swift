@@ -17,8 +17,15 @@ struct Inject: AsyncParsableCommand {
             --out/ground_truth.jsonl names every inserted record by its path relative to --out/logs and \\
             its record number, as `spoor ingest OUT/logs` numbers them.
 
+            --replay replays a recorded attack instead: a public simulation dataset's Windows events \
+            (OTRF Security-Datasets JSON lines, zipped or not) with its _metadata YAML (--metadata, \
+            one per --replay, in order), moved in time to --start (default: the middle of your \
+            logs), its hosts, users and addresses rewritten to your organisation's, each replayed \
+            record labelled with the dataset's ATT&CK technique.
+
             Examples:
               spoor inject --into /var/log/archive --scenario ssh-brute-force --out injected
+              spoor inject --into windows-logs --replay cmd_sam_copy_esentutl.zip --metadata SDWIN-201019002900.yaml --out replayed
               spoor inject --into zeek-logs --scenario https-beaconing --scenario dns-tunnelling --out test-set --seed 7
 
             Exit codes: 0 success, 1 failure.
@@ -27,6 +34,10 @@ struct Inject: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The folder of logs to copy and inject into.", valueName: "dir")) var into: String
     @Option(name: .customLong("scenario"), help: ArgumentHelp("Scenario to inject (repeatable; `spoor simulate --list`).", valueName: "name"))
     var scenarios: [String] = []
+    @Option(name: .customLong("replay"), help: ArgumentHelp("A recorded attack to replay (OTRF Windows JSON lines, .zip or .json; repeatable).", valueName: "file"))
+    var replays: [String] = []
+    @Option(name: .customLong("metadata"), help: ArgumentHelp("The dataset's _metadata YAML (its ATT&CK technique); one per --replay, in order.", valueName: "file"))
+    var metadata: [String] = []
     @Option(help: ArgumentHelp("The folder to write (logs/, ground_truth.jsonl).", valueName: "dir")) var out: String
     @Option(help: ArgumentHelp("Random seed.", valueName: "n")) var seed: UInt64 = 1
     @Option(help: ArgumentHelp("When the attacks begin (ISO 8601); default: in the second half of the logs' span.", valueName: "time"))
@@ -35,7 +46,10 @@ struct Inject: AsyncParsableCommand {
 
     func validate() throws {
         try require(output, in: [.text, .json])
-        guard !scenarios.isEmpty else { throw ValidationError("Give at least one --scenario (see `spoor simulate --list`).") }
+        guard !scenarios.isEmpty || !replays.isEmpty else { throw ValidationError("Give at least one --scenario (see `spoor simulate --list`) or --replay.") }
+        guard scenarios.isEmpty || replays.isEmpty else { throw ValidationError("Give --scenario or --replay, not both in one run.") }
+        guard metadata.count == replays.count else { throw ValidationError("Give one --metadata per --replay (\(replays.count) replays, \(metadata.count) metadata files).") }
+        for f in replays + metadata where !FileManager.default.fileExists(atPath: f) { throw ValidationError("No such file: \(f)") }
         for s in scenarios where ScenarioCatalog.entry(named: s) == nil { throw ValidationError("Unknown scenario '\(s)'.") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: into, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -45,9 +59,12 @@ struct Inject: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let bar = ProgressBar(label: "learn")
-        let report = try await Workspace.inject(into: into, scenarios: scenarios, out: out, seed: seed,
-                                                start: start.flatMap(IngestArguments.parseTime)) { d, t in bar.update(done: d, total: t) }
+        let bar = ProgressBar(label: "learn", unit: .bytes)
+        let report = replays.isEmpty
+            ? try await Workspace.inject(into: into, scenarios: scenarios, out: out, seed: seed,
+                                         start: start.flatMap(IngestArguments.parseTime)) { d, t in bar.update(done: d, total: t) }
+            : try await Workspace.replay(into: into, datasets: Array(zip(replays, metadata)).map { (data: $0.0, metadata: $0.1) }, out: out,
+                                         start: start.flatMap(IngestArguments.parseTime)) { d, t in bar.update(done: d, total: t) }
         bar.finish()
         if output == .json {
             Console.out(JSONValue.object([

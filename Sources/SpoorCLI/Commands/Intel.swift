@@ -50,7 +50,7 @@ struct IntelImport: AsyncParsableCommand {
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
         let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
-        let bar = ProgressBar(label: "intel")
+        let bar = ProgressBar(label: "intel", unit: .files)
         let report = try await workspace.importIntel(paths, arguments: CommandLine.arguments) { d, t in bar.update(done: d, total: t) }
         bar.finish()
         let problems = report.files.reduce(0) { $0 + $1.problems.count }

@@ -82,7 +82,7 @@ public struct BeaconDetector: EventDetector {
     public mutating func observe(_ batch: EventBatch, ids: [Int64]) {
         var reader = NetworkFlowReader(batch)
         guard reader.hasFlows else { return }
-        var page = PageSymbols()
+        var page = FlowPageSymbols()
         for r in 0..<min(batch.count, ids.count) {
             guard let f = reader.flow(r) else { continue }
             if let d = f.destination, InternalNetworks.isGroupOrUnspecified(d) { continue }

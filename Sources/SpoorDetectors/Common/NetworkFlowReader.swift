@@ -211,7 +211,7 @@ struct NetworkInterner {
 
 /// Per-page caches from batch symbols to interned indices (one dictionary probe per distinct
 /// symbol per page, then integer lookups).
-struct PageSymbols {
+struct FlowPageSymbols {
     private var names: [UInt32: Int32] = [:]
     private var organizations: [UInt32: Int32] = [:]
 

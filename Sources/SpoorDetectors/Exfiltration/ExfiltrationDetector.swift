@@ -74,7 +74,7 @@ public struct ExfiltrationDetector: EventDetector {
         collectHostNames(batch)
         var reader = NetworkFlowReader(batch)
         guard reader.hasFlows else { return }
-        var page = PageSymbols()
+        var page = FlowPageSymbols()
         let inside = configuration.internalNetworks
         for r in 0..<min(batch.count, ids.count) {
             guard let f = reader.flow(r), f.role == .connection, let sent = f.sentBytes, sent > 0 else { continue }
@@ -128,7 +128,7 @@ public struct ExfiltrationDetector: EventDetector {
         let pairs = [(Field.hostName, Field.hostIP), (Field.sourceDomain, Field.sourceIP),
                      (Field.destinationDomain, Field.destinationIP), (Field.clientDomain, Field.clientIP)]
         let org = batch.column(Field.organizationID).flatMap { $0.kind == .string ? $0 : nil }
-        var page = PageSymbols()
+        var page = FlowPageSymbols()
         for (nameField, ipField) in pairs {
             guard let names = batch.column(nameField), names.kind == .string,
                   let ips = batch.column(ipField), ips.kind == .ip else { continue }

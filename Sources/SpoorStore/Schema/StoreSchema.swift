@@ -41,6 +41,9 @@ enum StoreSchema {
         migrator.registerMigration("v3-indicators") { db in
             try db.execute(sql: version3)
         }
+        migrator.registerMigration("v4-labels") { db in
+            try db.execute(sql: version4)
+        }
         return migrator
     }
 
@@ -201,6 +204,55 @@ enum StoreSchema {
             valid_from INTEGER,
             valid_until INTEGER,
             labels TEXT NOT NULL
+        );
+        """
+
+    /// Labelling runs: the functions and what the label model estimated of them, one label per
+    /// unit with its votes (provenance) and features, and the end models trained on them.
+    static let version4 = """
+        CREATE TABLE label_runs (
+            run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+            unit_kind TEXT NOT NULL,           -- host-hour | user-day | pair-day
+            model TEXT NOT NULL,               -- the label model and its version
+            created INTEGER NOT NULL,          -- µs since the epoch, UTC
+            feature_names TEXT NOT NULL,       -- JSON array, the order of labels.features
+            report TEXT NOT NULL               -- JSON: prior, fit report, counts
+        );
+        CREATE TABLE label_functions (
+            run_id INTEGER NOT NULL REFERENCES label_runs(run_id),
+            name TEXT NOT NULL,
+            source TEXT NOT NULL,              -- sigma | intel | warninglist | detector | user
+            vote INTEGER NOT NULL,             -- the vote it casts: 1 malicious, 0 benign
+            summary TEXT NOT NULL,
+            coverage INTEGER NOT NULL,         -- units it voted on
+            estimate TEXT NOT NULL,            -- JSON: what the label model estimated of it
+            PRIMARY KEY (run_id, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE labels (
+            run_id INTEGER NOT NULL REFERENCES label_runs(run_id),
+            unit INTEGER NOT NULL,             -- index of the unit in its run
+            organization_id TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            window_start INTEGER NOT NULL,     -- µs since the epoch, UTC
+            probability REAL NOT NULL,         -- the label model's P(malicious)
+            majority REAL NOT NULL,            -- majority vote: 1, 0, or the prior when nothing voted
+            end_score REAL,                    -- the end model's score, once trained
+            votes TEXT NOT NULL,               -- JSON object: function name → vote
+            features TEXT NOT NULL,            -- JSON array of numbers (label_runs.feature_names)
+            events INTEGER NOT NULL,           -- events in the unit
+            first_event INTEGER NOT NULL,      -- events.id of one event of the unit
+            PRIMARY KEY (run_id, unit)
+        ) WITHOUT ROWID;
+        CREATE INDEX labels_probability ON labels(run_id, probability);
+        CREATE TABLE models (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            label_run INTEGER NOT NULL REFERENCES label_runs(run_id),
+            kind TEXT NOT NULL,                -- gradient-boosted-trees | logistic-regression
+            version TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            parameters TEXT NOT NULL,          -- JSON
+            model TEXT NOT NULL                -- the fitted model as JSON
         );
         """
 

@@ -1,0 +1,223 @@
+import Foundation
+import SpoorCore
+import SpoorDetectors
+import SpoorEvents
+import SpoorLabels
+import SpoorLearn
+import SpoorRules
+import SpoorStore
+
+/// How `label` turns the case's facts into votes.
+public struct LabelOptions: Sendable {
+    /// The unit a label is about (see ``UnitKind``).
+    public var unitKind: UnitKind = .hostHour
+    /// A detector votes malicious on the units of its findings scoring at least this (per detector;
+    /// ``defaultDetectorThreshold`` otherwise).
+    public var detectorThresholds: [String: Double] = [:]
+    public static let defaultDetectorThreshold = 0.7
+    /// User-written functions: Sigma rules tagged `spoor.vote.malicious` or `spoor.vote.benign`.
+    public var functions: RuleSet?
+    /// Model functions' dependencies (correlated functions do not outvote independent ones).
+    public var modelsDependencies = true
+    public var pageSize = 50_000
+    /// For experiments on dependent functions: `name → k` adds k near-copies of that function,
+    /// each keeping every vote of the original with probability `copyAgreement` (seeded), as
+    /// several rules written from one idea would.
+    public var copies: [String: Int] = [:]
+    public var copyAgreement = 0.9
+
+    public init(unitKind: UnitKind = .hostHour, functions: RuleSet? = nil) {
+        self.unitKind = unitKind
+        self.functions = functions
+    }
+
+    func threshold(_ detector: String) -> Double { detectorThresholds[detector] ?? Self.defaultDetectorThreshold }
+}
+
+/// What a labelling run did.
+public struct LabelReport: Sendable, Codable {
+    public var run: Int64
+    public var unitKind: String
+    public var units: Int
+    public var events: Int
+    public var functions: [FunctionSummary]
+    /// Units at least one function voted on.
+    public var coveredUnits: Int
+    /// The label model's estimated share of malicious units.
+    public var prior: Double
+    /// Units with P(malicious) ≥ 0.5, by the label model and by majority vote.
+    public var maliciousUnits: Int
+    public var majorityMaliciousUnits: Int
+    public var iterations: Int
+    public var converged: Bool
+    public var dependentGroups: [[String]]
+    public var seconds: Double
+
+    public struct FunctionSummary: Sendable, Codable {
+        public var name: String
+        public var source: String
+        public var vote: String
+        public var coverage: Int
+        /// Estimated P(function votes malicious | malicious unit) and P(votes malicious | benign unit).
+        public var truePositiveRate: Double
+        public var falsePositiveRate: Double
+        /// Estimated P(benign unit | function votes benign) or P(malicious unit | votes malicious).
+        public var precision: Double?
+    }
+}
+
+extension Workspace {
+    /// The label model's name and version as stored with every label.
+    public static let labelModelVersion = "spoor-label-model/1 (two-class Dawid–Skene, estimated prior, dependency groups)"
+
+    /// Labels the case's units: assigns every event to its unit and counts the unit's features
+    /// (one pass), turns detections, detector findings, intel and warninglist matches and the
+    /// user's functions into votes, fits the label model (no ground truth) and stores one label
+    /// per unit with its votes, the functions' estimated accuracies and the model version.
+    public func label(_ options: LabelOptions = LabelOptions(), arguments: [String] = [],
+                      progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> LabelReport {
+        let started = Date()
+        let run = try await store.beginRun(command: "label", arguments: arguments)
+        let total = try await store.eventCount()
+        var units = UnitFeatureBuilder(kind: options.unitKind)
+        var collector = VoteCollector()
+        var unitOfEvent: [Int64: Int32] = [:]
+        unitOfEvent.reserveCapacity(total)
+        var eventCount: [Int] = []
+        var firstEvent: [Int64] = []
+        // User functions run on the same pages.
+        let userProgram = options.functions?.program
+        let userEngine = userProgram.map { SigmaEngine($0) }
+        var userFunction: [Int: Int] = [:]
+        if let p = userProgram {
+            for (i, rule) in p.rules.enumerated() {
+                let tags = rule.metadata.tags.map { $0.lowercased() }
+                let vote: Vote = tags.contains("spoor.vote.benign") ? .benign : (tags.contains("spoor.vote.malicious") ? .malicious : .abstain)
+                guard vote != .abstain else { continue }
+                userFunction[i] = collector.add(LabelingFunction(name: "user:" + (rule.metadata.id ?? rule.metadata.title), source: .user, vote: vote,
+                                                                 summary: rule.metadata.title))
+            }
+        }
+        var after: Int64 = 0
+        var scanned = 0
+        while true {
+            let (batch, ids) = try await store.loadEventPage(afterID: after, limit: options.pageSize)
+            guard batch.count > 0, let last = ids.last else { break }
+            after = last
+            let unitOfRow = units.observe(batch)
+            if eventCount.count < units.unitCount {
+                eventCount += Array(repeating: 0, count: units.unitCount - eventCount.count)
+                firstEvent += Array(repeating: 0, count: units.unitCount - firstEvent.count)
+            }
+            for (r, u) in unitOfRow.enumerated() where u >= 0 {
+                unitOfEvent[ids[r]] = u
+                if eventCount[Int(u)] == 0 { firstEvent[Int(u)] = ids[r] }
+                eventCount[Int(u)] += 1
+            }
+            if let engine = userEngine {
+                for m in engine.matches(in: batch) {
+                    guard let f = userFunction[m.rule] else { continue }
+                    collector.vote(f, units: [unitOfRow[m.row]])
+                }
+            }
+            scanned += batch.count
+            progress?(scanned, total)
+        }
+        let (keys, features) = units.finish()
+        // Rules and detectors.
+        for d in try await detections() {
+            let eventUnits = Set(d.eventIDs.compactMap { unitOfEvent[$0] })
+            guard !eventUnits.isEmpty else { continue }
+            switch d.engine {
+            case "detector":
+                let score = Self.detailNumber(d.details, "score") ?? 0
+                guard score >= options.threshold(d.ruleID) else { continue }
+                let f = collector.add(LabelingFunction(name: "detector:" + d.ruleID, source: .detector, vote: .malicious,
+                                                       summary: "\(d.ruleID) findings scoring ≥ \(options.threshold(d.ruleID))"))
+                collector.vote(f, units: eventUnits)
+            default:
+                let f = collector.add(LabelingFunction(name: "sigma:" + d.level, source: .sigma, vote: .malicious,
+                                                       summary: "Sigma rules and correlations of level \(d.level)"))
+                collector.vote(f, units: eventUnits)
+            }
+        }
+        // Intel and warninglists.
+        for (source, polarity, event) in try await store.intelVoteEvents() {
+            guard let u = unitOfEvent[event] else { continue }
+            if polarity == "benign" {
+                let f = collector.add(LabelingFunction(name: "warninglist", source: .warninglist, vote: .benign,
+                                                       summary: "an indicator of the unit is on a MISP warninglist"))
+                collector.vote(f, unit: u, .benign)
+            } else {
+                let f = collector.add(LabelingFunction(name: "intel:" + source, source: .intel, vote: .malicious,
+                                                       summary: "an indicator of the unit is named by \(source)"))
+                collector.vote(f, unit: u, .malicious)
+            }
+        }
+        // Deliberately dependent functions, for experiments.
+        var rng = SplitMix64(seed: 0xC0FFEE)
+        for (name, k) in options.copies.sorted(by: { $0.key < $1.key }) {
+            guard let original = collector.index(of: name) else { continue }
+            let f = collector.functions[original]
+            let votes = collector.votes(of: original)
+            for c in 1...max(1, k) {
+                let copy = collector.add(LabelingFunction(name: "\(name)#copy\(c)", source: f.source, vote: f.vote,
+                                                          summary: "near-copy of \(name) (keeps each vote with probability \(options.copyAgreement))"))
+                for (u, v) in votes where rng.unit() < options.copyAgreement { collector.vote(copy, unit: u, v) }
+            }
+        }
+        collector.dropSilent()
+        // The label model.
+        let matrix = try LabelMatrix(functionNames: collector.functions.map(\.name), columns: collector.columns(unitCount: keys.count))
+        let fitted = LabelModel(modelsDependencies: options.modelsDependencies).fit(matrix)
+        let probabilities = try fitted.probabilities(matrix)
+        let majority = MajorityVote(prior: 0).probabilities(matrix)
+        var labels: [UnitLabel] = []
+        labels.reserveCapacity(keys.count)
+        var covered = 0
+        for i in keys.indices {
+            let votes = collector.votes(unit: Int32(i)).map { FunctionVote($0.function, $0.vote) }
+            if !votes.isEmpty { covered += 1 }
+            labels.append(UnitLabel(index: i, unit: keys[i], probability: probabilities[i], majority: majority[i], votes: votes,
+                                    features: features.row(i), events: i < eventCount.count ? eventCount[i] : 0,
+                                    firstEvent: i < firstEvent.count ? firstEvent[i] : 0))
+        }
+        let coverage = collector.coverage
+        var records: [FunctionRecord] = []
+        var summaries: [LabelReport.FunctionSummary] = []
+        for (j, f) in collector.functions.enumerated() {
+            let e = fitted.functions[j]
+            let estimate = "{\"true_positive_rate\":\(Self.number(e.truePositiveRate)),\"false_positive_rate\":\(Self.number(e.falsePositiveRate)),\"true_negative_rate\":\(Self.number(e.trueNegativeRate)),\"coverage\":\(Self.number(e.coverage)),\"malicious_precision\":\(e.maliciousPrecision.map(Self.number) ?? "null"),\"benign_precision\":\(e.benignPrecision.map(Self.number) ?? "null"),\"group\":\(e.group.map(String.init) ?? "null")}"
+            records.append(FunctionRecord(function: f, coverage: coverage[j], estimate: estimate))
+            summaries.append(.init(name: f.name, source: f.source.rawValue, vote: f.vote == .malicious ? "malicious" : "benign", coverage: coverage[j],
+                                   truePositiveRate: e.truePositiveRate, falsePositiveRate: e.falsePositiveRate,
+                                   precision: f.vote == .malicious ? e.maliciousPrecision : e.benignPrecision))
+        }
+        let groups = fitted.groups.filter { $0.count > 1 }.map { $0.map { collector.functions[$0].name } }
+        let report = LabelReport(run: run.rawValue, unitKind: options.unitKind.rawValue, units: keys.count, events: scanned, functions: summaries,
+                                 coveredUnits: covered, prior: fitted.prior, maliciousUnits: probabilities.count { $0 >= 0.5 },
+                                 majorityMaliciousUnits: majority.count { $0 > 0.5 }, iterations: fitted.report.iterations,
+                                 converged: fitted.report.isConverged, dependentGroups: groups, seconds: Date().timeIntervalSince(started))
+        let reportJSON = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        try await store.storeLabelRun(run, unitKind: options.unitKind, model: Self.labelModelVersion, featureNames: features.names,
+                                      report: reportJSON, functions: records, labels: labels)
+        try await store.finishRun(run, summary: reportJSON)
+        return report
+    }
+
+    /// The newest labelling run's labels (empty when the case was never labelled).
+    public func labels() async throws -> (run: LabelRunRecord, labels: [UnitLabel])? {
+        guard let run = try await store.latestLabelRun() else { return nil }
+        return (run, try await store.labels(run: run.run, unitKind: run.unitKind))
+    }
+
+    static func detailNumber(_ json: String, _ key: String) -> Double? {
+        guard let v = try? JSONParser(maximumDepth: 8).parse(Array(json.utf8).span), case .object(let members) = v else { return nil }
+        for (k, x) in members where k == key {
+            if case .number(let text) = x { return Double(text) }
+        }
+        return nil
+    }
+
+    static func number(_ x: Double) -> String { x.isFinite ? String(x) : "null" }
+}

@@ -36,8 +36,9 @@ public struct SimulationAnalysis: Sendable {
 }
 
 extension Workspace {
-    /// The case's detections as findings for scoring: each with its rule, score (a detector's own
-    /// score; for rules the Sigma level's rank), time, host and evidence — the events' files
+    /// The case's detections as findings for scoring: each with its rule (source `sigma`,
+    /// `sigma-correlation` or `detector`), score (a detector's own 0…1 score; for rules the Sigma
+    /// level's rank), time, host and evidence — the events' files
     /// relative to `root` (the folder that was ingested) and record numbers, as ground truth names them.
     public func findings(root: String, runStart: Timestamp) async throws -> [Finding] {
         let detections = try await detections()
@@ -52,8 +53,8 @@ extension Workspace {
         return detections.map { d in
             let evidence = d.eventIDs.compactMap { events[$0].flatMap { EvidenceRecord($0, root: root) } }
             let host = d.eventIDs.first.flatMap { events[$0]?[Field.hostName]?.description } ?? ""
-            // Detector scores are 0…1; rank them with the levels' scale (1…5) so both kinds mix.
-            let score = d.engine == "detector" ? 1 + 4 * (Self.detailNumber(d.details, "score") ?? 0) : Finding.levelRank(d.level)
+            // Detector findings keep their own 0…1 score (they are scored apart from rules).
+            let score = d.engine == "detector" ? (Self.detailNumber(d.details, "score") ?? 0) : Finding.levelRank(d.level)
             return Finding(source: d.engine, id: d.ruleID, score: score, time: d.time, entity: host,
                            runStart: runStart, evidence: evidence)
         }

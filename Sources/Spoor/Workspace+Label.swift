@@ -125,19 +125,36 @@ extension Workspace {
         }
         let (keys, features) = units.finish()
         // Rules and detectors.
-        for d in try await detections() {
+        let detections = try await detections()
+        // Beacons are common (update checks, telemetry, pollers): a beacon only votes when few
+        // sources beacon to its destination (RITA's prevalence idea).
+        var beaconSources: [String: Set<String>] = [:]
+        for d in detections where d.engine == "detector" && d.ruleID == "beaconing" {
+            let parts = Self.detailStrings(d.details, "entity", "parts")
+            if parts.count == 2 { beaconSources[parts[1], default: []].insert(parts[0]) }
+        }
+        let beaconingSourceCount = Set(beaconSources.values.flatMap { $0 }).count
+        let maximumBeaconPrevalence = max(1, beaconingSourceCount / 10)
+        for d in detections {
             let eventUnits = Set(d.eventIDs.compactMap { unitOfEvent[$0] })
             guard !eventUnits.isEmpty else { continue }
             switch d.engine {
             case "detector":
                 let score = Self.detailNumber(d.details, "score") ?? 0
                 guard score >= options.threshold(d.ruleID) else { continue }
+                if d.ruleID == "beaconing" {
+                    let parts = Self.detailStrings(d.details, "entity", "parts")
+                    guard parts.count == 2, (beaconSources[parts[1]]?.count ?? 0) <= maximumBeaconPrevalence else { continue }
+                }
                 let f = collector.add(LabelingFunction(name: "detector:" + d.ruleID, source: .detector, vote: .malicious,
-                                                       summary: "\(d.ruleID) findings scoring ≥ \(options.threshold(d.ruleID))"))
+                                                       summary: "\(d.ruleID) findings scoring ≥ \(options.threshold(d.ruleID))"
+                                                           + (d.ruleID == "beaconing" ? " to destinations at most \(maximumBeaconPrevalence) source(s) beacon to" : "")))
                 collector.vote(f, units: eventUnits)
             default:
-                let f = collector.add(LabelingFunction(name: "sigma:" + d.level, source: .sigma, vote: .malicious,
-                                                       summary: "Sigma rules and correlations of level \(d.level)"))
+                // One function per rule: rules of one level differ in precision, and the label model
+                // can only tell them apart when each votes on its own.
+                let f = collector.add(LabelingFunction(name: "sigma:" + d.title, source: .sigma, vote: .malicious,
+                                                       summary: "Sigma \(d.engine == "sigma" ? "rule" : "correlation") \(d.ruleID), level \(d.level)"))
                 collector.vote(f, units: eventUnits)
             }
         }
@@ -217,6 +234,12 @@ extension Workspace {
             if case .number(let text) = x { return Double(text) }
         }
         return nil
+    }
+
+    /// The strings of the array at `object.key` in a JSON details text.
+    static func detailStrings(_ json: String, _ object: String, _ key: String) -> [String] {
+        guard let v = try? JSONParser(maximumDepth: 8).parse(Array(json.utf8).span), case .array(let items)? = v[object]?[key] else { return [] }
+        return items.compactMap(\.stringValue)
     }
 
     static func number(_ x: Double) -> String { x.isFinite ? String(x) : "null" }

@@ -23,6 +23,13 @@ extension SimulationResult {
 
 /// The runs of one seed: the attack run and, for false alerts and the operating point, an
 /// attack-free run of the same organisation (same seed, no scenarios).
+extension EvaluationRun {
+    /// The same run with only the findings that pass `keep`.
+    public func only(_ keep: (Finding) -> Bool) -> EvaluationRun {
+        EvaluationRun(truth: truth, findings: findings.filter(keep), hostDays: hostDays)
+    }
+}
+
 public struct SeedRuns: Sendable {
     public var seed: UInt64
     public var attack: EvaluationRun

@@ -188,6 +188,7 @@ extension Analyze {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-simulate-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         var runs: [SeedRuns] = []
+        var detectorRuns: [SeedRuns] = []
         var unitRuns: [UnitScorer: [SeedRuns]] = [:]
         var evaluations: [(seed: UInt64, LabelEvaluation)] = []
         if output == .text {
@@ -214,7 +215,8 @@ extension Analyze {
                 }
                 pair.append(analysis)
             }
-            runs.append(SeedRuns(seed: s, attack: pair[0].run, attackFree: pair[1].run))
+            runs.append(SeedRuns(seed: s, attack: pair[0].run.only { $0.source != "detector" }, attackFree: pair[1].run.only { $0.source != "detector" }))
+            detectorRuns.append(SeedRuns(seed: s, attack: pair[0].run.only { $0.source == "detector" }, attackFree: pair[1].run.only { $0.source == "detector" }))
             for scorer in UnitScorer.allCases {
                 guard let a = pair[0].unitRuns[scorer] else { continue }
                 unitRuns[scorer, default: []].append(SeedRuns(seed: s, attack: a, attackFree: pair[1].unitRuns[scorer]))
@@ -222,15 +224,18 @@ extension Analyze {
             if let e = pair[0].labels { evaluations.append((s, e)) }
         }
         let card = Scorecard.evaluate(runs)
+        let detectorCard = noLabels ? nil : Scorecard.evaluate(detectorRuns)
         let unitCards = UnitScorer.allCases.compactMap { scorer in unitRuns[scorer].map { (scorer, Scorecard.evaluate($0)) } }
         let comparison = LabelComparison(evaluations.map(\.1))
         if output == .json {
             var out = "{\"scorecard\":" + card.json()
+            if let detectorCard { out += ",\"detectors\":" + detectorCard.json() }
             out += ",\"units\":{" + unitCards.map { "\(JSONValue.quote($0.0.rawValue)):\($0.1.json())" }.joined(separator: ",") + "}"
             out += ",\"labels\":" + comparison.json() + "}"
             Console.out(out)
         } else {
-            Console.out("\nRules and detectors\n" + card.table())
+            Console.out("\nSigma rules (one finding per detection)\n" + card.table())
+            if let detectorCard { Console.out("Detectors (one finding per detector finding)\n" + detectorCard.table()) }
             for (scorer, c) in unitCards { Console.out("\(scorer.rawValue.capitalized) (one finding per unit)\n" + c.table()) }
             if !evaluations.isEmpty { Console.out(comparison.table()) }
         }

@@ -10,7 +10,7 @@ import SpoorEvents
 /// destination IP otherwise. A Zeek `conn` record takes its name from the `ssl`/`http` record
 /// with the same uid (only for conns whose service Zeek identified as TLS/HTTP), so a beacon
 /// behind a proxy, or to a CDN that rotates addresses, is one pair. Each connection counts for
-/// exactly one pair. Destinations that are multicast, broadcast or unspecified are ignored.
+/// exactly one pair (unless ``BeaconConfiguration/alsoScoreAddressPairs``). Destinations that are multicast, broadcast or unspecified are ignored.
 /// Internal → internal pairs are scored too: a monitoring poller is a beacon; deciding it is a
 /// benign one is a later stage's job.
 ///
@@ -104,6 +104,9 @@ public struct BeaconDetector: EventDetector {
                     let n = page.name(f.nameSymbol, in: batch, &interner)
                     if n >= 0 {
                         add(PairKey(organization: org, source: src, destination: n, isName: true), f.time, f.totalBytes, ids[r])
+                        if configuration.alsoScoreAddressPairs, let d = f.destination {
+                            add(PairKey(organization: org, source: src, destination: interner.address(d), isName: false), f.time, f.totalBytes, ids[r])
+                        }
                     } else if let d = f.destination {
                         add(PairKey(organization: org, source: src, destination: interner.address(d), isName: false), f.time, f.totalBytes, ids[r])
                     } else {
@@ -156,6 +159,9 @@ public struct BeaconDetector: EventDetector {
                 nameRecords[Int(k)].isMatched = true
                 let n = nameRecords[Int(k)].name
                 add(PairKey(organization: p.organization, source: p.source, destination: n, isName: true), p.time, p.bytes, p.id)
+                if configuration.alsoScoreAddressPairs, p.destination >= 0 {
+                    add(PairKey(organization: p.organization, source: p.source, destination: p.destination, isName: false), p.time, p.bytes, p.id)
+                }
             } else if p.destination >= 0 {
                 add(PairKey(organization: p.organization, source: p.source, destination: p.destination, isName: false), p.time, p.bytes, p.id)
             }

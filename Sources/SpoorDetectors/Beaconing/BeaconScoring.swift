@@ -14,6 +14,10 @@ public struct BeaconConfiguration: Sendable, Hashable, Codable {
     }
 
     public var window: Window = .all
+    /// Also score a named connection under its (source, destination IP) pair. Off by default: a
+    /// TLS beacon would be reported twice with the same evidence, and behind a proxy every
+    /// connection would pile onto the proxy's address.
+    public var alsoScoreAddressPairs = false
     /// Fewer connections than this (after dropping sub-second repeats) are not scored.
     public var minimumConnections = 4
     /// Intervals shorter than this are one check-in seen twice (a retry, a second socket) and are

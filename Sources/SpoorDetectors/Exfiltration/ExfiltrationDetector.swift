@@ -50,6 +50,8 @@ public struct ExfiltrationDetector: EventDetector {
         var bytes: Int64 = 0
         /// The largest flows: (bytes, id, time).
         var top: [(bytes: Int64, id: Int64, time: Int64)] = []
+        /// Where the smallest of `top` is, once `top` is full.
+        var smallest = 0
     }
 
     private var interner = NetworkInterner()
@@ -107,18 +109,28 @@ public struct ExfiltrationDetector: EventDetector {
                 cells.append(Cell(host: host, hour: hour))
             }
             cells[c].bytes += sent
-            keepLargest(&cells[c].top, (sent, ids[r], f.time))
+            keepLargest(&cells[c], (sent, ids[r], f.time))
             cellDestinations[UInt64(UInt32(c)) << 32 | UInt64(UInt32(bitPattern: destination)), default: 0] += sent
         }
     }
 
-    private func keepLargest(_ top: inout [(bytes: Int64, id: Int64, time: Int64)], _ item: (bytes: Int64, id: Int64, time: Int64)) {
-        if top.count < configuration.evidenceLimit {
-            top.append(item)
+    /// Keeps the `evidenceLimit` largest flows of a cell: O(1) unless the flow displaces the
+    /// smallest kept one (then O(limit) to find the next smallest).
+    private func keepLargest(_ cell: inout Cell, _ item: (bytes: Int64, id: Int64, time: Int64)) {
+        let limit = configuration.evidenceLimit
+        guard limit > 0 else { return }
+        if cell.top.count < limit {
+            cell.top.append(item)
+            if cell.top.count == limit { cell.smallest = Self.indexOfSmallest(cell.top) }
             return
         }
-        guard let m = top.indices.min(by: { top[$0].bytes < top[$1].bytes }), top[m].bytes < item.bytes else { return }
-        top[m] = item
+        guard item.bytes > cell.top[cell.smallest].bytes else { return }
+        cell.top[cell.smallest] = item
+        cell.smallest = Self.indexOfSmallest(cell.top)
+    }
+
+    static func indexOfSmallest(_ top: [(bytes: Int64, id: Int64, time: Int64)]) -> Int {
+        top.indices.min { top[$0].bytes < top[$1].bytes } ?? 0
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }

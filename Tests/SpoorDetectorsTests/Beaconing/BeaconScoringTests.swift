@@ -112,3 +112,31 @@ struct SyntheticFlows {
         #expect(zip(a, b).allSatisfy { abs($0.score - $1.score) < 1e-12 && $0.evidence.count == $1.evidence.count })
     }
 }
+
+@Suite struct BeaconPairingTests {
+    /// A named connection counts for its name only, unless address pairs are asked for too.
+    @Test(arguments: [false, true])
+    func namedConnectionsAndAddressPairs(alsoAddresses: Bool) {
+        var flows = SyntheticFlows()
+        for k in 0..<30 {
+            flows.add(Double(k) * 300, "10.0.0.5", "203.0.113.9", bytes: 900, name: "C2.Example.:443")
+        }
+        var config = BeaconConfiguration()
+        config.alsoScoreAddressPairs = alsoAddresses
+        var detector = BeaconDetector(configuration: config)
+        let findings = NetworkTestData.run(&detector, on: flows.batch())
+        let pairs = Set(findings.map(\.entity.parts))
+        #expect(pairs.contains(["10.0.0.5", "c2.example"]))
+        #expect(pairs.contains(["10.0.0.5", "203.0.113.9"]) == alsoAddresses)
+    }
+
+    @Test func multicastDestinationsAreNotBeacons() {
+        var flows = SyntheticFlows()
+        for k in 0..<30 {
+            flows.add(Double(k) * 300, "fe80::1", "ff02::2", bytes: 56)
+            flows.add(Double(k) * 300, "10.0.0.9", "224.0.0.251", bytes: 56)
+        }
+        var detector = BeaconDetector()
+        #expect(NetworkTestData.run(&detector, on: flows.batch()).isEmpty)
+    }
+}

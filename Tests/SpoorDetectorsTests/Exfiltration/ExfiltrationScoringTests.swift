@@ -103,4 +103,23 @@ import SpoorEvents
         // Not 20 other days either → every other hour: mostly 0.
         #expect(ExfiltrationDetector.reference(series, at: 5 * 24 + 5, c) == 0)
     }
+
+    @Test func evidenceIsTheHoursLargestFlows() {
+        var rng = SplitMix64(seed: 3)
+        var flows = SyntheticFlows()
+        var sizes: [Int] = []
+        for k in 0..<100 {
+            let size = 1_000_000 + rng.below(9_000_000)
+            sizes.append(size)
+            flows.add(Double(k) * 30, "10.0.0.8", "192.0.2.\(k % 50)", bytes: 0, sent: size)
+        }
+        var config = ExfiltrationConfiguration()
+        config.evidenceLimit = 5
+        var detector = ExfiltrationDetector(sessions: SessionTimeline(sessions: [], dataEnd: nil), configuration: config)
+        let findings = NetworkTestData.run(&detector, on: flows.batch())
+        let expected = sizes.indices.sorted { sizes[$0] > sizes[$1] }.prefix(5).map { Int64($0) }.sorted()
+        // One host, all of it within the first hour (100 × 30 s = 50 min) and a single hour of history.
+        #expect(findings.count == 1)
+        #expect(findings.first?.evidence == expected)
+    }
 }

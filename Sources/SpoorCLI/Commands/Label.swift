@@ -11,8 +11,9 @@ struct Label: AsyncParsableCommand {
             A unit is what a label is about: by default a host during one hour (host-hour); also \
             user-day and pair-day (source → destination per day). Labelling functions vote on units:
 
-              sigma:<level>   Sigma detections of that level (run `spoor hunt` first)     malicious
+              sigma:<rule>    the detections of one Sigma rule (run `spoor hunt` first)  malicious
               detector:<name> detector findings scoring ≥ --detector-threshold          malicious
+                              (beacons only to destinations few sources beacon to)
               intel:<source>  an indicator of the unit named by that intel source       malicious
               warninglist     an indicator of the unit on a MISP warninglist            benign
               user:<rule>     your own functions: Sigma rules tagged spoor.vote.malicious

@@ -55,6 +55,37 @@ import SpoorCore
         }
     }
 
+    /// Infinities and NaN in a feature: binning, raw and binned routing must agree, and no
+    /// threshold may be NaN.
+    @Test func infiniteValuesRouteConsistently() throws {
+        var rng = SplitMix64(seed: 9)
+        let special: [Double] = [.infinity, -.infinity, .nan]
+        var a: [Double] = [], y: [Double] = []
+        for k in 0..<600 {
+            let v = k % 7 == 0 ? special[k % 3] : rng.normal()
+            a.append(v)
+            y.append(v > 0.3 || v == .infinity ? 1 : 0)
+        }
+        let x = try FeatureMatrix(names: ["a"], columns: [a])
+        for bins in [4, 255] {
+            var p = GradientBoostedTrees.Parameters()
+            p.iterations = 5; p.maximumBins = bins; p.minimumSamplesPerLeaf = 5
+            let m = try GradientBoostedTrees(fitting: x, targets: y, parameters: p)
+            #expect(m.trees.allSatisfy { $0.threshold.allSatisfy { !$0.isNaN } })
+            var r = SplitMix64(seed: 0)
+            let binned = FeatureBins(x, maximumBins: bins, rng: &r).binned(x)
+            let raw = try m.decisionFunction(x)
+            binned.withUnsafeBufferPointer { b in
+                for i in 0..<600 {
+                    let viaBins = m.trees.reduce(m.baseScore) { $0 + $1.predict(binned: b, row: i, rows: 600, missingBin: UInt8(bins)) }
+                    #expect(viaBins == raw[i])
+                }
+            }
+            let auc = try BinaryMetrics.rocAUC(scores: raw, labels: y.map { $0 == 1 })
+            #expect(auc > 0.95)
+        }
+    }
+
     @Test func deterministicSerialOrParallelWithSubsampling() throws {
         let train = try Self.data(20_000, seed: 4)
         var p = GradientBoostedTrees.Parameters()

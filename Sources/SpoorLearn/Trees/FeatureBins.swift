@@ -59,8 +59,9 @@ public struct FeatureBins: Sendable, Hashable, Codable {
                 t.append((values[lo] + values[min(hi, n - 1)]) / 2)
             }
         }
-        // +infinity thresholds would make "x ≤ t" send everything left; keep them finite.
-        return t.map { min($0, Double.greatestFiniteMagnitude) }
+        // +infinity thresholds would make "x ≤ t" send everything left; keep them finite. The
+        // midpoint of −infinity and +infinity is NaN: take the upper end's finite stand-in.
+        return t.map { $0.isNaN ? Double.greatestFiniteMagnitude : min($0, Double.greatestFiniteMagnitude) }
     }
 
     /// The bin of one value.

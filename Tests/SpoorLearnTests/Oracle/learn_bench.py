@@ -3,9 +3,9 @@
 
 usage: learn_bench.py make FILE [N] [D]   writes the seeded table: D columns of N float64 (column-major), then N labels
        learn_bench.py MODEL FILE          MODEL: sk-hgb | sk-lr | lgbm; prints RESULT {json}
-Run each model under /work/shared/bench/timeit.py (or /usr/bin/time -v) for CPU time and peak RSS.
+Threads: LightGBM uses BENCH_JOBS (default 2), scikit-learn OMP_NUM_THREADS. Run each model under /work/shared/bench/timeit.py (or /usr/bin/time -v) for CPU time and peak RSS.
 """
-import json, sys, time
+import json, os, sys, time
 import numpy as np
 
 if sys.argv[1] == "make":
@@ -45,7 +45,7 @@ elif model == "sk-lr-lbfgs":
     score = lambda: m.decision_function(Xs)
 elif model == "lgbm":
     import lightgbm as lgb
-    m = lgb.LGBMClassifier(n_estimators=100, num_leaves=31, min_child_samples=20, max_bin=255, n_jobs=2, verbose=-1).fit(X, y)
+    m = lgb.LGBMClassifier(n_estimators=100, num_leaves=31, min_child_samples=20, max_bin=255, n_jobs=int(os.environ.get("BENCH_JOBS", "2")), verbose=-1).fit(X, y)
     score = lambda: m.predict_proba(X)[:, 1]
 else:
     raise SystemExit("unknown model")

@@ -83,7 +83,7 @@ let package = Package(
 
         .testTarget(name: "SpoorCoreTests", dependencies: ["SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorEventsTests", dependencies: ["SpoorEvents", "SpoorTesting"]),
-        .testTarget(name: "SpoorLearnTests", dependencies: ["SpoorLearn", "SpoorCore", "SpoorTesting"]),
+        .testTarget(name: "SpoorLearnTests", dependencies: ["SpoorLearn", "SpoorCore", "SpoorTesting"], exclude: ["Oracle"]),
         .testTarget(name: "SpoorEVTXTests", dependencies: ["SpoorEVTX", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorParsersTests", dependencies: ["SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),
         .testTarget(name: "SpoorIngestTests", dependencies: ["SpoorIngest", "SpoorParsers", "SpoorEvents", "SpoorCore", "SpoorTesting"]),

@@ -98,6 +98,12 @@ import SpoorCore
         let table = try FeatureTable.read(logs: dir.appendingPathComponent("logs"), output: result.output, truth: truth, benignCap: 8_000)
         #expect(table.rows.filter(\.label).count == truth.count)
         print("adversarial check: \(result.records) records simulated, \(table.rows.count) featurised in \(clock.now - began)")
+        if let dump = ProcessInfo.processInfo.environment["SPOOR_ADVERSARIAL_DUMP"] {
+            // For whoever tunes the generators: the features CSV and the records behind it.
+            try Data(table.csv().utf8).write(to: URL(fileURLWithPath: dump + ".csv"))
+            try Data(table.rows.map { "\($0.source)\t\($0.label ? 1 : 0)\t\($0.features.signature)\t\($0.line)" }.joined(separator: "\n").utf8)
+                .write(to: URL(fileURLWithPath: dump + ".tsv"))
+        }
         guard !table.rows.isEmpty else {
             print("adversarial check: the simulation wrote no records (no generator registered in this build)")
             return

@@ -79,6 +79,23 @@ enum LinuxActivity {
                     }
                 }
             }
+            // Developers deploy to the web server and look at the database: publickey from
+            // their workstations, a password (sometimes mistyped) now and then.
+            for dev in client.users where dev.role == .developer {
+                let weekday = context.local(context.time(day: day, localSeconds: 43_200)).weekday
+                guard weekday < 6, let ws = client.workstations.first(where: { $0.owner == dev.name }) else { continue }
+                for _ in 0..<rng.below(4) {
+                    let local = Double(dev.workStart * 3600) + rng.unit() * Double(max(1, dev.workEnd - dev.workStart) * 3600 - 1800)
+                    let targets = hosts.filter { $0.role == .webServer || $0.role == .database }
+                    guard !targets.isEmpty else { break }
+                    let host = targets[rng.below(targets.count)]
+                    let method: SSHD.Method = rng.chance(0.3) ? .password : .publickey
+                    SSHD.session(AuthLog(client: client, host: host), &out, &rng, at: context.time(day: day, localSeconds: local), user: dev.name, from: ws.ip,
+                                 port: InternetAddresses.port(&rng, windows: true), method: method,
+                                 failures: method == .password && rng.chance(0.35) ? 1 + rng.below(3) : 0,
+                                 duration: 30 + rng.exponential(mean: 600), session: nextSession(host), label: nil)
+                }
+            }
             // The nightly pull of the backup server: publickey at 01:30 local, 10–40 minutes.
             if let backup = hosts.first(where: { $0.role == .backupServer }) {
                 for target in hosts where target.role == .webServer || target.role == .database {
@@ -128,29 +145,58 @@ enum LinuxActivity {
                                "test1", "administrator", "mysql", "www", "ansible", "vagrant", "debian", "user1", "sa",
                                "centos", "ec2-user", "tomcat", "odoo", "ts3", "es", "elastic", "uucp", "zabbix", "backup"]
 
-    /// The internet against web01 (port 22 open): about one connection every four minutes,
-    /// each from a new address, most trying one password for one name.
+    /// Mean seconds between internet connections to the exposed SSH port.
+    static let noiseGap = 75.0
+
+    /// The internet against web01 (port 22 open): about one connection every 75 s, each from
+    /// a new address, most trying one password for one name; one in twenty is a bot that
+    /// stays for a burst of 5–40 connections.
     static func internetNoise(_ context: inout SimulationContext) {
         let client = context.client
         guard let web = client.webServer, web.os == .linux else { return }
         var rng = context.rng
         var out = context.output
         let log = AuthLog(client: client, host: web)
-        var t = SSHD.after(context.start, rng.exponential(mean: 240))
+        var t = SSHD.after(context.start, rng.exponential(mean: noiseGap))
         while t < context.end {
             let ip = InternetAddresses.random(&rng)
             let port = InternetAddresses.port(&rng, windows: rng.chance(0.2))
+            if rng.chance(0.05) {
+                // A bot that stays: a burst of guesses for root and common names, a new
+                // connection (and source port) each time.
+                var names = [("root", true)] + scannerUsers.shuffledPrefix(1 + rng.below(3), &rng).map { ($0, false) }
+                if rng.chance(0.5), !client.people.isEmpty {
+                    // A name of the company's from a leaked list, tried with the common ones.
+                    let person = client.people[rng.below(client.people.count)].name
+                    names.insert((person, client.admins.contains { $0.name == person }), at: 1)
+                }
+                for i in 0..<(5 + rng.below(35)) {
+                    let (user, exists) = names[i % names.count]
+                    t = SSHD.failedConnection(log, &out, &rng, at: t, user: user, exists: exists, from: ip, port: InternetAddresses.port(&rng, windows: false),
+                                              attempts: 1 + rng.below(3), label: nil)
+                    t = SSHD.after(t, 0.5 + rng.exponential(mean: 4))
+                }
+                t = SSHD.after(t, rng.exponential(mean: noiseGap))
+                continue
+            }
             switch rng.below(10) {
             case 0, 1, 2:
                 SSHD.probe(log, &out, &rng, at: t, from: ip, port: port)
             case 3, 4:
                 _ = SSHD.failedConnection(log, &out, &rng, at: t, user: "root", exists: true, from: ip, port: port,
                                           attempts: rng.chance(0.8) ? 1 : 2 + rng.below(2), label: nil)
+            case 5, 6, 7:
+                // Names in the company's `first.last` shape from leaked lists (some real).
+                let name = rng.chance(0.5) && !client.people.isEmpty ? client.people[rng.below(client.people.count)].name
+                    : Organisation.givenNames[rng.below(Organisation.givenNames.count)] + "." + Organisation.surnames[rng.below(Organisation.surnames.count)]
+                let exists = client.admins.contains { $0.name == name }
+                _ = SSHD.failedConnection(log, &out, &rng, at: t, user: name, exists: exists, from: ip, port: port,
+                                          attempts: rng.chance(0.8) ? 1 : 2 + rng.below(2), label: nil)
             default:
                 _ = SSHD.failedConnection(log, &out, &rng, at: t, user: rng.pick(scannerUsers), exists: false, from: ip, port: port,
                                           attempts: rng.chance(0.8) ? 1 : 2 + rng.below(2), label: nil)
             }
-            t = SSHD.after(t, rng.exponential(mean: 240))
+            t = SSHD.after(t, rng.exponential(mean: noiseGap))
         }
         context.output = out
         context.rng = rng

@@ -72,6 +72,31 @@ enum Workstations {
         }
         internalTimers(&ctx, me)
         updateTimers(&ctx, me, &cache)
+        agentCheckIns(&ctx, me, &cache)
+    }
+
+    /// Management and support agents (.NET services: device management, printer fleet,
+    /// the vendor's support assistant) check in over HTTPS on a fixed period with a little
+    /// jitter, day and night, with small regular sizes: the benign twin of a beacon.
+    static let agents: [(service: InternetService, period: Double)] = [
+        (InternetService("checkin.mdmcloud.net", [], ["52.157.12.80", "52.157.12.81"], ttl: 3600, up: 540, down: 320), 900),
+        (InternetService("api.printfleet.net", [], ["34.107.221.82"], ttl: 3600, up: 480, down: 290), 1800),
+        (InternetService("agent.supportassist.io", [], ["13.107.42.14", "13.107.43.14"], ttl: 3600, up: 610, down: 350), 3600),
+    ]
+
+    static func agentCheckIns(_ ctx: inout SimulationContext, _ me: NetEndpoint, _ cache: inout NetworkActivity.DNSCache) {
+        // One agent per workstation (which one depends on the machine).
+        let agent = agents[Int(LinuxAccounts.fnv(me.ip.description) % UInt64(agents.count))]
+        do {
+            let jitter = agent.period * 0.2
+            for t in Schedule.timer(&ctx.rng, first: Schedule.plus(ctx.start, ctx.rng.unit() * agent.period), end: ctx.end, period: agent.period, jitter: jitter) {
+                let (ip, ready) = NetworkTraffic.resolve(&ctx, at: t, from: me, agent.service, cache: &cache, label: nil)
+                NetworkTraffic.tls(&ctx, at: ready, me, NetEndpoint(ip: ip), sni: agent.service.domain, profile: .dotnet,
+                                   origBytes: NetworkTraffic.size(agent.service.up, &ctx.rng, sigma: 0.08),
+                                   respBytes: ctx.rng.chance(0.05) ? NetworkTraffic.size(30_000, &ctx.rng) : NetworkTraffic.size(agent.service.down, &ctx.rng, sigma: 0.1),
+                                   duration: 0.25 + ctx.rng.exponential(mean: 0.2), label: nil)
+            }
+        }
     }
 
     /// One visit: resolve, connect (one to three TLS connections), sometimes a CDN, an OCSP
@@ -103,9 +128,14 @@ enum Workstations {
             ], label: nil)
         }
         if ctx.rng.chance(0.06) {
-            // Endpoint protection asks for a file's reputation by hash in the DNS name (long
-            // hex labels: the hard negative for DNS tunnelling).
-            let name = NetworkTraffic.randomHex(32, &ctx.rng) + "." + NetworkTraffic.randomHex(8, &ctx.rng) + ".p.sophosxl.net"
+            // Endpoint protection asks for a file's or URL's reputation by hash in the DNS
+            // name (long hex labels: the hard negative for DNS tunnelling): a file hash in
+            // one label, or a URL's host, path and query hashed into up to four labels.
+            var labels = [NetworkTraffic.randomHex(32, &ctx.rng), NetworkTraffic.randomHex(8, &ctx.rng)]
+            if ctx.rng.chance(0.5) {
+                labels = (0..<(2 + ctx.rng.below(3))).map { _ in NetworkTraffic.randomHex(32 + ctx.rng.below(32), &ctx.rng) }
+            }
+            let name = labels.joined(separator: ".") + (labels.count == 2 && labels[1].count == 8 ? ".p.sophosxl.net" : ".u.sophosxl.net")
             let resolver = ctx.client.proxy.map(NetEndpoint.init) ?? NetEndpoint(ip: Internet.upstreamResolvers[0])
             NetworkTraffic.dns(&ctx, at: Schedule.plus(at, 0.05), from: me, server: resolver, query: name, answers: ["127.0.0.1"],
                                ttls: [3600], upstream: true, label: nil)

@@ -24,6 +24,8 @@ enum WindowsActivity {
                 g.userDay(admin, at: ws, day: day, &rec)
             }
             g.backupNight(day: day, &rec)
+            g.internetRDPNoise(day: day, &rec)
+            g.staleCredentials(day: day, &rec)
         }
         flush(rec.events, into: &context)
     }
@@ -115,6 +117,22 @@ enum WindowsActivity {
                 }
                 k += rec.rng.exponential(mean: 10_000)
             }
+            // Device management runs its PowerShell scripts encoded (Intune's management
+            // extension, SCCM's client): the hard negative for encoded PowerShell on workstations.
+            if host.role == .workstation, rec.rng.chance(0.3) {
+                let w = t(day, 3_600 * (8 + rec.rng.unit() * 10))
+                let ime = rec.existing(Self.intuneExtension, on: host, logon: system, commandLine: "\"" + Self.intuneExtension.image + "\"", at: dayStart)
+                let script = rec.rng.pick(Self.managementScripts)
+                let encoded = Data(Array(script.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).base64EncodedString()
+                let ps = rec.start(.powershell, "powershell.exe -NoLogo -NonInteractive -ExecutionPolicy Bypass -EncodedCommand " + encoded, parent: ime, on: host, at: w, integrity: "System")
+                if rec.rng.chance(0.5) {
+                    rec.dns(ps, on: host, at: Self.plus(w, 1.1), query: "inventory.mdmcloud.net", answer: "52.157.12.80")
+                    rec.connect(ps, on: host, at: Self.plus(w, 1.2), to: "52.157.12.80", port: 443, portName: "https")
+                }
+                if rec.rng.chance(0.3) {
+                    rec.fileCreate(ps, on: host, at: Self.plus(w, 2), path: "C:\\Windows\\Temp\\" + rec.rng.pick(["inventory.json", "compliance.log", "IntuneDetection.ps1"]))
+                }
+            }
             // Updates: a signature update most days; now and then a product update that
             // registers its task and service (benign 4698 / 7045 / 4697).
             let u = t(day, 3_600 * (10 + rec.rng.unit() * 8))
@@ -195,8 +213,13 @@ enum WindowsActivity {
                     lockedUntil = s + pause + 1
                 } else if r < 0.62 {
                     let (name, ip) = rec.rng.pick(WinSites.browsing)
-                    rec.dns(browser, on: ws, at: now, query: name, answer: ip)
-                    rec.connect(browser, on: ws, at: Self.plus(now, 0.03 + rec.rng.unit() * 0.1), to: ip, port: 443, portName: "https")
+                    // Community Sysmon configurations (sysmon-modular, SwiftOnSecurity's) drop
+                    // most browser DNS queries and connections (exclusion lists of popular
+                    // domains and of browser images); the rest are logged.
+                    if rec.rng.chance(0.2) {
+                        rec.dns(browser, on: ws, at: now, query: name, answer: ip)
+                        rec.connect(browser, on: ws, at: Self.plus(now, 0.03 + rec.rng.unit() * 0.1), to: ip, port: 443, portName: "https")
+                    }
                     if rec.rng.chance(0.1) {
                         rec.start(browserProgram, "\"" + browserProgram.image + "\" --type=renderer --lang=de --js-flags=--ms-user-locale= --device-scale-factor=1 --num-raster-threads=4 --renderer-client-id=\(20 + rec.rng.below(300)) --mojo-platform-channel-handle=\(3_000 + rec.rng.below(9_000)) /prefetch:1",
                                   parent: browser, on: ws, at: Self.plus(now, 0.2))
@@ -255,7 +278,52 @@ enum WindowsActivity {
             var s = 30.0
             for _ in 0..<(1 + rec.rng.below(4)) {
                 let w = Self.plus(at, s)
-                switch rec.rng.below(4) {
+                switch rec.rng.below(8) {
+                case 4:
+                    // Checks from a console: who am I, the network, the admins group.
+                    let cmd = rec.start(.cmd, "\"C:\\Windows\\system32\\cmd.exe\" ", parent: serverExplorer, on: server, at: w, integrity: "High")
+                    var k = 4.0
+                    for line in ["whoami /all", rec.rng.pick(["net group \"Domain Admins\" /domain", "net localgroup administrators", "net user " + user.name + " /domain"]), "ipconfig /all"].prefix(1 + rec.rng.below(3)) {
+                        let prog: WinProgram = line.hasPrefix("whoami") ? .whoami : (line.hasPrefix("net ") ? .system("net.exe", "Net Command", original: "net.exe") : .system("ipconfig.exe", "IP Configuration Utility", original: "ipconfig.exe"))
+                        rec.start(prog, line, parent: cmd, on: server, at: Self.plus(w, k), integrity: "High")
+                        k += 3 + rec.rng.exponential(mean: 8)
+                    }
+                case 5:
+                    // PsExec to a workstation to fix something (IT's everyday remote tool).
+                    guard let target = client.workstations.isEmpty ? nil : rec.rng.pick(client.workstations) else { break }
+                    let tool = WinProgram(image: "C:\\Tools\\SysinternalsSuite\\PsExec64.exe", fileVersion: "2.43", description: "Execute processes remotely", product: "Sysinternals PsExec",
+                                          company: "Sysinternals - www.sysinternals.com", originalFileName: "psexec.c")
+                    let px = rec.start(tool, "PsExec64.exe -accepteula \\\\" + target.fqdn(client) + " -s " + rec.rng.pick(["gpupdate /force", "cmd /c ipconfig /flushdns", "cmd.exe", "sc query spooler"]),
+                                       parent: serverExplorer, on: server, at: w, integrity: "High")
+                    rec.connect(px, on: server, at: Self.plus(w, 0.2), to: target.ip.description, name: target.fqdn(client), port: 445, portName: "microsoft-ds")
+                case 6:
+                    // A maintenance task (schtasks /create, 4698) or a look at a service (sc.exe).
+                    let cmd = rec.start(.cmd, "\"C:\\Windows\\system32\\cmd.exe\" ", parent: serverExplorer, on: server, at: w, integrity: "High")
+                    if rec.rng.chance(0.5) {
+                        let name = rec.rng.pick(["Maintenance\\CleanupTemp", "Maintenance\\RotateLogs", "IT\\InventoryUpload", "IT\\RestartSpooler"])
+                        let binary = rec.rng.pick(["C:\\Scripts\\cleanup.cmd", "C:\\Scripts\\rotate-logs.ps1", "C:\\Program Files\\Inventory\\agent.exe"])
+                        rec.start(.schtasks, "schtasks  /create /tn \"\(name)\" /tr \"\(binary)\" /sc daily /st 02:00 /ru SYSTEM /f", parent: cmd, on: server, at: Self.plus(w, 5), integrity: "High")
+                        var logon = remote
+                        logon.isAdmin = true
+                        rec.taskCreated(logon, on: server, at: Self.plus(w, 5.3), name: "\\" + name, command: binary, arguments: "", author: client.domain + "\\" + user.name)
+                    } else {
+                        rec.start(.sc, "sc.exe " + rec.rng.pick(["query spooler", "qc wuauserv", "config spooler start= auto", "query type= service state= all"]),
+                                  parent: cmd, on: server, at: Self.plus(w, 5), integrity: "High")
+                    }
+                case 7:
+                    // Clearing a log after testing audit settings (rare, with wevtutil).
+                    if rec.rng.chance(0.15) {
+                        let cmd = rec.start(.cmd, "\"C:\\Windows\\system32\\cmd.exe\" ", parent: serverExplorer, on: server, at: w, integrity: "High")
+                        let log = rec.rng.pick(["Application", "Microsoft-Windows-PowerShell/Operational", "Security"])
+                        rec.start(.wevtutil, "wevtutil  cl " + log, parent: cmd, on: server, at: Self.plus(w, 3), integrity: "High")
+                        if log == "Security" {
+                            var logon = remote
+                            logon.isAdmin = true
+                            rec.logCleared(logon, on: server, at: Self.plus(w, 3.2))
+                        }
+                    } else {
+                        rec.start(.mmc, "\"C:\\Windows\\system32\\mmc.exe\" \"C:\\Windows\\system32\\eventvwr.msc\" ", parent: serverExplorer, on: server, at: w, integrity: "High")
+                    }
                 case 0:
                     let script = rec.rng.pick(Self.adminScripts)
                     let encoded = Data(Array(script.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).base64EncodedString()
@@ -283,6 +351,18 @@ enum WindowsActivity {
             rec.logoff(remote, type: 10, on: server, at: Self.plus(at, s + 1), userInitiated: true)
         }
 
+        static let intuneExtension = WinProgram(image: "C:\\Program Files (x86)\\Microsoft Intune Management Extension\\Microsoft.Management.Services.IntuneWindowsAgent.exe",
+                                                fileVersion: "1.83.107.0", description: "Microsoft Intune Management Extension", product: "Microsoft Intune Management Extension",
+                                                company: "Microsoft Corporation", originalFileName: "Microsoft.Management.Services.IntuneWindowsAgent.exe")
+
+        static let managementScripts = [
+            "Get-CimInstance Win32_OperatingSystem | Select-Object Caption, Version, LastBootUpTime | ConvertTo-Json",
+            "if (Test-Path 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate') { exit 0 } else { exit 1 }",
+            "Get-BitLockerVolume -MountPoint C: | Select-Object VolumeStatus, ProtectionStatus | ConvertTo-Json",
+            "$p = Get-ItemProperty 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\*' | Select-Object DisplayName, DisplayVersion; $p | ConvertTo-Json | Out-File C:\\Windows\\Temp\\inventory.json",
+            "Remove-Item -Path $env:TEMP\\* -Recurse -Force -ErrorAction SilentlyContinue",
+        ]
+
         static let adminScripts = [
             "Get-Service | Where-Object { $_.Status -eq 'Stopped' -and $_.StartType -eq 'Automatic' } | Select-Object Name, DisplayName",
             "Get-ADUser -Filter 'Enabled -eq $true' -Properties LastLogonDate | Where-Object { $_.LastLogonDate -lt (Get-Date).AddDays(-90) } | Select-Object SamAccountName, LastLogonDate",
@@ -291,6 +371,77 @@ enum WindowsActivity {
             "Restart-Service -Name Spooler -Force; Get-Service Spooler",
             "Get-SmbSession | Sort-Object -Property NumOpens -Descending | Select-Object -First 20 ClientComputerName, ClientUserName, NumOpens",
         ]
+
+        /// The internet against the file server's RDP port, which the client exposes (the
+        /// brute-force and spraying scenarios come in the same way): bots guess common account
+        /// names from ever new addresses, about one attempt a minute and a half, now and then a
+        /// bot stays for a burst of guesses. Each attempt is a 4625 (network logon over NLA,
+        /// NTLM) on the file server and the DC's 4776 for the name. Benign background, as the
+        /// SSH noise on the Linux web server.
+        func internetRDPNoise(day: Int, _ rec: inout WindowsRecorder) {
+            guard let server = client.hosts(.fileServer).first else { return }
+            var s = rec.rng.exponential(mean: 90)
+            while s < 86_400 {
+                let ip = InternetAddresses.random(&rec.rng).description
+                let machine = rec.rng.pick(Self.botWorkstations)
+                let burst = rec.rng.chance(0.08) ? 5 + rec.rng.below(40) : 1 + (rec.rng.chance(0.25) ? rec.rng.below(3) : 0)
+                var at = s
+                for _ in 0..<burst {
+                    // Common names, the built-in accounts, and names in the company's own
+                    // `first.last` convention from breach corpora and the web (some real).
+                    let draw = rec.rng.unit()
+                    let name = draw < 0.2 ? rec.rng.pick(["administrator", "Administrator", "guest"])
+                        : (draw < 0.55 ? rec.rng.pick(Self.botNames) : Self.guessedName(client, &rec.rng))
+                    let now = t(day, at)
+                    let exists = name.lowercased() == "administrator" || client.user(name) != nil
+                    rec.failedLogon(name, type: 3, on: server, at: now, sourceIP: ip, workstation: machine, subStatus: exists ? "0xc000006a" : "0xc0000064",
+                                    domain: rec.rng.chance(0.3) ? "" : nil)
+                    rec.ntlmValidation(name, workstation: machine, on: dc, at: Self.plus(now, 0.01), status: exists ? "0xc000006a" : "0xc0000064")
+                    at += 0.3 + rec.rng.exponential(mean: 2)
+                }
+                s = at + rec.rng.exponential(mean: 90)
+            }
+        }
+
+        /// A `first.last` name as outsiders guess them: half the time a real person's (from
+        /// a leaked address list), else common given names and surnames in the same shape.
+        static func guessedName(_ client: SimClient, _ rng: inout SplitMix64) -> String {
+            if rng.chance(0.5), !client.people.isEmpty { return rng.pick(client.people).name }
+            return rng.pick(Organisation.givenNames) + "." + rng.pick(Organisation.surnames)
+        }
+
+        static let botWorkstations = ["-", "-", "kali", "WIN-3J8GK2L1QO", "DESKTOP-7N4PQ2", "WORKSTATION", "USER-PC", "WIN-CLIENT", "ADMIN-PC", "DESKTOP-U3259VU",
+                                      "WIN-R8M4CUS1T5T", "RDP-CLIENT", "Hello"]
+        static let botNames = ["admin", "user", "test", "test1", "scanner", "backup", "sql", "sqladmin", "support", "user1", "server", "guest",
+                               "adm", "helpdesk", "office", "reception", "scan", "sa", "admin1", "administrador", "Administrateur", "buh", "ADMIN", "USER",
+                               "remote", "rdp", "demo", "it", "manager", "accounting", "ftp", "www", "temp", "owner"]
+
+        /// Stale and mistyped passwords: after a password change a user's second device or a
+        /// mapped drive keeps the old password and retries for a while (a classic cause of
+        /// lockouts), and people mistype at the file server's share prompt. Network logons
+        /// (NTLM) from the user's own workstation: 4625 on the file server, 4776 failures on
+        /// the DC, then the logon that works.
+        func staleCredentials(day: Int, _ rec: inout WindowsRecorder) {
+            for ws in client.workstations {
+                guard let user = ws.owner.flatMap(client.user), client.isWorking(user, at: t(day, Double(user.workStart + 2) * 3_600)) else { continue }
+                let stale = rec.rng.chance(0.06)
+                guard stale || rec.rng.chance(0.35) else { continue }
+                var s = Double(user.workStart) * 3_600 + rec.rng.unit() * Double(max(1, user.workEnd - user.workStart) * 3_600)
+                let tries = stale ? 3 + rec.rng.below(25) : 1 + rec.rng.below(3)
+                for _ in 0..<tries {
+                    let now = t(day, s)
+                    rec.failedLogon(user.name, type: 3, on: fs, at: now, sourceIP: ws.ip.description, workstation: ws.name)
+                    rec.ntlmValidation(user.name, workstation: ws.name, on: dc, at: Self.plus(now, 0.01), status: "0xc000006a")
+                    s += stale ? 30 + rec.rng.exponential(mean: 240) : 4 + rec.rng.exponential(mean: 6)
+                }
+                if !stale {
+                    var logon = rec.user(user)
+                    logon.isAdmin = false
+                    rec.ntlmValidation(user.name, workstation: ws.name, on: dc, at: t(day, s))
+                    rec.logon(logon, type: 3, on: fs, at: t(day, s + 0.02), sourceIP: ws.ip.description, kerberos: false, workstation: ws.name)
+                }
+            }
+        }
 
         /// The backup account reads the file server over SMB from the backup server at night
         /// (NTLM, as the Linux backup client authenticates).

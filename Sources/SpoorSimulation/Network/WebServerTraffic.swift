@@ -26,6 +26,9 @@ public enum WebServerTraffic {
 
     static let pages = ["/", "/about", "/products", "/products/view.php?id=", "/news", "/news/article.php?id=", "/contact", "/careers",
                         "/search?q=", "/support", "/privacy", "/products/view.php?id=", "/"]
+    static let campaignParameters = ["utm_source=newsletter&utm_medium=email&utm_campaign=spring-2026", "utm_source=linkedin&utm_medium=social",
+                                     "utm_source=google&utm_medium=cpc&utm_campaign=brand%20search", "ref=partner-portal", "utm_source=bing&utm_medium=cpc&utm_term=industrial%20pumps",
+                                     "lang=de&currency=CHF", "sort=price&order=asc&page=2"]
     static let searchTerms = ["pricing", "support+hours", "warranty", "download", "contact", "manual+pdf", "careers", "shipping", "returns", "api"]
     static let assets: [(String, Int, String)] = [
         ("/assets/css/site.min.css", 46_210, "text/css"), ("/assets/js/app.min.js", 121_774, "application/javascript"),
@@ -84,9 +87,18 @@ public enum WebServerTraffic {
 
     static func page(_ ctx: inout SimulationContext) -> String {
         let p = ctx.rng.pick(pages)
-        if p.hasSuffix("id=") { return p + String(1 + ctx.rng.below(60)) }
-        if p.hasSuffix("q=") { return p + ctx.rng.pick(searchTerms) }
-        return p
+        var uri = p
+        if p.hasSuffix("id=") { uri = p + String(1 + ctx.rng.below(60)) }
+        if p.hasSuffix("q=") {
+            // Searches of several words, URL-encoded as browsers send them.
+            uri = p + (0..<(1 + ctx.rng.below(4))).map { _ in ctx.rng.pick(searchTerms) }.joined(separator: ctx.rng.chance(0.5) ? "%20" : "+")
+        }
+        // Visitors from newsletters and ads carry campaign parameters (UTM, click ids).
+        if uri != "/", ctx.rng.chance(0.12) {
+            uri += (uri.contains("?") ? "&" : "?") + ctx.rng.pick(campaignParameters)
+            if ctx.rng.chance(0.4) { uri += "&gclid=" + NetworkTraffic.randomHex(8 + ctx.rng.below(20), &ctx.rng) }
+        }
+        return uri
     }
 
     static func run(_ ctx: inout SimulationContext) {
@@ -140,7 +152,8 @@ public enum WebServerTraffic {
             if ctx.rng.chance(0.3) { hits.append(Hit("GET", "/robots.txt", status: 200, bytes: 112, mime: "text/plain")) }
             if ctx.rng.chance(0.15) { hits.append(Hit("GET", "/sitemap.xml", status: 200, bytes: 4_210, mime: "application/xml")) }
             for _ in 0..<(1 + ctx.rng.below(3)) { hits.append(Hit("GET", page(&ctx), status: 200, bytes: 8_000 + ctx.rng.below(32_000))) }
-            session(&ctx, at: t, from: ip, userAgent: c.0, requests: hits, label: nil)
+            // Crawlers follow old http:// links too; the site answers on port 80 as well.
+            session(&ctx, at: t, from: ip, userAgent: c.0, port: ctx.rng.chance(0.35) ? 80 : 443, requests: hits, label: nil)
         }
         // Internet-wide scanners and bots probing for known paths.
         ctx.rng = base.split()

@@ -84,6 +84,21 @@ public struct SimulationOutput: Sendable {
         files[file, default: []].append(Entry(time: time, sequence: sequence, line: line, client: client, host: host, label: label))
     }
 
+    /// Adds every record and layout of `other` after this output's records (their order
+    /// among themselves kept): how a scenario run written on its own joins the simulation.
+    public mutating func append(contentsOf other: SimulationOutput) {
+        for (file, layout) in other.layouts where layouts[file] == nil { layouts[file] = layout }
+        var moved: [(Int, String, Entry)] = []
+        for (file, entries) in other.files { for e in entries { moved.append((e.sequence, file, e)) } }
+        moved.sort { $0.0 < $1.0 }
+        for (_, file, e) in moved {
+            sequence += 1
+            var copy = e
+            copy.sequence = sequence
+            files[file, default: []].append(copy)
+        }
+    }
+
     /// Records so far, and how many are attack records.
     public var recordCount: Int { files.values.reduce(0) { $0 + $1.count } }
     public var attackRecordCount: Int { files.values.reduce(0) { $0 + $1.filter { $0.label != nil }.count } }

@@ -123,7 +123,9 @@ enum WindowsScenarios {
         guard let dc = client.domainController, let server = client.hosts(.fileServer).first else { return }
         atNight(&c)
         let ip = attackerIP(&rec.rng), machine = rec.rng.pick(["kali", "WIN-3J8GK2L1QO", "-"])
-        let account = client.admins.first ?? client.people[0]
+        // The target: an admin's account most of the time, else anyone's (from a leaked list).
+        guard !client.people.isEmpty else { return }
+        let account = rec.rng.chance(0.6) && !client.admins.isEmpty ? rec.rng.pick(client.admins) : rec.rng.pick(client.people)
         rec.label = c.label("T1110.001", "credential-access", step: "guess")
         var s = 0.0
         for _ in 0..<(40 + rec.rng.below(120)) {

@@ -189,10 +189,10 @@ struct WindowsRecorder {
     }
 
     mutating func failedLogon(_ name: String, sid: String = "S-1-0-0", type: Int, on host: SimHost, at t: Timestamp, sourceIP: String, workstation: String,
-                              subStatus: String = "0xc000006a") {
+                              subStatus: String = "0xc000006a", domain: String? = nil) {
         emit(host, .security, 4625, at: t, [
             ("SubjectUserSid", .s("S-1-0-0")), ("SubjectUserName", .s("-")), ("SubjectDomainName", .s("-")), ("SubjectLogonId", .s("0x0")),
-            ("TargetUserSid", .s(sid)), ("TargetUserName", .s(name)), ("TargetDomainName", .s(client.domain)),
+            ("TargetUserSid", .s(sid)), ("TargetUserName", .s(name)), ("TargetDomainName", .s(domain ?? client.domain)),
             ("Status", .s(subStatus == "0xc0000064" ? "0xc000006d" : "0xc000006d")), ("FailureReason", .s("%%2313")), ("SubStatus", .s(subStatus)),
             ("LogonType", .n(Int64(type))), ("LogonProcessName", .s("NtLmSsp ")), ("AuthenticationPackageName", .s("NTLM")),
             ("WorkstationName", .s(workstation)), ("TransmittedServices", .s("-")), ("LmPackageName", .s("-")), ("KeyLength", .n(0)),

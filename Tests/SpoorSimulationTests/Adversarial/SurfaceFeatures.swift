@@ -186,6 +186,8 @@ struct FeatureTable {
         var source: String
         var label: Bool
         var features: SurfaceFeatures
+        /// The record itself (for diagnostics).
+        var line: String = ""
     }
 
     var rows: [Row] = []
@@ -236,7 +238,7 @@ struct FeatureTable {
             }
             let keep = (benign + all.indices.filter { all[$0].label }).sorted()
             for i in keep {
-                table.rows.append(Row(source: source, label: all[i].label, features: SurfaceFeatures(line: all[i].line)))
+                table.rows.append(Row(source: source, label: all[i].label, features: SurfaceFeatures(line: all[i].line), line: all[i].line))
             }
         }
         return table

@@ -132,7 +132,6 @@ struct EMEngine {
         smoothing: Double, maximumIterations: Int, tolerance: Double, priorBounds: ClosedRange<Double>
     ) -> Outcome {
         let np = patterns.count, nb = blocks.count
-        let n = Double(patterns.unitCount)
         guard np > 0 else { return Outcome(iterations: 0, logLikelihood: 0, converged: true) }
         var starts = [Int](repeating: 0, count: nb + 1)
         for b in 0..<nb { starts[b + 1] = starts[b] + blocks[b].size }

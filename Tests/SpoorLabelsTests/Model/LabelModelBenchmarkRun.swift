@@ -71,7 +71,7 @@ enum LabelModelBenchmarkRun {
         guard let votes = FileManager.default.contents(atPath: directory + "/L.i8"),
               let labels = FileManager.default.contents(atPath: directory + "/y.i8"),
               votes.count == n * m, labels.count == n
-        else { throw LearnErrorShim.missing(directory) }
+        else { throw BenchmarkInputError.missing(directory) }
         let raw = [Int8](unsafeUninitializedCapacity: votes.count) { buffer, count in
             count = votes.copyBytes(to: UnsafeMutableRawBufferPointer(buffer))
         }
@@ -80,7 +80,7 @@ enum LabelModelBenchmarkRun {
         return try run(matrix, truth: labels.map { $0 == 1 }, oracle: nil)
     }
 
-    enum LearnErrorShim: Error { case missing(String) }
+    enum BenchmarkInputError: Error { case missing(String) }
 
     static func run(_ matrix: LabelMatrix, truth: [Bool], oracle: [Double]?) throws -> [String: Double] {
         let n = matrix.unitCount, m = matrix.functionCount

@@ -31,30 +31,45 @@ extension LabelModel {
         let m = patterns.functionCount
         guard m > 1, patterns.count > 0 else { return [] }
         let n = Double(patterns.unitCount)
-        // [class][j * 2 + a] and [class][(j * m + k) * 4 + a * 2 + b], a/b: 0 benign, 1 malicious.
-        var single = [[Double]](repeating: [Double](repeating: 0, count: m * 2), count: 2)
-        var pair = [[Double]](repeating: [Double](repeating: 0, count: m * m * 4), count: 2)
+        // Flat: single[(class * m + j) * 2 + a], pair[((class * m + j) * m + k) * 4 + a * 2 + b],
+        // a/b: 0 benign, 1 malicious.
+        var single = [Double](repeating: 0, count: 2 * m * 2)
+        var pair = [Double](repeating: 0, count: 2 * m * m * 4)
         var maliciousMass = 0.0
-        var voted: [(function: Int, vote: Int)] = []
-        voted.reserveCapacity(m)
-        for p in 0..<patterns.count {
-            let w = patterns.weights[p], post = posterior[p]
-            let w1 = w * post, w0 = w - w1
-            maliciousMass += w1
-            voted.removeAll(keepingCapacity: true)
-            for j in 0..<m {
-                let c = patterns.code(p, j)
-                if c != 0 { voted.append((j, c - 1)) }
-            }
-            for x in voted.indices {
-                let (j, a) = voted[x]
-                single[0][j * 2 + a] += w0
-                single[1][j * 2 + a] += w1
-                for z in (x + 1)..<voted.count {
-                    let (k, b) = voted[z]
-                    let i = (j * m + k) * 4 + a * 2 + b
-                    pair[0][i] += w0
-                    pair[1][i] += w1
+        let words = patterns.wordsPerPattern
+        var voted = [Int](repeating: 0, count: m)
+        patterns.keys.withUnsafeBufferPointer { keys in
+            single.withUnsafeMutableBufferPointer { single in
+                pair.withUnsafeMutableBufferPointer { pair in
+                    voted.withUnsafeMutableBufferPointer { voted in
+                        for p in 0..<patterns.count {
+                            let w = patterns.weights[p], w1 = w * posterior[p], w0 = w - w1
+                            maliciousMass += w1
+                            // voted[x] = j * 2 + a for each function that did not abstain.
+                            var count = 0
+                            for word in 0..<words {
+                                var k = keys[p &* words &+ word]
+                                while k != 0 {
+                                    let bit = k.trailingZeroBitCount
+                                    let j = word &* 32 &+ bit >> 1
+                                    voted[count] = j &* 2 &+ (bit & 1)
+                                    count &+= 1
+                                    k &= k &- 1
+                                }
+                            }
+                            for x in 0..<count {
+                                let ja = voted[x], j = ja >> 1, a = ja & 1
+                                single[ja] += w0
+                                single[m &* 2 &+ ja] += w1
+                                for z in (x &+ 1)..<count {
+                                    let kb = voted[z], k = kb >> 1, b = kb & 1
+                                    let i = (j &* m &+ k) &* 4 &+ a &* 2 &+ b
+                                    pair[i] += w0
+                                    pair[m &* m &* 4 &+ i] += w1
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -65,13 +80,13 @@ extension LabelModel {
                 var best = -Double.infinity
                 for y in 0..<2 where mass[y] > 0 {
                     for a in 0..<2 {
-                        let pa = single[y][j * 2 + a] / mass[y]
+                        let pa = single[(y * m + j) * 2 + a] / mass[y]
                         for b in 0..<2 {
-                            let pb = single[y][k * 2 + b] / mass[y]
+                            let pb = single[(y * m + k) * 2 + b] / mass[y]
                             guard mass[y] * min(pa, pb) >= minimumSupport else { continue }
                             let variance = pa * (1 - pa) * pb * (1 - pb)
                             guard variance > 1e-12 else { continue }
-                            let pab = pair[y][(j * m + k) * 4 + a * 2 + b] / mass[y]
+                            let pab = pair[((y * m + j) * m + k) * 4 + a * 2 + b] / mass[y]
                             best = max(best, (pab - pa * pb) / variance.squareRoot())
                         }
                     }

@@ -51,22 +51,40 @@ struct EMEngine {
         let nb = blocks.count, np = patterns.count
         var codes = [UInt16](repeating: 0, count: np * nb)
         var blockCounts = blocks.map { [Double](repeating: 0, count: $0.size) }
-        for p in 0..<np {
-            let w = patterns.weights[p]
-            for (b, block) in blocks.enumerated() {
-                var code = 0, stride = 1
-                for (k, f) in block.factors.enumerated() {
-                    var outcome = 0, digit = 1
-                    for member in factors[f].members {
-                        outcome += patterns.code(p, member) * digit
-                        digit *= 3
+        // Per block, flat: the member functions in digit order and each one's place value.
+        let members = blocks.map { block in block.factors.flatMap { factors[$0].members } }
+        let places = blocks.map { block -> [Int] in
+            var out: [Int] = [], stride = 1
+            for (k, f) in block.factors.enumerated() {
+                var digit = 1
+                for _ in factors[f].members { out.append(stride * digit); digit *= 3 }
+                stride *= block.radices[k]
+            }
+            return out
+        }
+        let words = patterns.wordsPerPattern
+        patterns.keys.withUnsafeBufferPointer { keys in
+            codes.withUnsafeMutableBufferPointer { codes in
+                for b in 0..<nb {
+                    members[b].withUnsafeBufferPointer { member in
+                        places[b].withUnsafeBufferPointer { place in
+                            blockCounts[b].withUnsafeMutableBufferPointer { counts in
+                                for p in 0..<np {
+                                    let base = p &* words
+                                    var code = 0
+                                    for x in 0..<member.count {
+                                        let j = member[x]
+                                        let c = Int(truncatingIfNeeded: (keys[base &+ (j >> 5)] >> UInt64((j & 31) << 1)) & 3)
+                                        code &+= c &* place[x]
+                                    }
+                                    // block.size ≤ max(729, 3^6) since groups have at most 6 members.
+                                    codes[p &* nb &+ b] = UInt16(truncatingIfNeeded: code)
+                                    counts[code] += patterns.weights[p]
+                                }
+                            }
+                        }
                     }
-                    code += outcome * stride
-                    stride *= block.radices[k]
                 }
-                // block.size ≤ max(729, 3^k) and groups are capped at 6 members, so it fits.
-                codes[p * nb + b] = UInt16(truncatingIfNeeded: code)
-                blockCounts[b][code] += w
             }
         }
         self.codes = codes
@@ -98,9 +116,14 @@ struct EMEngine {
         var converged: Bool
     }
 
-    /// Runs EM from the given posteriors (M-step first).
+    /// Runs EM from the given posteriors (M-step first) until no class-conditional outcome
+    /// probability and not the prior moves by more than `tolerance` in an iteration, then fills
+    /// `posterior` and the log-likelihood for the final parameters.
+    ///
+    /// The E-step and the next M-step's statistics are one fused pass: each pattern's posterior
+    /// goes straight into the block histograms and is not stored until the final pass.
     /// - Parameters:
-    ///   - posterior: P(malicious | pattern) per pattern; updated in place.
+    ///   - posterior: P(malicious | pattern) per pattern; the start, then the result.
     ///   - prior: P(malicious); re-estimated unless `fixedPrior`.
     ///   - smoothing: Dirichlet pseudo-units per class, spread like the factor's overall outcome
     ///     frequencies (so a never-voting function is identical in both classes and neutral).
@@ -109,98 +132,244 @@ struct EMEngine {
         smoothing: Double, maximumIterations: Int, tolerance: Double, priorBounds: ClosedRange<Double>
     ) -> Outcome {
         let np = patterns.count, nb = blocks.count
-        let n = Double(patterns.unitCount)
         guard np > 0 else { return Outcome(iterations: 0, logLikelihood: 0, converged: true) }
-        var logLikelihood = -Double.infinity
+        var starts = [Int](repeating: 0, count: nb + 1)
+        for b in 0..<nb { starts[b + 1] = starts[b] + blocks[b].size }
+        let cells = starts[nb]
+        var histogram = [Double](repeating: 0, count: cells)
+        var maliciousMass = 0.0
+        codes.withUnsafeBufferPointer { code in
+            patterns.weights.withUnsafeBufferPointer { weight in
+                posterior.withUnsafeBufferPointer { post in
+                    histogram.withUnsafeMutableBufferPointer { h in
+                        for p in 0..<np {
+                            let wp = weight[p] * post[p]
+                            maliciousMass += wp
+                            let base = p &* nb
+                            for b in 0..<nb { h[starts[b] &+ Int(code[base &+ b])] += wp }
+                        }
+                    }
+                }
+            }
+        }
         var iterations = 0
         var converged = false
-        var histograms = blocks.map { [Double](repeating: 0, count: $0.size) }
-        var ratioTables = histograms, benignTables = histograms
+        _ = mStep(
+            histogram: histogram, starts: starts, maliciousMass: maliciousMass, prior: &prior,
+            fixedPrior: fixedPrior, smoothing: smoothing, priorBounds: priorBounds)
+        // SQUAREM (Varadhan and Roland 2008, "Simple and globally convergent methods for
+        // accelerating the convergence of any EM algorithm", step length SqS3): two EM steps
+        // give r and v, the extrapolated point p0 − 2αr + α²v is projected back onto the
+        // probability simplices and stabilised by one more EM step, and kept only if its
+        // log-likelihood is not below that of the first EM step's result.
+        func step() -> (logLikelihood: Double, change: Double) {
+            var h = histogram
+            let (mass, ll) = eStep(prior: prior, starts: starts, histogram: &h)
+            histogram = h
+            let change = mStep(
+                histogram: histogram, starts: starts, maliciousMass: mass, prior: &prior,
+                fixedPrior: fixedPrior, smoothing: smoothing, priorBounds: priorBounds)
+            return (ll, change)
+        }
         while iterations < maximumIterations {
+            let p0 = parameters(prior: prior)
             iterations += 1
-            // M-step: malicious mass per block outcome.
-            for b in 0..<nb { for c in histograms[b].indices { histograms[b][c] = 0 } }
-            var maliciousMass = 0.0
-            codes.withUnsafeBufferPointer { code in
-                patterns.weights.withUnsafeBufferPointer { weight in
-                    posterior.withUnsafeBufferPointer { post in
+            if step().change <= tolerance { converged = true; break }
+            let p1 = parameters(prior: prior)
+            guard iterations < maximumIterations else { break }
+            iterations += 1
+            let (ll1, change2) = step()
+            if change2 <= tolerance { converged = true; break }
+            let p2 = parameters(prior: prior)
+            var rr = 0.0, vv = 0.0
+            var r = p0, v = p0
+            for i in p0.indices {
+                r[i] = p1[i] - p0[i]
+                v[i] = p2[i] - p1[i] - r[i]
+                rr += r[i] * r[i]
+                vv += v[i] * v[i]
+            }
+            guard vv > 0, iterations < maximumIterations else { continue }
+            let alpha = min(-1, -(rr / vv).squareRoot())
+            if alpha == -1 { continue }  // the extrapolation is p2 itself
+            var extrapolated = p0
+            for i in p0.indices { extrapolated[i] = p0[i] - 2 * alpha * r[i] + alpha * alpha * v[i] }
+            setParameters(extrapolated, fallback: p2, prior: &prior, fixedPrior: fixedPrior, priorBounds: priorBounds)
+            iterations += 1
+            let (llExtrapolated, _) = step()
+            if !(llExtrapolated >= ll1) {
+                setParameters(p2, fallback: p2, prior: &prior, fixedPrior: fixedPrior, priorBounds: priorBounds)
+            }
+        }
+        // Final pass: posteriors and log-likelihood under the final parameters.
+        let (finalRatio, benign) = tables(starts: starts, includingBenign: true)
+        let logOdds = log(prior) - log1p(-prior), logBenignPrior = log1p(-prior)
+        var logLikelihood = 0.0
+        codes.withUnsafeBufferPointer { code in
+            patterns.weights.withUnsafeBufferPointer { weight in
+                posterior.withUnsafeMutableBufferPointer { post in
+                    for p in 0..<np {
+                        var s = logOdds, l0 = logBenignPrior
+                        let base = p &* nb
                         for b in 0..<nb {
-                            histograms[b].withUnsafeMutableBufferPointer { h in
-                                for p in 0..<np { h[Int(code[p &* nb &+ b])] += weight[p] * post[p] }
-                            }
+                            let i = starts[b] &+ Int(code[base &+ b])
+                            s += finalRatio[i]
+                            l0 += benign[i]
                         }
-                        for p in 0..<np { maliciousMass += weight[p] * post[p] }
+                        // softplus(s) and sigmoid(s) from one exp, stable for any s.
+                        let e = exp(-abs(s))
+                        post[p] = s >= 0 ? 1 / (1 + e) : e / (1 + e)
+                        logLikelihood += weight[p] * (l0 + max(s, 0) + log(1 + e))
                     }
                 }
             }
-            if !fixedPrior { prior = min(priorBounds.upperBound, max(priorBounds.lowerBound, maliciousMass / n)) }
-            var maliciousCounts = factors.map { [Double](repeating: 0, count: $0.outcomeCount) }
-            Self.splitBlocks(blocks, histograms, into: &maliciousCounts)
-            let massM = maliciousMass, massB = n - maliciousMass
-            for f in factors.indices {
-                let total = factorCounts[f]
-                for o in total.indices {
-                    let share = total[o] / n
-                    let m = maliciousCounts[f][o], b = max(0, total[o] - m)
-                    factors[f].malicious[o] = (m + smoothing * share) / (massM + smoothing)
-                    factors[f].benign[o] = (b + smoothing * share) / (massB + smoothing)
-                }
-            }
-            // Tables per block: sum of the factors' log-ratios and benign log-likelihoods.
-            for (b, block) in blocks.enumerated() {
-                let ratios = block.factors.map { factors[$0].logRatio }
-                let benigns = block.factors.map { factors[$0].logBenign }
-                for c in 0..<block.size {
-                    var rest = c, r = 0.0, l = 0.0
-                    for k in block.factors.indices {
-                        let o = rest % block.radices[k]
-                        rest /= block.radices[k]
-                        r += ratios[k][o]
-                        l += benigns[k][o]
-                    }
-                    ratioTables[b][c] = r
-                    benignTables[b][c] = l
-                }
-            }
-            // E-step and log-likelihood.
-            let logOdds = log(prior) - log1p(-prior), logBenignPrior = log1p(-prior)
-            var ll = 0.0
-            let flatRatios = ratioTables.flatMap { $0 }, flatBenign = benignTables.flatMap { $0 }
-            var starts = [Int](repeating: 0, count: nb)
-            for b in 0..<nb where b > 0 { starts[b] = starts[b - 1] + blocks[b - 1].size }
-            codes.withUnsafeBufferPointer { code in
-                patterns.weights.withUnsafeBufferPointer { weight in
-                    posterior.withUnsafeMutableBufferPointer { post in
-                        flatRatios.withUnsafeBufferPointer { ratio in
-                            flatBenign.withUnsafeBufferPointer { benign in
-                                starts.withUnsafeBufferPointer { start in
-                                    for p in 0..<np {
-                                        var s = logOdds, l0 = logBenignPrior
-                                        let base = p &* nb
-                                        for b in 0..<nb {
-                                            let i = start[b] &+ Int(code[base &+ b])
-                                            s += ratio[i]
-                                            l0 += benign[i]
-                                        }
-                                        // softplus(s) and sigmoid(s) from one exp, stable for any s.
-                                        let e = exp(-abs(s))
-                                        let softplus = max(s, 0) + log1p(e)
-                                        post[p] = s >= 0 ? 1 / (1 + e) : e / (1 + e)
-                                        ll += weight[p] * (l0 + softplus)
+        }
+        return Outcome(iterations: iterations, logLikelihood: logLikelihood, converged: converged)
+    }
+
+    /// One E-step at the current parameters: malicious mass per block outcome (into `histogram`),
+    /// total malicious mass, and the log-likelihood of the data at these parameters.
+    func eStep(prior: Double, starts: [Int], histogram: inout [Double]) -> (mass: Double, logLikelihood: Double) {
+        let np = patterns.count, nb = blocks.count
+        let (ratio, benign) = tables(starts: starts, includingBenign: true)
+        let logOdds = log(prior) - log1p(-prior), logBenignPrior = log1p(-prior)
+        var mass = 0.0, logLikelihood = 0.0, product = 1.0, inProduct = 0
+        codes.withUnsafeBufferPointer { code in
+            patterns.weights.withUnsafeBufferPointer { weight in
+                ratio.withUnsafeBufferPointer { r in
+                    benign.withUnsafeBufferPointer { l in
+                        starts.withUnsafeBufferPointer { start in
+                            histogram.withUnsafeMutableBufferPointer { h in
+                                for c in 0..<h.count { h[c] = 0 }
+                                for p in 0..<np {
+                                    let base = p &* nb
+                                    var s = logOdds, l0 = logBenignPrior
+                                    for b in 0..<nb {
+                                        let i = start[b] &+ Int(code[base &+ b])
+                                        s += r[i]
+                                        l0 += l[i]
                                     }
+                                    // sigmoid(s) and softplus(s) from one exp, stable for any s.
+                                    let e = exp(-abs(s))
+                                    let post = s >= 0 ? 1 / (1 + e) : e / (1 + e)
+                                    let wp = weight[p] * post
+                                    mass += wp
+                                    // softplus = max(s, 0) + log(1 + e). The log is the costliest
+                                    // operation of the pass, so the (1 + e) ∈ (1, 2] of unit-weight
+                                    // patterns are multiplied up, 512 at a time (< 2^512), and
+                                    // logged once.
+                                    logLikelihood += weight[p] * (l0 + max(s, 0))
+                                    if weight[p] == 1 {
+                                        product *= 1 + e
+                                        inProduct &+= 1
+                                        if inProduct == 512 { logLikelihood += log(product); product = 1; inProduct = 0 }
+                                    } else {
+                                        logLikelihood += weight[p] * log(1 + e)
+                                    }
+                                    for b in 0..<nb { h[start[b] &+ Int(code[base &+ b])] += wp }
                                 }
                             }
                         }
                     }
                 }
             }
-            let change = abs(ll - logLikelihood)
-            logLikelihood = ll
-            if iterations > 1, change <= tolerance * n {
-                converged = true
-                break
+        }
+        return (mass, logLikelihood + log(product))
+    }
+
+    /// The parameters as one vector: the prior, then each factor's malicious and benign outcome
+    /// probabilities.
+    func parameters(prior: Double) -> [Double] {
+        var out = [prior]
+        for factor in factors {
+            out += factor.malicious
+            out += factor.benign
+        }
+        return out
+    }
+
+    /// Sets the parameters from a vector, projected back onto valid values: an outcome
+    /// probability that left (0, 1] takes half its value in `fallback`, then each distribution is
+    /// renormalised; the prior is clamped (or left alone when fixed).
+    mutating func setParameters(
+        _ vector: [Double], fallback: [Double], prior: inout Double, fixedPrior: Bool, priorBounds: ClosedRange<Double>
+    ) {
+        if !fixedPrior {
+            prior = vector[0].isFinite ? min(priorBounds.upperBound, max(priorBounds.lowerBound, vector[0])) : fallback[0]
+        }
+        var i = 1
+        func take(_ count: Int) -> [Double] {
+            var d = [Double](repeating: 0, count: count)
+            var sum = 0.0
+            for o in 0..<count {
+                var x = vector[i + o]
+                if !(x > 0 && x <= 1) { x = fallback[i + o] / 2 }
+                d[o] = x
+                sum += x
+            }
+            i += count
+            if sum > 0 { for o in 0..<count { d[o] /= sum } }
+            return d
+        }
+        for f in factors.indices {
+            let k = factors[f].outcomeCount
+            factors[f].malicious = take(k)
+            factors[f].benign = take(k)
+        }
+    }
+
+    /// MAP update of the factors' outcome distributions (and the prior) from the block histograms
+    /// of malicious mass; returns the largest absolute change of any probability.
+    mutating func mStep(
+        histogram: [Double], starts: [Int], maliciousMass: Double, prior: inout Double, fixedPrior: Bool,
+        smoothing: Double, priorBounds: ClosedRange<Double>
+    ) -> Double {
+        let n = Double(patterns.unitCount)
+        var change = 0.0
+        if !fixedPrior {
+            let updated = min(priorBounds.upperBound, max(priorBounds.lowerBound, maliciousMass / n))
+            change = abs(updated - prior)
+            prior = updated
+        }
+        let split = blocks.indices.map { b in Array(histogram[starts[b]..<starts[b + 1]]) }
+        var maliciousCounts = factors.map { [Double](repeating: 0, count: $0.outcomeCount) }
+        Self.splitBlocks(blocks, split, into: &maliciousCounts)
+        let massM = min(n, max(0, maliciousMass)), massB = n - massM
+        for f in factors.indices {
+            let total = factorCounts[f]
+            for o in total.indices {
+                let share = total[o] / n
+                let m = min(total[o], maliciousCounts[f][o]), b = total[o] - m
+                let pm = (m + smoothing * share) / (massM + smoothing)
+                let pb = (b + smoothing * share) / (massB + smoothing)
+                change = max(change, abs(pm - factors[f].malicious[o]), abs(pb - factors[f].benign[o]))
+                factors[f].malicious[o] = pm
+                factors[f].benign[o] = pb
             }
         }
-        return Outcome(iterations: iterations, logLikelihood: logLikelihood, converged: converged)
+        return change
+    }
+
+    /// Per block outcome: the sum of its factors' weighted log-ratios and, if asked, benign
+    /// log-likelihoods (a few thousand cells at most).
+    func tables(starts: [Int], includingBenign: Bool) -> (ratio: [Double], benign: [Double]) {
+        var ratio = [Double](repeating: 0, count: starts.last ?? 0)
+        var benign = includingBenign ? ratio : []
+        for (b, block) in blocks.enumerated() {
+            let ratios = block.factors.map { factors[$0].logRatio }
+            let benigns = includingBenign ? block.factors.map { factors[$0].logBenign } : []
+            for c in 0..<block.size {
+                var rest = c, r = 0.0, l = 0.0
+                for k in block.factors.indices {
+                    let o = rest % block.radices[k]
+                    rest /= block.radices[k]
+                    r += ratios[k][o]
+                    if includingBenign { l += benigns[k][o] }
+                }
+                ratio[starts[b] + c] = r
+                if includingBenign { benign[starts[b] + c] = l }
+            }
+        }
+        return (ratio, benign)
     }
 }

@@ -57,7 +57,8 @@ public struct LabelModel: Sendable, Hashable {
     /// Dirichlet pseudo-units per class and factor.
     public var smoothing: Double
     public var maximumIterations: Int
-    /// Stop when the log-likelihood changes by less than this per unit between iterations.
+    /// Stop when no class-conditional vote probability (nor the estimated prior) moves by more
+    /// than this in an iteration.
     public var tolerance: Double
     /// Fits at most (one plus refits after finding dependencies).
     public var maximumRounds: Int
@@ -69,7 +70,7 @@ public struct LabelModel: Sendable, Hashable {
     public init(
         prior: Prior = .estimated, modelsDependencies: Bool = true, dependencyThreshold: Double = 0.2,
         minimumSupport: Double = 20, maximumGroupSize: Int = 6, smoothing: Double = 1,
-        maximumIterations: Int = 300, tolerance: Double = 1e-7, maximumRounds: Int = 4
+        maximumIterations: Int = 300, tolerance: Double = 1e-5, maximumRounds: Int = 4
     ) {
         self.prior = prior
         self.modelsDependencies = modelsDependencies
@@ -78,7 +79,7 @@ public struct LabelModel: Sendable, Hashable {
         self.maximumGroupSize = max(1, min(6, maximumGroupSize))
         self.smoothing = smoothing.isFinite ? max(1e-9, smoothing) : 1
         self.maximumIterations = max(1, maximumIterations)
-        self.tolerance = tolerance.isFinite ? max(0, tolerance) : 1e-7
+        self.tolerance = tolerance.isFinite ? max(0, tolerance) : 1e-5
         self.maximumRounds = max(1, maximumRounds)
     }
 
@@ -162,22 +163,48 @@ public struct LabelModel: Sendable, Hashable {
     /// majority near benign when attacks are rare.
     static func majorityStart(patterns: VotePatterns, factors: [LabelFactor])
         -> (malicious: [Double], votes: [Double], prior: Double) {
-        var malicious = [Double](repeating: 0, count: patterns.count)
+        let np = patterns.count, words = patterns.wordsPerPattern
+        var malicious = [Double](repeating: 0, count: np)
         var votes = malicious
         var softSum = 0.0
-        for p in 0..<patterns.count {
-            for factor in factors {
-                var said = 0, bad = 0
-                for j in factor.members {
-                    let c = patterns.code(p, j)
-                    if c != 0 { said += 1 }
-                    if c == 2 { bad += 1 }
+        // 2-bit codes: benign 01, malicious 10.
+        let benignBits: UInt64 = 0x5555_5555_5555_5555, maliciousBits: UInt64 = 0xAAAA_AAAA_AAAA_AAAA
+        let allSingle = factors.allSatisfy { $0.members.count == 1 && $0.weight == 1 }
+        var flat: [Int] = [], bounds: [Int] = [0], weights: [Double] = []
+        for factor in factors {
+            flat += factor.members
+            bounds.append(flat.count)
+            weights.append(factor.weight)
+        }
+        patterns.keys.withUnsafeBufferPointer { keys in
+            for p in 0..<np {
+                let base = p &* words
+                if allSingle {
+                    var bad = 0, said = 0
+                    for w in 0..<words {
+                        let k = keys[base &+ w]
+                        bad &+= (k & maliciousBits).nonzeroBitCount
+                        said &+= (k & benignBits).nonzeroBitCount
+                    }
+                    said &+= bad
+                    votes[p] = Double(said)
+                    malicious[p] = Double(bad)
+                } else {
+                    for f in 0..<weights.count {
+                        var said = 0, bad = 0
+                        for x in bounds[f]..<bounds[f + 1] {
+                            let j = flat[x]
+                            let c = (keys[base &+ (j >> 5)] >> UInt64((j & 31) << 1)) & 3
+                            if c != 0 { said += 1 }
+                            if c == 2 { bad += 1 }
+                        }
+                        guard said > 0 else { continue }
+                        votes[p] += weights[f]
+                        malicious[p] += weights[f] * Double(bad) / Double(said)
+                    }
                 }
-                guard said > 0 else { continue }
-                votes[p] += factor.weight
-                malicious[p] += factor.weight * Double(bad) / Double(said)
+                if votes[p] > 0 { softSum += patterns.weights[p] * malicious[p] / votes[p] }
             }
-            if votes[p] > 0 { softSum += patterns.weights[p] * malicious[p] / votes[p] }
         }
         let n = Double(patterns.unitCount)
         let prior = n > 0 ? min(0.5, max(0.001, softSum / n)) : 0.5

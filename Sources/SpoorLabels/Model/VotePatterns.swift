@@ -60,6 +60,25 @@ struct VotePatterns: Sendable {
         outWeights.reserveCapacity(min(n, 1 << 16))
         unitKeys.withUnsafeBufferPointer { uk in
             slots.withUnsafeMutableBufferPointer { table in
+                if words == 1 {
+                    // Up to 32 functions (the common case): one word, compared directly.
+                    for i in 0..<n {
+                        let key = uk[i]
+                        var s = Int(truncatingIfNeeded: Self.mix(0x9E37_79B9_7F4A_7C15 ^ key)) & mask
+                        while true {
+                            let t = Int(table[s])
+                            if t == 0 {
+                                table[s] = Int32(truncatingIfNeeded: outWeights.count + 1)
+                                outKeys.append(key)
+                                outWeights.append(1)
+                                break
+                            }
+                            if outKeys[t - 1] == key { outWeights[t - 1] += 1; break }
+                            s = (s &+ 1) & mask
+                        }
+                    }
+                    return
+                }
                 for i in 0..<n {
                     let base = i &* words
                     var h: UInt64 = 0x9E37_79B9_7F4A_7C15

@@ -20,9 +20,15 @@ public struct LabelComparison: Sendable {
 
     public var rows: [(name: String, value: Estimate?)] {
         [
+            ("label model F1 at the alert budget", estimate { $0.atAlertBudget?["label model"]?.f1 }),
+            ("majority vote F1 at the alert budget", estimate { $0.atAlertBudget?["majority vote"]?.f1 }),
+            ("F1 gain at the alert budget", estimate { e in e.atAlertBudget.flatMap { b in b["label model"].flatMap { l in b["majority vote"].map { l.f1 - $0.f1 } } } }),
+            ("end model F1 at the alert budget", estimate { $0.atAlertBudget?["end model"]?.f1 }),
+            ("label model recall at the alert budget", estimate { $0.atAlertBudget?["label model"]?.recall }),
+            ("label model precision at the alert budget", estimate { $0.atAlertBudget?["label model"]?.precision }),
             ("label model F1", estimate { $0.labelModel.f1 }),
             ("majority vote F1", estimate { $0.majorityVote.f1 }),
-            ("F1 gain of the label model over majority vote", estimate { $0.labelModel.f1 - $0.majorityVote.f1 }),
+            ("F1 gain, P ≥ 0.5 and majority", estimate { $0.labelModel.f1 - $0.majorityVote.f1 }),
             ("label model precision", estimate { $0.labelModel.precision }),
             ("label model recall", estimate { $0.labelModel.recall }),
             ("majority vote precision", estimate { $0.majorityVote.precision }),

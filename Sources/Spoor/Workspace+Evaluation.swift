@@ -33,6 +33,16 @@ public struct SimulationAnalysis: Sendable {
     /// The same ground truth with the units of the labelling run as findings, per scorer.
     public var unitRuns: [UnitScorer: EvaluationRun]
     public var labels: LabelEvaluation?
+    /// Per unit of the labelling run: whether it holds a ground-truth record, and each scorer's score.
+    public var unitTruth: [Bool] = []
+    public var unitScores: [UnitScorer: [Double]] = [:]
+
+    /// Sets the labels' scores at the alert budget, with the cut taken from `attackFree`.
+    public mutating func setAlertBudget(from attackFree: SimulationAnalysis, budget: Double = 10) throws {
+        guard labels != nil else { return }
+        labels?.atAlertBudget = try Workspace.alertBudgetScores(attack: (unitTruth, unitScores), attackFree: attackFree.unitScores,
+                                                                attackFreeHostDays: attackFree.result.hostDays, budget: budget)
+    }
 }
 
 extension Workspace {
@@ -109,6 +119,8 @@ extension Workspace {
         _ = try await extractIndicators(arguments: arguments) { d, t in progress?("indicators", d, t) }
         var unitRuns: [UnitScorer: EvaluationRun] = [:]
         var evaluation: LabelEvaluation?
+        var unitTruth: [Bool] = []
+        var unitScores: [UnitScorer: [Double]] = [:]
         if labelling {
             _ = try await detect(arguments: arguments) { d, t in progress?("detect", d, t) }
             _ = try await label(labelOptions, arguments: arguments) { d, t in progress?("label", d, t) }
@@ -118,10 +130,10 @@ extension Workspace {
             for (scorer, found) in try await unitFindings(root: logs, runStart: config.window.start) {
                 unitRuns[scorer] = EvaluationRun(truth: truth, findings: found, hostDays: result.hostDays)
             }
-            evaluation = try await evaluateLabels(truth: truth, root: logs)
+            (evaluation, unitTruth, unitScores) = try await scoredLabels(truth: truth, root: logs)
         }
         let found = try await findings(root: logs, runStart: config.window.start)
         return SimulationAnalysis(result: result, run: EvaluationRun(truth: truth, findings: found, hostDays: result.hostDays),
-                                  unitRuns: unitRuns, labels: evaluation)
+                                  unitRuns: unitRuns, labels: evaluation, unitTruth: unitTruth, unitScores: unitScores)
     }
 }

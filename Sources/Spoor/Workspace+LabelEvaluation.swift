@@ -28,6 +28,10 @@ public struct LabelEvaluation: Sendable, Codable {
     public var randomSplit: SplitScore?
     /// Per ATT&CK technique: positive units and how many each scorer flags at its operating point.
     public var techniques: [TechniqueRecall]
+    /// Each scorer at the simulation's operating point: flag units scoring above the cut that
+    /// keeps ≤ 10 false alerts per 1,000 host-days on an attack-free run of the same
+    /// organisation (set by `spoor analyze`; nil without an attack-free run).
+    public var atAlertBudget: [String: Score]?
 
     /// One scorer at its operating point.
     public struct Score: Sendable, Codable {
@@ -77,7 +81,7 @@ public struct LabelEvaluation: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case unitKind = "unit_kind", units, positiveUnits = "positive_units", matchedTruthRecords = "matched_truth_records",
              truthRecords = "truth_records", labelModel = "label_model", majorityVote = "majority_vote", endModel = "end_model",
-             uncovered, timeOrdered = "time_ordered", randomSplit = "random_split", techniques
+             uncovered, timeOrdered = "time_ordered", randomSplit = "random_split", techniques, atAlertBudget = "at_alert_budget"
     }
 }
 
@@ -94,6 +98,13 @@ extension Workspace {
     /// PR-AUC (average precision) and ROC-AUC; the end model's recall on positive units no
     /// function voted on; and a time-ordered split next to a random one.
     public func evaluateLabels(truth: [GroundTruthRow], root: String, pageSize: Int = 50_000) async throws -> LabelEvaluation {
+        try await scoredLabels(truth: truth, root: root, pageSize: pageSize).evaluation
+    }
+
+    /// ``evaluateLabels(truth:root:pageSize:)`` with each unit's truth and scores, for cuts set
+    /// on another run.
+    public func scoredLabels(truth: [GroundTruthRow], root: String, pageSize: Int = 50_000) async throws
+        -> (evaluation: LabelEvaluation, truth: [Bool], scores: [UnitScorer: [Double]]) {
         guard let (run, labels) = try await labels(), !labels.isEmpty else { throw WorkspaceError.notLabelled }
         // Units of the ground-truth records: one pass, the same unit assignment as labelling.
         var wanted: [EvidenceRecord: [String]] = [:]
@@ -169,9 +180,12 @@ extension Workspace {
             let c = perTechnique[t]!
             return LabelEvaluation.TechniqueRecall(technique: t, units: c.units, labelModel: c.lm, majorityVote: c.mv, endModel: c.end, uncovered: c.silent)
         }
-        return LabelEvaluation(unitKind: run.unitKind.rawValue, units: labels.count, positiveUnits: isPositive.count { $0 },
-                               matchedTruthRecords: matched, truthRecords: truth.count, labelModel: lmScore, majorityVote: mvScore,
-                               endModel: endScore, uncovered: uncovered, timeOrdered: timeOrdered, randomSplit: random, techniques: techniques)
+        let evaluation = LabelEvaluation(unitKind: run.unitKind.rawValue, units: labels.count, positiveUnits: isPositive.count { $0 },
+                                         matchedTruthRecords: matched, truthRecords: truth.count, labelModel: lmScore, majorityVote: mvScore,
+                                         endModel: endScore, uncovered: uncovered, timeOrdered: timeOrdered, randomSplit: random, techniques: techniques)
+        var scores: [UnitScorer: [Double]] = [.labelModel: lm, .majorityVote: mv]
+        if let end { scores[.endModel] = end }
+        return (evaluation, isPositive, scores)
     }
 
     static func score(_ scores: [Double], _ truth: [Bool], threshold: Double, rule: String) throws -> LabelEvaluation.Score {
@@ -181,6 +195,32 @@ extension Workspace {
                      prAUC: hasBoth ? try BinaryMetrics.averagePrecision(scores: scores, labels: truth) : 0,
                      rocAUC: hasBoth ? try BinaryMetrics.rocAUC(scores: scores, labels: truth) : 0,
                      operatingPoint: .init(threshold: threshold, rule: rule), alerts: Int(c.truePositives + c.falsePositives))
+    }
+
+    /// Each scorer at the cut that keeps ≤ `budget` false alerts per 1,000 host-days on the
+    /// attack-free run (every unit there is a false alert when flagged): the lowest cut with at
+    /// most ⌊budget × host-days / 1000⌋ attack-free units above it, as the scorecard sets it.
+    public static func alertBudgetScores(attack: (truth: [Bool], scores: [UnitScorer: [Double]]), attackFree: [UnitScorer: [Double]],
+                                         attackFreeHostDays: Int, budget: Double = 10) throws -> [String: LabelEvaluation.Score] {
+        var out: [String: LabelEvaluation.Score] = [:]
+        for (scorer, scores) in attack.scores {
+            guard let free = attackFree[scorer] else { continue }
+            let cut = Metrics.cut(falseScores: free, hostDays: attackFreeHostDays, budget: budget)
+            let flagged = scores.map { $0 > cut }
+            var tp = 0.0, fp = 0.0, fn = 0.0
+            for (f, t) in zip(flagged, attack.truth) {
+                if f && t { tp += 1 } else if f { fp += 1 } else if t { fn += 1 }
+            }
+            let precision = tp + fp > 0 ? tp / (tp + fp) : 0, recall = tp + fn > 0 ? tp / (tp + fn) : 0
+            let hasBoth = attack.truth.contains(true) && attack.truth.contains(false)
+            out[scorer.rawValue] = .init(precision: precision, recall: recall, f1: precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0,
+                                         prAUC: hasBoth ? try BinaryMetrics.averagePrecision(scores: scores, labels: attack.truth) : 0,
+                                         rocAUC: hasBoth ? try BinaryMetrics.rocAUC(scores: scores, labels: attack.truth) : 0,
+                                         operatingPoint: .init(threshold: cut.isFinite ? cut : -1,
+                                                               rule: "score > cut keeping ≤ \(budget) false alerts per 1,000 host-days on the attack-free run"),
+                                         alerts: Int(tp + fp))
+        }
+        return out
     }
 
     static func split(_ x: FeatureMatrix, _ labels: [UnitLabel], _ truth: [Bool], train: [Int], test: [Int], name: String) throws -> LabelEvaluation.SplitScore {

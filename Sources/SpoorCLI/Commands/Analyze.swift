@@ -221,7 +221,9 @@ extension Analyze {
                 guard let a = pair[0].unitRuns[scorer] else { continue }
                 unitRuns[scorer, default: []].append(SeedRuns(seed: s, attack: a, attackFree: pair[1].unitRuns[scorer]))
             }
-            if let e = pair[0].labels { evaluations.append((s, e)) }
+            var attack = pair[0]
+            try attack.setAlertBudget(from: pair[1])
+            if let e = attack.labels { evaluations.append((s, e)) }
         }
         let card = Scorecard.evaluate(runs)
         let detectorCard = noLabels ? nil : Scorecard.evaluate(detectorRuns)

@@ -24,6 +24,9 @@ public struct LabelOptions: Sendable {
     /// each keeping every vote of the original with probability `copyAgreement` (seeded), as
     /// several rules written from one idea would.
     public var copies: [String: Int] = [:]
+    /// The label model's prior belief in each function's precision (pseudo-units, rate).
+    public var agreementStrength = 2.0
+    public var agreementPrecision = 0.7
     public var copyAgreement = 0.9
 
     public init(unitKind: UnitKind = .hostHour, functions: RuleSet? = nil) {
@@ -186,7 +189,10 @@ extension Workspace {
         collector.dropSilent()
         // The label model.
         let matrix = try LabelMatrix(functionNames: collector.functions.map(\.name), columns: collector.columns(unitCount: keys.count))
-        let fitted = LabelModel(modelsDependencies: options.modelsDependencies).fit(matrix)
+        var model = LabelModel(modelsDependencies: options.modelsDependencies)
+        model.agreementStrength = options.agreementStrength
+        model.agreementPrecision = options.agreementPrecision
+        let fitted = model.fit(matrix)
         let probabilities = try fitted.probabilities(matrix)
         let majority = MajorityVote(prior: 0).probabilities(matrix)
         var labels: [UnitLabel] = []

@@ -29,6 +29,10 @@ struct EMEngine {
     let blockCounts: [[Double]]
     /// Units per factor outcome (fixed); the shrinkage target.
     let factorCounts: [[Double]]
+    /// The prior belief that a function's vote agrees with the class: `strength` pseudo-units per
+    /// voting function, split `precision` : 1 − `precision` between the class it votes for and
+    /// the other (a Beta prior on each function's precision; 0 strength: none).
+    var agreement: (strength: Double, precision: Double) = (0, 0.7)
 
     init(patterns: VotePatterns, factors: [LabelFactor]) {
         self.patterns = patterns
@@ -337,17 +341,48 @@ struct EMEngine {
         let massM = min(n, max(0, maliciousMass)), massB = n - massM
         for f in factors.indices {
             let total = factorCounts[f]
+            // Pseudo-units of the agreement prior (single functions only): a malicious vote (2)
+            // weighs `precision` for malicious, a benign vote (1) `precision` for benign.
+            var extraM = [Double](repeating: 0, count: total.count), extraB = extraM
+            if agreement.strength > 0, factors[f].members.count == 1, total.count == 3 {
+                let a = agreement.strength, p = agreement.precision
+                if total[2] > 0 { extraM[2] = a * p; extraB[2] = a * (1 - p) }
+                if total[1] > 0 { extraB[1] = a * p; extraM[1] = a * (1 - p) }
+            }
+            let sumM = extraM.reduce(0, +), sumB = extraB.reduce(0, +)
             for o in total.indices {
                 let share = total[o] / n
                 let m = min(total[o], maliciousCounts[f][o]), b = total[o] - m
-                let pm = (m + smoothing * share) / (massM + smoothing)
-                let pb = (b + smoothing * share) / (massB + smoothing)
+                let pm = (m + smoothing * share + extraM[o]) / (massM + smoothing + sumM)
+                let pb = (b + smoothing * share + extraB[o]) / (massB + smoothing + sumB)
                 change = max(change, abs(pm - factors[f].malicious[o]), abs(pb - factors[f].benign[o]))
                 factors[f].malicious[o] = pm
                 factors[f].benign[o] = pb
             }
+            if factors[f].members.count == 1 { Self.atLeastChance(&factors[f], massM: massM + smoothing, massB: massB + smoothing) }
         }
         return change
+    }
+
+    /// Data programming's assumption that a function is better than chance (Ratner et al. 2016,
+    /// "Data programming: creating large training sets, quickly"): a malicious vote must not be
+    /// evidence of benign (P(vote malicious | malicious) ≥ P(vote malicious | benign)), nor a benign
+    /// vote evidence of malicious. Where the EM estimate breaks that, both classes get the pooled
+    /// rate (the vote becomes neutral) and abstention takes up the difference, so each class's
+    /// distribution still sums to one. Without it, a rule firing mostly on benign units would
+    /// push its units *below* units nobody voted on.
+    static func atLeastChance(_ factor: inout LabelFactor, massM: Double, massB: Double) {
+        let total = massM + massB
+        guard total > 0, factor.outcomeCount == 3 else { return }
+        for (vote, favoursMalicious) in [(2, true), (1, false)] {
+            let m = factor.malicious[vote], b = factor.benign[vote]
+            guard favoursMalicious ? m < b : b < m else { continue }
+            let pooled = (m * massM + b * massB) / total
+            factor.malicious[0] += m - pooled
+            factor.benign[0] += b - pooled
+            factor.malicious[vote] = pooled
+            factor.benign[vote] = pooled
+        }
     }
 
     /// Per block outcome: the sum of its factors' weighted log-ratios and, if asked, benign

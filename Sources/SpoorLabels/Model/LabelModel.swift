@@ -56,6 +56,13 @@ public struct LabelModel: Sendable, Hashable {
     public var maximumGroupSize: Int
     /// Dirichlet pseudo-units per class and factor.
     public var smoothing: Double
+    /// A Beta prior on each function's precision: `agreementStrength` pseudo-units that its votes
+    /// agree with the class at rate `agreementPrecision` (data programming's "better than chance"
+    /// made soft). 0 (the default) leaves the estimates to the data; with few overlapping
+    /// functions and rare attacks, a function whose votes nothing else confirms otherwise drifts
+    /// to "never right" as the estimated prior shrinks.
+    public var agreementStrength: Double = 0
+    public var agreementPrecision: Double = 0.7
     public var maximumIterations: Int
     /// Stop when no class-conditional vote probability (nor the estimated prior) moves by more
     /// than this in an iteration.
@@ -115,6 +122,7 @@ public struct LabelModel: Sendable, Hashable {
             if !fixedPrior { prior = start.prior }
             for p in 0..<patterns.count { posterior[p] = (start.malicious[p] + prior) / (start.votes[p] + 1) }
             var engine = EMEngine(patterns: patterns, factors: factors)
+            engine.agreement = (agreementStrength, agreementPrecision)
             let outcome = engine.run(
                 posterior: &posterior, prior: &prior, fixedPrior: fixedPrior, smoothing: smoothing,
                 maximumIterations: maximumIterations, tolerance: tolerance, priorBounds: bounds)

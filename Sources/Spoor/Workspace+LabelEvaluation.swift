@@ -52,7 +52,8 @@ public struct LabelEvaluation: Sendable, Codable {
 
     public struct Uncovered: Sendable, Codable {
         public var positiveUnits: Int
-        /// Of those, flagged by the end model when it may raise as many alerts as the label model does.
+        /// Of those, flagged by the end model when it may raise as many alerts as the label model
+        /// or majority vote (whichever raises more) does.
         public var foundByEndModel: Int
         public var recall: Double
         /// What a random ranking with the same alert budget would find, on average.
@@ -135,7 +136,8 @@ extension Workspace {
         // Positive units no function voted on.
         var uncovered: LabelEvaluation.Uncovered?
         if let end {
-            let budget = max(lmScore.alerts, 1)
+            // As many alerts as the more generous of the two label sources raises.
+            let budget = max(lmScore.alerts, mvScore.alerts, 1)
             let order = end.indices.sorted { (end[$0], -$0) > (end[$1], -$1) }
             let flagged = Set(order.prefix(budget))
             let silent = labels.indices.filter { isPositive[$0] && labels[$0].votes.isEmpty }

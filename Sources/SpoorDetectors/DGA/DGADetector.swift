@@ -13,7 +13,8 @@ import SpoorEvents
 /// (Antonakakis et al. 2012 observed NXDOMAIN bursts as the DGA signature), and every name
 /// counts once however often it is asked, so generated names remain a small share of the
 /// training names and barely move the character statistics; a name is scored against all of
-/// them, itself included.
+/// them, itself included. With fewer than `minimumTrainingNames` (30) resolved names and no
+/// model, nothing is reported.
 ///
 /// Entity kind `domain`, parts `[name]`; reported when the score reaches `threshold`.
 public struct DGADetector: EventDetector {
@@ -103,8 +104,13 @@ public struct DGADetector: EventDetector {
         return DGAModel(benign: training)
     }
 
+    /// With no model given, the fewest resolved names to learn from: below it nothing is reported
+    /// (a character model of a dozen names would call most names unusual).
+    public var minimumTrainingNames = 30
+
     public mutating func finish() -> [DetectorFinding] {
         let m = effectiveModel()
+        guard model != nil || m.benignCount >= minimumTrainingNames else { return [] }
         var labelScores: [String: Double] = [:]
         var findings: [DetectorFinding] = []
         for n in names {

@@ -11,8 +11,6 @@ public struct RareProcessPolicy: Sendable, Hashable {
     /// The strength of the prior that shrinks P(child | parent) and P(parent | child) towards
     /// the images' shares of all starts (pseudo-starts).
     public var priorStrength: Double = 5
-    /// Evidence ids per finding (the first process starts of the pair on the host).
-    public var evidenceLimit: Int = 16
     public init() {}
 }
 
@@ -40,16 +38,38 @@ public struct RareProcessPolicy: Sendable, Hashable {
 /// - `new-on-host`: 1 when the pair first appears on the host after its baseline day, 0 when
 ///   within it, 0.5 when the host has less than a day of data.
 /// score = population × (0.4 + 0.3 × conditional + 0.3 × image) × (0.7 + 0.3 × new-on-host).
-/// Entity kind `process-pair`, parts `[host, parent, child]`.
+/// Entity kind `process-pair`, parts `[host, parent, child]`; evidence: the first 4 starts of the
+/// pair on the host.
 public struct RareProcessDetector: EventDetector {
     public let name = "rare-process"
     public var policy: RareProcessPolicy
 
+    /// Per host and pair: no heap storage (millions of these in a large case), so the evidence
+    /// is the first four starts, inline.
     struct HostPair {
-        var count = 0
+        var count: Int32 = 0
         var first = Int64.max
         var last = Int64.min
-        var evidence: [Int64] = []
+        var evidence: (Int64, Int64, Int64, Int64) = (-1, -1, -1, -1)
+
+        mutating func update(_ t: Int64, _ id: Int64) {
+            first = min(first, t)
+            last = max(last, t)
+            add(id)
+        }
+
+        mutating func add(_ id: Int64) {
+            switch count {
+            case 0: evidence.0 = id
+            case 1: evidence.1 = id
+            case 2: evidence.2 = id
+            case 3: evidence.3 = id
+            default: break
+            }
+            count &+= 1
+        }
+
+        var ids: [Int64] { [evidence.0, evidence.1, evidence.2, evidence.3].filter { $0 >= 0 } }
     }
 
     private var strings = DetectorStrings()
@@ -120,12 +140,7 @@ public struct RareProcessDetector: EventDetector {
             let o = org.map { verbatim.id($0[r], batch, &self.strings) } ?? 0
             let t = times.flatMap { $0.valid[r] ? $0.integers[r] : nil } ?? 0
             let key = HostPairKey(org: o, host: h, parent: p, child: c)
-            var hp = hostPairs.removeValue(forKey: key) ?? HostPair()   // removed so the evidence array stays unique
-            hp.count += 1
-            hp.first = min(hp.first, t)
-            hp.last = max(hp.last, t)
-            if hp.evidence.count < policy.evidenceLimit { hp.evidence.append(r < ids.count ? ids[r] : Int64(r)) }
-            hostPairs[key] = hp
+            hostPairs[key, default: HostPair()].update(t, r < ids.count ? ids[r] : Int64(r))
             let hk = UInt64(o) << 32 | UInt64(h)
             if let s = hostSpan[hk] { hostSpan[hk] = (min(s.0, t), max(s.1, t)) } else { hostSpan[hk] = (t, t) }
         }
@@ -143,10 +158,10 @@ public struct RareProcessDetector: EventDetector {
             imageHosts[UInt64(k.org) << 32 | UInt64(k.child), default: []].insert(k.host)
             let pk = PairKey(org: k.org, parent: k.parent, child: k.child)
             pairHosts[pk, default: 0] += 1
-            pairStarts[pk, default: 0] += v.count
-            parentStarts[UInt64(k.org) << 32 | UInt64(k.parent), default: 0] += v.count
-            childStarts[UInt64(k.org) << 32 | UInt64(k.child), default: 0] += v.count
-            orgStarts[k.org, default: 0] += v.count
+            pairStarts[pk, default: 0] += Int(v.count)
+            parentStarts[UInt64(k.org) << 32 | UInt64(k.parent), default: 0] += Int(v.count)
+            childStarts[UInt64(k.org) << 32 | UInt64(k.child), default: 0] += Int(v.count)
+            orgStarts[k.org, default: 0] += Int(v.count)
         }
         let m = policy.priorStrength
         var findings: [DetectorFinding] = []
@@ -178,7 +193,7 @@ public struct RareProcessDetector: EventDetector {
                             Subscore("new-on-host", newOnHost)],
                 entity: DetectorEntity(kind: "process-pair", parts: [host, parent, child], organization: strings[k.org]),
                 firstSeen: Timestamp(microseconds: v.first), lastSeen: Timestamp(microseconds: v.last),
-                evidence: cappedEvidence(v.evidence, limit: policy.evidenceLimit),
+                evidence: cappedEvidence(v.ids, limit: 4),
                 summary: "\(host): \(Self.leaf(parent)) → \(Self.leaf(child)) \(v.count)× here, on \(pairHosts[pk] ?? 0) of \(Int(hosts)) hosts, \(starts) of \(Int(byParent)) starts by this parent\(newOnHost == 1 ? ", new on this host" : "")"))
         }
         return findings.sorted { ($0.score, $1.entity.description) > ($1.score, $0.entity.description) }

@@ -105,8 +105,12 @@ struct HostDetectorBenchmarks {
         #expect(!findings.isEmpty)
     }
 
+    /// Hosts in the process benchmark (`SPOOR_DETHOST_BENCH_HOSTS`, default 200).
+    static let processHosts = Int(ProcessInfo.processInfo.environment["SPOOR_DETHOST_BENCH_HOSTS"] ?? "") ?? 200
+
     @Test func rareProcess() {
         var d = RareProcessDetector()
+        let parents = (0..<60).map { "C:\\Windows\\System32\\parent\($0).exe" }
         let images = (0..<400).map { "C:\\Windows\\System32\\prog\($0).exe" }
         let findings = Self.run("rare-process", &d) { k, rng in
             var b = EventBatchBuilder()
@@ -115,9 +119,10 @@ struct HostDetectorBenchmarks {
                 b.set(b.column(Field.timestamp, .timestamp), timestamp: Timestamp(microseconds: Self.t0 + Int64(k * Self.pageSize + i) * 30_000))
                 Self.list(&b, Field.eventCategory, ["process"])
                 Self.list(&b, Field.eventType, ["start"])
-                b.set(b.column(Field.hostName, .string), string: "ws\(rng.below(2000))")
-                let p = Int(Double(images.count) * pow(rng.unit(), 4)), c = Int(Double(images.count) * pow(rng.unit(), 2))
-                b.set(b.column(Field.processParentExecutable, .string), string: images[p])
+                b.set(b.column(Field.hostName, .string), string: "ws\(rng.below(Self.processHosts))")
+                // 60 parents and 400 children, both Zipf-like: most hosts run a few hundred pairs.
+                let p = Int(Double(parents.count) * pow(rng.unit(), 3)), c = Int(Double(images.count) * pow(rng.unit(), 4))
+                b.set(b.column(Field.processParentExecutable, .string), string: parents[p])
                 b.set(b.column(Field.processExecutable, .string), string: images[c])
                 b.set(b.column(Field.organizationID, .string), string: "acme")
                 b.endRow()

@@ -93,6 +93,18 @@ enum HandNames {
         #expect(top.entity.kind == "domain")
         #expect(top.summary.contains("10.0.0.66") && top.summary.contains("never resolved"))
         #expect(top.evidence.count == 1)
+        // Too few resolved names to learn from, and no model: nothing is reported.
+        var few = EventBatchBuilder()
+        for n in HandNames.ordinary.prefix(10) {
+            few.beginRow()
+            few.set(few.column(Field.dnsQuestionName, .string), string: n + ".com")
+            few.set(few.column(Field.dnsResponseCode, .string), string: "NOERROR")
+            few.endRow()
+        }
+        let small = few.finish()
+        var d2 = DGADetector()
+        d2.observe(small, ids: (0..<Int64(small.count)).map { $0 })
+        #expect(d2.finish().isEmpty)
     }
 }
 

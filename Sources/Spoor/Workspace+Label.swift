@@ -81,11 +81,9 @@ extension Workspace {
                       progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> LabelReport {
         let started = Date()
         let run = try await store.beginRun(command: "label", arguments: arguments)
-        let total = try await store.eventCount()
-        var units = UnitFeatureBuilder(kind: options.unitKind)
         var collector = VoteCollector()
         var unitOfEvent: [Int64: Int32] = [:]
-        unitOfEvent.reserveCapacity(total)
+        unitOfEvent.reserveCapacity(try await store.eventCount())
         var eventCount: [Int] = []
         var firstEvent: [Int64] = []
         // User functions run on the same pages.
@@ -101,16 +99,11 @@ extension Workspace {
                                                                  summary: rule.metadata.title))
             }
         }
-        var after: Int64 = 0
         var scanned = 0
-        while true {
-            let (batch, ids) = try await store.loadEventPage(afterID: after, limit: options.pageSize)
-            guard batch.count > 0, let last = ids.last else { break }
-            after = last
-            let unitOfRow = units.observe(batch)
-            if eventCount.count < units.unitCount {
-                eventCount += Array(repeating: 0, count: units.unitCount - eventCount.count)
-                firstEvent += Array(repeating: 0, count: units.unitCount - firstEvent.count)
+        let units = try await forEachUnitPage(options.unitKind, pageSize: options.pageSize, progress: progress) { batch, ids, unitOfRow, keys in
+            if eventCount.count < keys.count {
+                eventCount += Array(repeating: 0, count: keys.count - eventCount.count)
+                firstEvent += Array(repeating: 0, count: keys.count - firstEvent.count)
             }
             for (r, u) in unitOfRow.enumerated() where u >= 0 {
                 unitOfEvent[ids[r]] = u
@@ -124,7 +117,6 @@ extension Workspace {
                 }
             }
             scanned += batch.count
-            progress?(scanned, total)
         }
         let (keys, features) = units.finish()
         // Rules and detectors.

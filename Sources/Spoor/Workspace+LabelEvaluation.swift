@@ -110,15 +110,9 @@ extension Workspace {
         // Units of the ground-truth records: one pass, the same unit assignment as labelling.
         var wanted: [EvidenceRecord: [String]] = [:]
         for row in truth { wanted[EvidenceRecord(file: row.file, record: row.record), default: []].append(row.label.technique) }
-        var units = UnitFeatureBuilder(kind: run.unitKind)
         var techniquesOfUnit: [Int32: Set<String>] = [:]
         var matched = 0
-        var after: Int64 = 0
-        while true {
-            let (batch, ids) = try await store.loadEventPage(afterID: after, limit: pageSize)
-            guard batch.count > 0, let last = ids.last else { break }
-            after = last
-            let unitOfRow = units.observe(batch)
+        let units = try await forEachUnitPage(run.unitKind, pageSize: pageSize) { batch, _, unitOfRow, _ in
             for r in 0..<batch.count where unitOfRow[r] >= 0 {
                 guard let e = EvidenceRecord(batch, row: r, root: root), let techniques = wanted[e] else { continue }
                 matched += 1

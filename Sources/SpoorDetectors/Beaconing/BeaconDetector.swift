@@ -17,12 +17,13 @@ import SpoorEvents
 /// Scoring: ``BeaconScoring`` (the RITA family). Findings carry the sub-scores `timestamp`,
 /// `data_size`, `duration`, `histogram` (each 0…1, the score is their weighted mean) and
 /// `connections` (the number of distinct connections scored; a count, not part of the score).
-/// Evidence: up to ``BeaconConfiguration/evidenceLimit`` ids of the pair's latest-observed
-/// connections inside the window, ascending.
+/// Evidence: up to ``BeaconConfiguration/evidenceLimit`` ids of the pair's latest connections
+/// (by time) inside the window, ascending.
 ///
 /// - Complexity: O(1) amortised per event while observing (a few hash probes); O(*n* log *n*)
-///   in a pair's connections at ``finish()``. State is 16 bytes per connection (time, bytes)
-///   plus the pair table, and 48 bytes per Zeek TLS/HTTP conn until its uid is joined.
+///   in a pair's connections at ``finish()``. State is 28 bytes per connection (pair, time,
+///   bytes, id in flat arrays) plus the pair table, and 48 bytes per Zeek TLS/HTTP conn until
+///   its uid is joined; ``finish()`` adds 4 bytes per connection for the grouping.
 public struct BeaconDetector: EventDetector {
     public let name = "beaconing"
     public var configuration: BeaconConfiguration
@@ -33,14 +34,6 @@ public struct BeaconDetector: EventDetector {
         /// A name index when `isName`, else an address index.
         var destination: Int32
         var isName: Bool
-    }
-
-    struct PairState {
-        var times: [Int64] = []
-        var bytes: [Int64] = []
-        /// A ring of the latest-observed connections (so a `.lastHours` window still has evidence).
-        var evidence: [(id: Int64, time: Int64)] = []
-        var evidenceNext = 0
     }
 
     /// A Zeek conn waiting for its uid's server name.
@@ -68,7 +61,13 @@ public struct BeaconDetector: EventDetector {
     private var interner = NetworkInterner()
     private var pairIndex: [PairKey: Int32] = [:]
     private var keys: [PairKey] = []
-    private var pairs: [PairState] = []
+    /// Connections, flat (struct of arrays, 28 bytes each): pair index, time, bytes, event id.
+    /// Grouped by pair only at ``finish()`` (a counting sort), so a million one-off pairs cost
+    /// no per-pair arrays.
+    private var connectionPair: [Int32] = []
+    private var connectionTime: [Int64] = []
+    private var connectionBytes: [Int64] = []
+    private var connectionID: [Int64] = []
     private var pending: [PendingConn] = []
     private var nameRecords: [NameRecord] = []
     private var nameByUID: [UInt64: Int32] = [:]
@@ -120,23 +119,18 @@ public struct BeaconDetector: EventDetector {
     }
 
     private mutating func add(_ key: PairKey, _ time: Int64, _ bytes: Int64, _ id: Int64) {
-        let i: Int
+        let i: Int32
         if let k = pairIndex[key] {
-            i = Int(k)
+            i = k
         } else {
-            i = pairs.count
-            pairIndex[key] = Int32(i)
+            i = Int32(keys.count)
+            pairIndex[key] = i
             keys.append(key)
-            pairs.append(PairState())
         }
-        pairs[i].times.append(time)
-        pairs[i].bytes.append(bytes)
-        if pairs[i].evidence.count < configuration.evidenceLimit {
-            pairs[i].evidence.append((id, time))
-        } else if configuration.evidenceLimit > 0 {
-            pairs[i].evidence[pairs[i].evidenceNext] = (id, time)
-            pairs[i].evidenceNext = (pairs[i].evidenceNext + 1) % configuration.evidenceLimit
-        }
+        connectionPair.append(i)
+        connectionTime.append(time)
+        connectionBytes.append(bytes)
+        connectionID.append(id)
     }
 
     /// The window scored, from the first and last times observed.
@@ -175,28 +169,43 @@ public struct BeaconDetector: EventDetector {
         nameByUID = [:]
         guard let window = scoredWindow() else { return [] }
 
+        // Group connections by pair: counting sort of connection indices.
+        var start = [Int](repeating: 0, count: keys.count + 1)
+        for p in connectionPair { start[Int(p) + 1] += 1 }
+        for i in 0..<keys.count { start[i + 1] += start[i] }
+        var fill = start
+        var order = [Int32](repeating: 0, count: connectionPair.count)
+        for (c, p) in connectionPair.enumerated() {
+            order[fill[Int(p)]] = Int32(c)
+            fill[Int(p)] += 1
+        }
+
         var findings: [DetectorFinding] = []
-        for (i, key) in keys.enumerated() {
-            let state = pairs[i]
-            var order = Array(state.times.indices).filter { state.times[$0] >= window.start && state.times[$0] <= window.end }
-            guard order.count >= configuration.minimumConnections else { continue }
-            order.sort { state.times[$0] < state.times[$1] }
-            let times = order.map { state.times[$0] }
-            let bytes = order.map { state.bytes[$0] }
+        var members: [Int] = []
+        for (i, key) in keys.enumerated() where start[i + 1] - start[i] >= configuration.minimumConnections {
+            members.removeAll(keepingCapacity: true)
+            for k in start[i]..<start[i + 1] {
+                let c = Int(order[k])
+                if connectionTime[c] >= window.start && connectionTime[c] <= window.end { members.append(c) }
+            }
+            guard members.count >= configuration.minimumConnections else { continue }
+            members.sort { (connectionTime[$0], connectionID[$0]) < (connectionTime[$1], connectionID[$1]) }
+            let times = members.map { connectionTime[$0] }
+            let bytes = members.map { connectionBytes[$0] }
             guard let s = BeaconScoring.score(times: times, bytes: bytes, window: window, configuration),
                   s.score >= configuration.minimumScore else { continue }
-            findings.append(finding(key, s, times: times, evidence: state.evidence, window: window))
+            let evidence = members.suffix(max(0, configuration.evidenceLimit)).map { connectionID[$0] }.sorted()
+            findings.append(finding(key, s, times: times, evidence: evidence, window: window))
         }
         findings.sort { ($0.score, $0.subscores.last?.value ?? 0, $0.entity.description) > ($1.score, $1.subscores.last?.value ?? 0, $1.entity.description) }
         if configuration.reportLimit > 0, findings.count > configuration.reportLimit { findings.removeLast(findings.count - configuration.reportLimit) }
         return findings
     }
 
-    private func finding(_ key: PairKey, _ s: BeaconScore, times: [Int64], evidence: [(id: Int64, time: Int64)],
+    private func finding(_ key: PairKey, _ s: BeaconScore, times: [Int64], evidence ids: [Int64],
                          window: (start: Int64, end: Int64)) -> DetectorFinding {
         let source = interner.addresses[Int(key.source)].description
         let destination = key.isName ? interner.names[Int(key.destination)] : interner.addresses[Int(key.destination)].description
-        let ids = evidence.filter { $0.time >= window.start && $0.time <= window.end }.map(\.id).sorted()
         let summary = "\(source) → \(destination): \(s.connections) connections, every ~\(Self.duration(s.medianInterval)) (median), ~\(Int(s.medianBytes)) bytes each"
         return DetectorFinding(
             detector: name, score: s.score,

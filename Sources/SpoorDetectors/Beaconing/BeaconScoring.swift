@@ -39,7 +39,7 @@ public struct BeaconConfiguration: Sendable, Hashable, Codable {
     public var durationMinimumHours = 6
     /// A run of this many consecutive non-empty bars scores 1 for consistency.
     public var durationIdealConsistentHours = 12
-    /// Evidence ids kept per pair (the latest connections observed, inside the window).
+    /// Evidence ids reported per pair (its latest connections inside the window).
     public var evidenceLimit = 64
     /// Pairs reported (highest scores first); 0 = all scored pairs.
     public var reportLimit = 0

@@ -26,8 +26,8 @@ import SpoorEvents
 /// - `nobody_present`: the share of sample instants (the hour's start, middle and end and the
 ///   starts of its largest flows) at which ``SessionTimeline/present(host:at:)`` finds nobody;
 ///   ``ExfiltrationConfiguration/neutralPresence`` for hosts without any session.
-/// - `destination_rarity`: the byte-weighted share going to destinations (server name, else
-///   address) the host contacted on no other UTC day.
+/// - `destination_rarity`: the byte-weighted share of the hour's largest flows (its evidence)
+///   going to destinations (server name, else address) the host contacted on no other UTC day.
 ///
 /// score = volume × (1 − wₚ + wₚ·nobody_present) × (1 − wᵣ + wᵣ·destination_rarity).
 /// Entity: `host-hour` (host, hour start ISO-8601). Evidence: the ids of the hour's largest
@@ -49,7 +49,7 @@ public struct ExfiltrationDetector: EventDetector {
         var hour: Int32
         var bytes: Int64 = 0
         /// The largest flows: (bytes, id, time).
-        var top: [(bytes: Int64, id: Int64, time: Int64)] = []
+        var top: [(bytes: Int64, id: Int64, time: Int64, destination: Int32)] = []
         /// Where the smallest of `top` is, once `top` is full.
         var smallest = 0
     }
@@ -59,8 +59,10 @@ public struct ExfiltrationDetector: EventDetector {
     private var hosts: [HostKey] = []
     private var cellIndex: [UInt64: Int32] = [:]
     private var cells: [Cell] = []
-    /// Bytes per (cell, destination): key cell << 32 | destination (names ≥ 0, addresses as −1 − index).
-    private var cellDestinations: [UInt64: Int64] = [:]
+    /// The UTC day a (host, destination) pair was seen on, or ``severalDays``: key host << 32 |
+    /// destination (names ≥ 0, addresses as −1 − index).
+    private var destinationDays: [UInt64: Int32] = [:]
+    static let severalDays = Int32.min
     /// Votes for host names per (organisation, address).
     private var nameVotes: [HostKey: [Int32: Int]] = [:]
     private var firstHour = Int32.max
@@ -109,15 +111,22 @@ public struct ExfiltrationDetector: EventDetector {
                 cells.append(Cell(host: host, hour: hour))
             }
             cells[c].bytes += sent
-            keepLargest(&cells[c], (sent, ids[r], f.time))
-            cellDestinations[UInt64(UInt32(c)) << 32 | UInt64(UInt32(bitPattern: destination)), default: 0] += sent
+            Self.keepLargest(&cells[c], (sent, ids[r], f.time, destination), limit: configuration.evidenceLimit)
+            let pairKey = UInt64(UInt32(bitPattern: host)) << 32 | UInt64(UInt32(bitPattern: destination))
+            let day = Int32(truncatingIfNeeded: Self.floorDiv(Int64(hour), 24))
+            if let seen = destinationDays[pairKey] {
+                if seen != day && seen != Self.severalDays { destinationDays[pairKey] = Self.severalDays }
+            } else {
+                destinationDays[pairKey] = day
+            }
         }
     }
 
     /// Keeps the `evidenceLimit` largest flows of a cell: O(1) unless the flow displaces the
     /// smallest kept one (then O(limit) to find the next smallest).
-    private func keepLargest(_ cell: inout Cell, _ item: (bytes: Int64, id: Int64, time: Int64)) {
-        let limit = configuration.evidenceLimit
+    /// Static, so the caller's `&cells[c]` is an in-place access (a method on `self` would need
+    /// a copy of `self`, and with it of `cells`, per call).
+    static func keepLargest(_ cell: inout Cell, _ item: (bytes: Int64, id: Int64, time: Int64, destination: Int32), limit: Int) {
         guard limit > 0 else { return }
         if cell.top.count < limit {
             cell.top.append(item)
@@ -129,7 +138,7 @@ public struct ExfiltrationDetector: EventDetector {
         cell.smallest = Self.indexOfSmallest(cell.top)
     }
 
-    static func indexOfSmallest(_ top: [(bytes: Int64, id: Int64, time: Int64)]) -> Int {
+    static func indexOfSmallest(_ top: [(bytes: Int64, id: Int64, time: Int64, destination: Int32)]) -> Int {
         top.indices.min { top[$0].bytes < top[$1].bytes } ?? 0
     }
 
@@ -173,17 +182,6 @@ public struct ExfiltrationDetector: EventDetector {
         guard firstHour <= lastHour else { return [] }
         let c = configuration
         let span = Int(lastHour - firstHour) + 1
-        // Which days each (host, destination) was seen on, for rarity.
-        var days: [UInt64: Set<Int32>] = [:]
-        var destinationsOfCell: [Int32: [(Int32, Int64)]] = [:]
-        for (key, bytes) in cellDestinations {
-            let cell = Int32(truncatingIfNeeded: key >> 32)
-            let destination = Int32(bitPattern: UInt32(truncatingIfNeeded: key))
-            let host = cells[Int(cell)].host
-            let day = Int32(Self.floorDiv(Int64(cells[Int(cell)].hour), 24))
-            days[UInt64(UInt32(bitPattern: host)) << 32 | UInt64(UInt32(bitPattern: destination)), default: []].insert(day)
-            destinationsOfCell[cell, default: []].append((destination, bytes))
-        }
         var cellsOfHost: [Int32: [Int]] = [:]
         for (i, cell) in cells.enumerated() { cellsOfHost[cell.host, default: []].append(i) }
         let sessionHosts = SessionHostNames(sessions)
@@ -207,11 +205,10 @@ public struct ExfiltrationDetector: EventDetector {
                 let nobody = sessionHosts.nobodyPresent(host: name, organization: interner.organizations[Int(hostKey.organization)],
                                                         at: instants, neutral: c.neutralPresence)
                 var rareBytes: Int64 = 0, allBytes: Int64 = 0
-                let today = Int32(Self.floorDiv(Int64(cell.hour), 24))
-                for (destination, bytes) in destinationsOfCell[Int32(i)] ?? [] {
-                    allBytes += bytes
-                    let seen = days[UInt64(UInt32(bitPattern: host)) << 32 | UInt64(UInt32(bitPattern: destination))] ?? []
-                    if seen.subtracting([today]).isEmpty { rareBytes += bytes }
+                for flow in cell.top {
+                    allBytes += flow.bytes
+                    let key = UInt64(UInt32(bitPattern: host)) << 32 | UInt64(UInt32(bitPattern: flow.destination))
+                    if let day = destinationDays[key], day != Self.severalDays { rareBytes += flow.bytes }
                 }
                 let rarity = allBytes > 0 ? Double(rareBytes) / Double(allBytes) : 0
                 let score = volume * (1 - c.presenceWeight + c.presenceWeight * nobody) * (1 - c.rarityWeight + c.rarityWeight * rarity)

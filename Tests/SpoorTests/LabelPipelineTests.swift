@@ -62,7 +62,7 @@ import SpoorTesting
         let script = """
             import sys, json, pyarrow.parquet as pq, duckdb
             t = pq.read_table(sys.argv[1])
-            d = duckdb.sql(f"SELECT count(*), sum(CASE WHEN probability BETWEEN 0 AND 1 THEN 1 ELSE 0 END), count(DISTINCT label_model) FROM '{sys.argv[1]}'").fetchone()
+            d = duckdb.sql(f"SELECT count(*), sum(CASE WHEN probability BETWEEN 0 AND 1 THEN 1 ELSE 0 END), count(DISTINCT label_model) FROM '{sys.argv[1]}'").fetchall()[0]
             print(json.dumps({"rows": t.num_rows, "columns": t.column_names, "duck": list(d)}))
             """
         let p = Process()

@@ -60,7 +60,10 @@ import SpoorTesting
         #expect(implantFinding.score > 0.9)
         #expect(findings[pollerRank - 1].score > 0.99)
         #expect(implantRank <= 12)
-        #expect(findings.prefix(implantRank - 1).allSatisfy { NetworkTestData.subscore($0, "timestamp") > 0.99 })
+        // Since the simulator writes benign management-agent check-ins over TLS (jittered, a hard
+        // negative), exact timers are no longer the only pairs above the implant: what ranks above
+        // it is periodic by the timestamp score (≥ 0.9), never a pair that is not a beacon.
+        #expect(findings.prefix(implantRank - 1).allSatisfy { NetworkTestData.subscore($0, "timestamp") > 0.9 })
 
     }
 }

@@ -26,7 +26,7 @@ public enum DetectorCatalog {
         }
     }
 
-    static func make(_ names: [String], sessions: SessionTimeline?, workspace: Workspace) async throws -> [any EventDetector] {
+    static func make(_ names: [String], sessions: SessionTimeline?) throws -> [any EventDetector] {
         try names.map { name throws -> any EventDetector in
             switch name {
             case "brute-force": BruteForceDetector()

@@ -29,7 +29,7 @@ extension Workspace {
         let run = try await store.beginRun(command: "detect", arguments: arguments)
         let total = try await store.eventCount()
         let sessions = names.contains { DetectorCatalog.needsSessions($0) } ? try await sessionTimeline() : nil
-        var detectors = try await DetectorCatalog.make(names, sessions: sessions, workspace: self)
+        var detectors = try DetectorCatalog.make(names, sessions: sessions)
         var after: Int64 = 0
         var scanned = 0
         while true {

@@ -22,7 +22,7 @@ extension Workspace {
                               progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> InjectionReport {
         let environment = try await learn(into, options: options, progress: progress)
         let middle = environment.start.flatMap { s in environment.end.map { Timestamp(microseconds: (s.microseconds + $0.microseconds) / 2) } }
-        guard let when = start ?? middle else { throw ValidationFailure("\(into): no event with a time to replay next to") }
+        guard let when = start ?? middle else { throw WorkspaceError.invalidInput("\(into): no event with a time to replay next to") }
         var attacks: [RecordedAttack] = []
         for (data, metadata) in datasets {
             let name = ((data as NSString).lastPathComponent as NSString).deletingPathExtension

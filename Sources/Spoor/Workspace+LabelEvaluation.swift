@@ -202,19 +202,9 @@ extension Workspace {
         for (scorer, scores) in attack.scores {
             guard let free = attackFree[scorer] else { continue }
             let cut = Metrics.cut(falseScores: free, hostDays: attackFreeHostDays, budget: budget)
-            let flagged = scores.map { $0 > cut }
-            var tp = 0.0, fp = 0.0, fn = 0.0
-            for (f, t) in zip(flagged, attack.truth) {
-                if f && t { tp += 1 } else if f { fp += 1 } else if t { fn += 1 }
-            }
-            let precision = tp + fp > 0 ? tp / (tp + fp) : 0, recall = tp + fn > 0 ? tp / (tp + fn) : 0
-            let hasBoth = attack.truth.contains(true) && attack.truth.contains(false)
-            out[scorer.rawValue] = .init(precision: precision, recall: recall, f1: precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0,
-                                         prAUC: hasBoth ? try BinaryMetrics.averagePrecision(scores: scores, labels: attack.truth) : 0,
-                                         rocAUC: hasBoth ? try BinaryMetrics.rocAUC(scores: scores, labels: attack.truth) : 0,
-                                         operatingPoint: .init(threshold: cut.isFinite ? cut : -1,
-                                                               rule: "score > cut keeping ≤ \(budget) false alerts per 1,000 host-days on the attack-free run"),
-                                         alerts: Int(tp + fp))
+            // The scorecard alerts when score > cut: flag scores ≥ the next value above it.
+            out[scorer.rawValue] = try score(scores, attack.truth, threshold: cut.nextUp,
+                                             rule: "score > cut keeping ≤ \(budget) false alerts per 1,000 host-days on the attack-free run")
         }
         return out
     }
@@ -235,13 +225,7 @@ extension Workspace {
         do {
             return try SimulationOutput.readGroundTruth(bytes, file: url.path)
         } catch {
-            throw ValidationFailure("\(url.path): \(error)")
+            throw WorkspaceError.invalidInput("\(url.path): \(error)")
         }
     }
-}
-
-/// Input a stage cannot use, with where and why.
-public struct ValidationFailure: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ d: String) { description = d }
 }

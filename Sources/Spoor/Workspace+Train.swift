@@ -79,11 +79,14 @@ extension Workspace {
 public enum WorkspaceError: Error, CustomStringConvertible {
     case nothingToTrain
     case notLabelled
+    /// Input a stage cannot use, with where and why.
+    case invalidInput(String)
 
     public var description: String {
         switch self {
         case .nothingToTrain: "the case has no labels to train on: run `spoor label --case DIR` first"
         case .notLabelled: "the case has not been labelled: run `spoor label --case DIR` first"
+        case .invalidInput(let why): why
         }
     }
 }

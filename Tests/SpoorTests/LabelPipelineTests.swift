@@ -34,7 +34,7 @@ import SpoorTesting
         #expect(functions.contains { $0.hasPrefix("detector:") })
         #expect(labels.allSatisfy { (0...1).contains($0.probability) && $0.endScore != nil && $0.features.count == run.featureNames.count })
         #expect(labels.allSatisfy { $0.votes.allSatisfy { functions.contains($0.function) } })
-        #expect(labels.reduce(0) { $0 + $1.events } == analysis.result.records - 0, "every event is in exactly one host-hour unit")
+        #expect(labels.reduce(0) { $0 + $1.events } == analysis.result.records, "every event is in exactly one host-hour unit")
         // Scored against ground truth: attack units exist and the label model finds some.
         let e = try #require(analysis.labels)
         #expect(e.positiveUnits > 0 && e.matchedTruthRecords == e.truthRecords)

@@ -119,8 +119,7 @@ public struct UnitFeatureBuilder: Sendable {
                 destinations[i].insert(h)
                 if !d.isPrivate { externalDestinations[i].insert(h) }
             }
-            for name in [c.dnsName, c.urlDomain, c.serverName] {
-                guard let name, name.symbols[r] != 0 else { continue }
+            for name in c.names where name.symbols[r] != 0 {
                 let h = Self.hashFolded(batch, name.symbols[r])
                 destinations[i].insert(h)
                 externalDestinations[i].insert(h)
@@ -293,6 +292,8 @@ public struct UnitFeatureBuilder: Sendable {
 private struct UnitPageColumns {
     let time, organization, host, user, categories, types, outcome, executable, commandLine: Column?
     let sourceIP, destinationIP, sourceBytes, destinationBytes, dnsName, urlDomain, serverName, destinationDomain, status: Column?
+    /// The name columns a destination can be named by (DNS question, URL host, TLS SNI).
+    let names: [Column]
 
     init(_ b: EventBatch) {
         func col(_ name: String, _ kinds: [FieldKind]) -> Column? {
@@ -317,5 +318,6 @@ private struct UnitPageColumns {
         serverName = col(Field.tlsServerName, [.string])
         destinationDomain = col(Field.destinationDomain, [.string])
         status = col(Field.httpResponseStatusCode, [.int])
+        names = [dnsName, urlDomain, serverName].compactMap { $0 }
     }
 }

@@ -144,7 +144,7 @@ extension Workspace {
             for (scorer, found) in try await unitFindings(root: logs, runStart: config.window.start) {
                 unitRuns[scorer] = EvaluationRun(truth: truth, findings: found, hostDays: result.hostDays)
             }
-            (evaluation, unitTruth, unitScores) = try await scoredLabels(truth: truth, root: logs)
+            (evaluation, unitTruth, unitScores, _) = try await scoredLabels(truth: truth, root: logs)
         }
         let found = try await findings(root: logs, runStart: config.window.start)
         return SimulationAnalysis(result: result, run: EvaluationRun(truth: truth, findings: found, hostDays: result.hostDays),

@@ -19,6 +19,11 @@ public struct LabelOptions: Sendable {
     public var functions: RuleSet?
     /// Model functions' dependencies (correlated functions do not outvote independent ones).
     public var modelsDependencies = true
+    /// A function's malicious votes on an entity it votes on in this many different days or more
+    /// are suppressed as that entity's routine (0: never); see `VoteCollector.suppressRoutine`.
+    public var routineDays = 3
+    /// The share of malicious units: estimated with the model, or given when known.
+    public var prior: LabelModel.Prior = .estimated
     public var pageSize = 50_000
     /// For experiments on dependent functions: `name → k` adds k near-copies of that function,
     /// each keeping every vote of the original with probability `copyAgreement` (seeded), as
@@ -28,6 +33,9 @@ public struct LabelOptions: Sendable {
     public var agreementStrength = 2.0
     public var agreementPrecision = 0.7
     public var copyAgreement = 0.9
+    /// Copies fire on the original's events (true) or carry no events (the label model alone
+    /// must notice them).
+    public var copiesShareEvents = true
 
     public init(unitKind: UnitKind = .hostHour, functions: RuleSet? = nil) {
         self.unitKind = unitKind
@@ -54,7 +62,19 @@ public struct LabelReport: Sendable, Codable {
     public var iterations: Int
     public var converged: Bool
     public var dependentGroups: [[String]]
+    /// Votes suppressed as an entity's routine: the function, the entity, on how many days it
+    /// voted there and how many votes were dropped.
+    /// Votes dropped because another function had voted on the same unit for the same events.
+    public var repeatedEvidence: [String: Int]
+    public var routine: [Routine]
     public var seconds: Double
+
+    public struct Routine: Sendable, Codable {
+        public var function: String
+        public var entity: String
+        public var days: Int
+        public var votes: Int
+    }
 
     public struct FunctionSummary: Sendable, Codable {
         public var name: String
@@ -113,7 +133,7 @@ extension Workspace {
             if let engine = userEngine {
                 for m in engine.matches(in: batch) {
                     guard let f = userFunction[m.rule] else { continue }
-                    collector.vote(f, units: [unitOfRow[m.row]])
+                    collector.vote(f, unit: unitOfRow[m.row], collector.functions[f].vote, event: ids[m.row])
                 }
             }
             scanned += batch.count
@@ -131,8 +151,7 @@ extension Workspace {
         let beaconingSourceCount = Set(beaconSources.values.flatMap { $0 }).count
         let maximumBeaconPrevalence = max(1, beaconingSourceCount / 10)
         for d in detections {
-            let eventUnits = Set(d.eventIDs.compactMap { unitOfEvent[$0] })
-            guard !eventUnits.isEmpty else { continue }
+            guard d.eventIDs.contains(where: { unitOfEvent[$0] != nil }) else { continue }
             switch d.engine {
             case "detector":
                 let score = Self.detailNumber(d.details, "score") ?? 0
@@ -144,13 +163,13 @@ extension Workspace {
                 let f = collector.add(LabelingFunction(name: "detector:" + d.ruleID, source: .detector, vote: .malicious,
                                                        summary: "\(d.ruleID) findings scoring ≥ \(options.threshold(d.ruleID))"
                                                            + (d.ruleID == "beaconing" ? " to destinations at most \(maximumBeaconPrevalence) source(s) beacon to" : "")))
-                collector.vote(f, units: eventUnits)
+                collector.vote(f, events: d.eventIDs) { unitOfEvent[$0] }
             default:
                 // One function per rule: rules of one level differ in precision, and the label model
                 // can only tell them apart when each votes on its own.
                 let f = collector.add(LabelingFunction(name: "sigma:" + d.title, source: .sigma, vote: .malicious,
                                                        summary: "Sigma \(d.engine == "sigma" ? "rule" : "correlation") \(d.ruleID), level \(d.level)"))
-                collector.vote(f, units: eventUnits)
+                collector.vote(f, events: d.eventIDs) { unitOfEvent[$0] }
             }
         }
         // Intel and warninglists.
@@ -159,29 +178,42 @@ extension Workspace {
             if polarity == "benign" {
                 let f = collector.add(LabelingFunction(name: "warninglist", source: .warninglist, vote: .benign,
                                                        summary: "an indicator of the unit is on a MISP warninglist"))
-                collector.vote(f, unit: u, .benign)
+                collector.vote(f, unit: u, .benign, event: event)
             } else {
                 let f = collector.add(LabelingFunction(name: "intel:" + source, source: .intel, vote: .malicious,
                                                        summary: "an indicator of the unit is named by \(source)"))
-                collector.vote(f, unit: u, .malicious)
+                collector.vote(f, unit: u, .malicious, event: event)
             }
         }
-        // Deliberately dependent functions, for experiments.
+        // An entity's routine is not evidence: suppressed before copies are made and before the model.
+        let day: Int64 = 86_400_000_000
+        let suppressed = collector.suppressRoutine(days: options.routineDays, entity: { u in keys[Int(u)].organization + "/" + keys[Int(u)].entity }) { u in
+            let m = keys[Int(u)].start.microseconds
+            return m >= 0 ? m / day : (m - day + 1) / day
+        }
+        // Deliberately dependent functions, for experiments: near-copies of a function fire on
+        // the events it fired on (rules written from one idea match the same records), unless
+        // `copiesShareEvents` is off (dependence the label model alone must handle).
         var rng = SplitMix64(seed: 0xC0FFEE)
-        for (name, k) in options.copies.sorted(by: { $0.key < $1.key }) {
-            guard let original = collector.index(of: name) else { continue }
-            let f = collector.functions[original]
-            let votes = collector.votes(of: original)
-            for c in 1...max(1, k) {
-                let copy = collector.add(LabelingFunction(name: "\(name)#copy\(c)", source: f.source, vote: f.vote,
-                                                          summary: "near-copy of \(name) (keeps each vote with probability \(options.copyAgreement))"))
-                for (u, v) in votes where rng.unit() < options.copyAgreement { collector.vote(copy, unit: u, v) }
+        func addCopies() {
+            for (name, k) in options.copies.sorted(by: { $0.key < $1.key }) {
+                guard let original = collector.index(of: name) else { continue }
+                let f = collector.functions[original]
+                for c in 1...max(1, k) {
+                    let copy = collector.add(LabelingFunction(name: "\(name)#copy\(c)", source: f.source, vote: f.vote,
+                                                              summary: "near-copy of \(name) (keeps each vote with probability \(options.copyAgreement))"))
+                    collector.copyVotes(of: original, to: copy, events: options.copiesShareEvents) { rng.unit() < options.copyAgreement }
+                }
             }
         }
+        if options.copiesShareEvents { addCopies() }
+        // Functions that voted because of the same events count once.
+        let repeated = collector.dropRepeatedEvidence()
+        if !options.copiesShareEvents { addCopies() }
         collector.dropSilent()
         // The label model.
         let matrix = try LabelMatrix(functionNames: collector.functions.map(\.name), columns: collector.columns(unitCount: keys.count))
-        var model = LabelModel(modelsDependencies: options.modelsDependencies)
+        var model = LabelModel(prior: options.prior, modelsDependencies: options.modelsDependencies)
         model.agreementStrength = options.agreementStrength
         model.agreementPrecision = options.agreementPrecision
         let fitted = model.fit(matrix)
@@ -212,7 +244,10 @@ extension Workspace {
         let report = LabelReport(run: run.rawValue, unitKind: options.unitKind.rawValue, units: keys.count, events: scanned, functions: summaries,
                                  coveredUnits: covered, prior: fitted.prior, maliciousUnits: probabilities.count { $0 >= 0.5 },
                                  majorityMaliciousUnits: majority.count { $0 > 0.5 }, iterations: fitted.report.iterations,
-                                 converged: fitted.report.isConverged, dependentGroups: groups, seconds: Date().timeIntervalSince(started))
+                                 converged: fitted.report.isConverged, dependentGroups: groups,
+                                 repeatedEvidence: repeated,
+                                 routine: suppressed.map { .init(function: $0.function, entity: $0.entity, days: $0.periods, votes: $0.votes) },
+                                 seconds: Date().timeIntervalSince(started))
         let reportJSON = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
         try await store.storeLabelRun(run, unitKind: options.unitKind, model: Self.labelModelVersion, featureNames: features.names,
                                       report: reportJSON, functions: records, labels: labels)

@@ -105,7 +105,7 @@ extension Workspace {
     /// ``evaluateLabels(truth:root:pageSize:)`` with each unit's truth and scores, for cuts set
     /// on another run.
     public func scoredLabels(truth: [GroundTruthRow], root: String, pageSize: Int = 50_000) async throws
-        -> (evaluation: LabelEvaluation, truth: [Bool], scores: [UnitScorer: [Double]]) {
+        -> (evaluation: LabelEvaluation, truth: [Bool], scores: [UnitScorer: [Double]], techniques: [[String]]) {
         guard let (run, labels) = try await labels(), !labels.isEmpty else { throw WorkspaceError.notLabelled }
         // Units of the ground-truth records: one pass, the same unit assignment as labelling.
         var wanted: [EvidenceRecord: [String]] = [:]
@@ -181,7 +181,7 @@ extension Workspace {
                                          endModel: endScore, uncovered: uncovered, timeOrdered: timeOrdered, randomSplit: random, techniques: techniques)
         var scores: [UnitScorer: [Double]] = [.labelModel: lm, .majorityVote: mv]
         if let end { scores[.endModel] = end }
-        return (evaluation, isPositive, scores)
+        return (evaluation, isPositive, scores, labels.map { positiveKeys[$0.unit].map { $0.sorted() } ?? [] })
     }
 
     static func score(_ scores: [Double], _ truth: [Bool], threshold: Double, rule: String) throws -> LabelEvaluation.Score {
@@ -207,6 +207,37 @@ extension Workspace {
                                              rule: "score > cut keeping ≤ \(budget) false alerts per 1,000 host-days on the attack-free run")
         }
         return out
+    }
+
+    /// The scores of every scorer on an attack-free case (a run of the same organisation, or a
+    /// period the user trusts to be clean) and its entity-days: what sets the alert-budget cut.
+    public func attackFreeScores() async throws -> (scores: [UnitScorer: [Double]], entityDays: Int) {
+        guard let (_, labels) = try await labels(), !labels.isEmpty else { throw WorkspaceError.notLabelled }
+        var scores: [UnitScorer: [Double]] = [:]
+        for scorer in UnitScorer.allCases {
+            let s = labels.compactMap(scorer.score)
+            if s.count == labels.count { scores[scorer] = s }
+        }
+        let day: Int64 = 86_400_000_000
+        var days = Set<String>()
+        for l in labels {
+            let m = l.unit.start.microseconds
+            days.insert(l.unit.organization + "\u{1F}" + l.unit.entity + "\u{1F}" + String(m >= 0 ? m / day : (m - day + 1) / day))
+        }
+        return (scores, days.count)
+    }
+
+    /// One JSON line per unit: the unit, whether it holds ground truth (and which techniques),
+    /// each scorer's score and the functions that voted — to see which units a scorer missed.
+    public func unitLines(truth: [Bool], techniques: [[String]]) async throws -> [String] {
+        guard let (_, labels) = try await labels() else { throw WorkspaceError.notLabelled }
+        return labels.enumerated().map { i, l in
+            var s = "{\"unit\":\(JSONValue.quote(l.unit.description)),\"entity\":\(JSONValue.quote(l.unit.entity)),\"start\":\(JSONValue.quote(l.unit.start.description))"
+            s += ",\"positive\":\(i < truth.count && truth[i]),\"techniques\":[" + (i < techniques.count ? techniques[i] : []).map(JSONValue.quote).joined(separator: ",") + "]"
+            s += ",\"probability\":\(Self.number(l.probability)),\"majority_vote\":\(Self.number(l.majority)),\"end_score\":" + (l.endScore.map(Self.number) ?? "null")
+            s += ",\"events\":\(l.events),\"votes\":{" + l.votes.map { JSONValue.quote($0.function) + ":" + ($0.vote == .malicious ? "1" : "0") }.joined(separator: ",") + "}}"
+            return s
+        }
     }
 
     static func split(_ x: FeatureMatrix, _ labels: [UnitLabel], _ truth: [Bool], train: [Int], test: [Int], name: String) throws -> LabelEvaluation.SplitScore {

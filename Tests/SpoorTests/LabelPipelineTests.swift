@@ -93,8 +93,10 @@ import SpoorTesting
 /// release build): `SPOOR_LABEL_SEEDS=1 swift test -c release -Xswiftc -enable-testing --filter LabelSeedComparison`.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["SPOOR_LABEL_SEEDS"] == "1", "set SPOOR_LABEL_SEEDS=1 to compare the label model with majority vote over five seeds"))
 struct LabelSeedComparison {
-    /// `copies`: deliberately dependent functions (near-copies of one function) in a second series.
-    @Test(arguments: [[:], ["sigma:low": 3, "detector:rare-process": 3]])
+    /// `copies`: deliberately dependent functions (three near-copies of a common and of a rare
+    /// function) in a second series; they fire on the original's events, as rules written from
+    /// one idea do.
+    @Test(arguments: [[:], ["sigma:Encoded PowerShell command line": 3, "detector:rare-process": 3]])
     func labelModelBeatsMajorityVoteOverFiveSeeds(copies: [String: Int]) async throws {
         var evaluations: [LabelEvaluation] = []
         var options = LabelOptions()

@@ -61,6 +61,8 @@ struct Analyze: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Simulation: days simulated.", valueName: "n")) var days: Int = 7
     @Option(help: ArgumentHelp("Simulation: hosts per client.", valueName: "n")) var hosts: Int = 24
     @Flag(help: "Skip detectors, labels and the end model (rules and indicators only).") var noLabels = false
+    @Option(help: ArgumentHelp("Simulation: keep the simulated logs, ground truth and cases under this folder (sim-SEED-attack, case-SEED-attack, sim-SEED-attack-free, …) instead of a temporary folder, to inspect them or re-run `spoor label` and `spoor evaluate --attack-free` on them.", valueName: "dir"))
+    var keep: String?
 
     func validate() throws {
         try require(output, in: [.text, .json])
@@ -185,8 +187,10 @@ extension Analyze {
     /// The simulation: attack and attack-free runs per seed, analysed like any logs, scored.
     func runSimulation() async throws {
         let rules: RuleSet = !ruleArguments.rules.isEmpty ? try ruleArguments.load(ruleArguments.rules) : try RuleSet.demo()
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-simulate-\(ProcessInfo.processInfo.processIdentifier)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = keep.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("spoor-simulate-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { if keep == nil { try? FileManager.default.removeItem(at: scratch) } }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         var runs: [SeedRuns] = []
         var detectorRuns: [SeedRuns] = []
         var unitRuns: [UnitScorer: [SeedRuns]] = [:]
@@ -202,7 +206,7 @@ extension Analyze {
             var pair: [SimulationAnalysis] = []
             for (k, config) in [attackConfig, quietConfig].enumerated() {
                 let label = k == 0 ? "attack" : "attack-free"
-                let caseDirectory = n == 0 && k == 0 ? caseOptions.caseDirectory : scratch.appendingPathComponent("case-\(s)-\(label)").path
+                let caseDirectory = n == 0 && k == 0 && keep == nil ? caseOptions.caseDirectory : scratch.appendingPathComponent("case-\(s)-\(label)").path
                 let workspace = try await Workspace.open(caseDirectory: caseDirectory)
                 let bar = ProgressBar(label: "seed \(s) \(label)")
                 let analysis = try await workspace.simulateAndAnalyse(config, folder: scratch.appendingPathComponent("sim-\(s)-\(label)"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Spoor
+import SpoorLabels
 import SpoorCore
 import SpoorDetectors
 
@@ -26,6 +27,10 @@ struct Label: AsyncParsableCommand {
             estimated accuracies and the model version; `spoor train` learns from them and \
             `spoor export --labels` writes them out.
 
+            An entity's routine is not evidence: a function's malicious votes on an entity it \
+            votes on in --routine-days different days or more (a server exposed to internet \
+            password guessing, an administrator's daily script) are suppressed and listed.
+
             Examples:
               spoor label --case acme
               spoor label --case acme --functions my-functions/ --detector-threshold 0.8 --output json
@@ -42,12 +47,28 @@ struct Label: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A detector votes malicious on findings scoring at least this.", valueName: "score"))
     var detectorThreshold: Double = LabelOptions.defaultDetectorThreshold
     @Flag(help: "Treat every function as independent (no dependency groups).") var independent = false
+    @Option(help: ArgumentHelp("Suppress a function's votes on an entity it votes on in this many different days or more (its routine); 0 keeps them.", valueName: "days"))
+    var routineDays: Int = 3
+    @Option(help: ArgumentHelp("For experiments on dependent functions: add K near-copies of function NAME (each keeps every vote with probability 0.9). Repeat for more.", valueName: "name=k"))
+    var copies: [String] = []
+    @Flag(help: "With --copies: the copies carry none of the original's events, so only the label model's dependency screen can tell them apart.")
+    var copiesWithoutEvents = false
+    @Option(help: ArgumentHelp("The share of malicious units, when you know it (0…1); default: estimated with the model.", valueName: "share"))
+    var prior: Double?
     @Option(name: .long, help: OutputFormat.help([.text, .json])) var output: OutputFormat = .text
 
     func validate() throws {
         try require(output, in: [.text, .json])
         guard UnitKind(rawValue: unit) != nil else { throw ValidationError("Unknown unit '\(unit)': use \(UnitKind.allCases.map(\.rawValue).joined(separator: ", ")).") }
         guard (0...1).contains(detectorThreshold) else { throw ValidationError("--detector-threshold must be in 0…1.") }
+        for c in copies {
+            guard let eq = c.lastIndex(of: "="), let k = Int(c[c.index(after: eq)...]), k > 0 else {
+                throw ValidationError("--copies takes NAME=K with K ≥ 1, e.g. 'detector:rare-process=3'.")
+            }
+            _ = eq
+        }
+        guard routineDays >= 0 else { throw ValidationError("--routine-days must be 0 or more.") }
+        if let prior, !(prior > 0 && prior < 1) { throw ValidationError("--prior must be between 0 and 1 (exclusive).") }
     }
 
     func run() async throws {
@@ -55,6 +76,12 @@ struct Label: AsyncParsableCommand {
         let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
         var options = LabelOptions(unitKind: UnitKind(rawValue: unit) ?? .hostHour, functions: functions.isEmpty ? nil : try ruleArguments.load(functions))
         options.modelsDependencies = !independent
+        if let prior { options.prior = .given(prior) }
+        options.routineDays = routineDays
+        options.copiesShareEvents = !copiesWithoutEvents
+        for c in copies {
+            if let eq = c.lastIndex(of: "="), let k = Int(c[c.index(after: eq)...]) { options.copies[String(c[..<eq])] = k }
+        }
         for name in DetectorCatalog.names { options.detectorThresholds[name] = detectorThreshold }
         let bar = ProgressBar(label: "label")
         let report = try await workspace.label(options, arguments: CommandLine.arguments) { d, t in bar.update(done: d, total: t) }
@@ -78,6 +105,10 @@ enum LabelPrinter {
         if !r.dependentGroups.isEmpty {
             Console.out("dependent functions (modelled together): " + r.dependentGroups.map { $0.joined(separator: " + ") }.joined(separator: "; "))
         }
+        for x in r.routine.prefix(20) {
+            Console.out("suppressed as routine: \(x.function) on \(x.entity) (\(x.days) days, \(x.votes) votes)")
+        }
+        if r.routine.count > 20 { Console.out("… and \(r.routine.count - 20) more routine suppressions (--output json lists all)") }
         Console.out("\(r.units) \(r.unitKind) units from \(r.events) events; \(r.coveredUnits) with votes; estimated malicious share \(String(format: "%.4f", r.prior)); " +
                     "\(r.maliciousUnits) units P ≥ 0.5 (majority vote: \(r.majorityMaliciousUnits)); \(r.iterations) iterations\(r.converged ? "" : " (not converged)"); \(String(format: "%.1f", r.seconds)) s")
     }

@@ -81,6 +81,10 @@ struct Evaluate: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The ground-truth file (JSON lines: file, record, technique, …).", valueName: "file")) var groundTruth: String
     @Option(help: ArgumentHelp("The folder that was ingested (ground truth names files relative to it). Default: the ground truth's folder + /logs.", valueName: "dir"))
     var root: String?
+    @Option(help: ArgumentHelp("A case labelled from an attack-free run of the same organisation (or a period trusted to be clean): every scorer is also scored at the cut that keeps ≤ 10 false alerts per 1,000 host-days there.", valueName: "dir"))
+    var attackFree: String?
+    @Option(help: ArgumentHelp("Write one JSON line per unit (truth, techniques, each scorer's score, the functions that voted) to this file.", valueName: "file"))
+    var units: String?
     @Option(name: .long, help: OutputFormat.help([.text, .json])) var output: OutputFormat = .text
 
     func validate() throws { try require(output, in: [.text, .json]) }
@@ -91,7 +95,16 @@ struct Evaluate: AsyncParsableCommand {
         let url = URL(fileURLWithPath: groundTruth)
         let truth = try Workspace.readGroundTruth(url)
         let folder = root ?? url.deletingLastPathComponent().appendingPathComponent("logs").path
-        let e = try await workspace.evaluateLabels(truth: truth, root: URL(fileURLWithPath: folder).standardizedFileURL.path)
+        let scored = try await workspace.scoredLabels(truth: truth, root: URL(fileURLWithPath: folder).standardizedFileURL.path)
+        var e = scored.evaluation
+        if let attackFree {
+            let free = try await Workspace.open(caseDirectory: attackFree).attackFreeScores()
+            e.atAlertBudget = try Workspace.alertBudgetScores(attack: (scored.truth, scored.scores), attackFree: free.scores, attackFreeHostDays: free.entityDays)
+        }
+        if let units {
+            let lines = try await workspace.unitLines(truth: scored.truth, techniques: scored.techniques)
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: units))
+        }
         if output == .json {
             Console.out(String(decoding: try JSONEncoder().encode(e), as: UTF8.self))
             return
@@ -112,6 +125,7 @@ enum EvaluationPrinter {
         add("end model", e.endModel)
         add("end model, time-ordered", e.timeOrdered?.endModel)
         add("end model, random split", e.randomSplit?.endModel)
+        for (name, score) in (e.atAlertBudget ?? [:]).sorted(by: { $0.key < $1.key }) { add(name + ", alert budget", score) }
         Console.out(table.render())
         Console.out("\(e.units) \(e.unitKind) units, \(e.positiveUnits) hold attack records (\(e.matchedTruthRecords) of \(e.truthRecords) ground-truth records found in the case)")
         if let u = e.uncovered {

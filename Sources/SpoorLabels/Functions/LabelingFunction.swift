@@ -42,6 +42,10 @@ public struct VoteCollector: Sendable {
     private var byName: [String: Int] = [:]
     /// Sparse votes per function: unit → vote.
     private var votes: [[Int32: Vote]] = []
+    /// The events each vote rests on, where known: function → unit → event ids.
+    private var evidence: [[Int32: [Int64]]] = []
+    /// Events kept per vote (enough to tell whether two functions saw the same events).
+    public static let evidencePerVote = 64
 
     public init() {}
 
@@ -53,6 +57,7 @@ public struct VoteCollector: Sendable {
         functions.append(f)
         byName[f.name] = i
         votes.append([:])
+        evidence.append([:])
         return i
     }
 
@@ -61,6 +66,59 @@ public struct VoteCollector: Sendable {
         guard unit >= 0, vote != .abstain else { return }
         if let old = votes[function][unit], old == .malicious { return }
         votes[function][unit] = vote
+    }
+
+    /// Function `function` votes `vote` on `unit` because of `event`.
+    public mutating func vote(_ function: Int, unit: Int32, _ vote: Vote, event: Int64) {
+        guard unit >= 0, vote != .abstain else { return }
+        self.vote(function, unit: unit, vote)
+        guard votes[function][unit] == vote else { return }
+        if evidence[function][unit, default: []].count < Self.evidencePerVote { evidence[function][unit, default: []].append(event) }
+    }
+
+    /// Function `function` casts its own vote on the unit of each event (`unitOf` nil: in no unit).
+    public mutating func vote(_ function: Int, events: [Int64], unitOf: (Int64) -> Int32?) {
+        let v = functions[function].vote
+        for e in events { if let u = unitOf(e) { vote(function, unit: u, v, event: e) } }
+    }
+
+    /// `copy` votes as `original` did on each unit where `keep()` says so, with the original's
+    /// events when `events` (for experiments on dependent functions).
+    public mutating func copyVotes(of original: Int, to copy: Int, events: Bool, keep: () -> Bool) {
+        for (u, v) in votes[original].sorted(by: { $0.key < $1.key }) where keep() {
+            vote(copy, unit: u, v)
+            if events, let e = evidence[original][u] { evidence[copy][u] = e }
+        }
+    }
+
+    /// Two functions that voted on a unit because of the same events saw one thing, not two: on
+    /// each unit, the functions' malicious votes are taken from the most specific function (least
+    /// coverage) to the least, and a vote whose events were all already counted for another
+    /// function there is dropped (a rare process pair and a rule on that same process start; a
+    /// brute-force detector and the rules on the same failed logons). Votes without recorded
+    /// events are kept. Returns how many votes each function lost.
+    @discardableResult
+    public mutating func dropRepeatedEvidence() -> [String: Int] {
+        var byUnit: [Int32: [Int]] = [:]
+        for f in functions.indices {
+            for (u, v) in votes[f] where v == .malicious && evidence[f][u] != nil { byUnit[u, default: []].append(f) }
+        }
+        let coverage = self.coverage
+        var dropped: [String: Int] = [:]
+        for (u, fs) in byUnit where fs.count > 1 {
+            var counted = Set<Int64>()
+            for f in fs.sorted(by: { (coverage[$0], $0) < (coverage[$1], $1) }) {
+                let events = evidence[f][u] ?? []
+                if events.allSatisfy(counted.contains) {
+                    votes[f][u] = nil
+                    evidence[f][u] = nil
+                    dropped[functions[f].name, default: 0] += 1
+                } else {
+                    counted.formUnion(events)
+                }
+            }
+        }
+        return dropped
     }
 
     /// Function `function` casts its own vote on each unit.
@@ -94,11 +152,44 @@ public struct VoteCollector: Sendable {
         functions.indices.compactMap { i in votes[i][unit].map { (functions[i].name, $0) } }
     }
 
+    /// Suppresses each function's malicious votes on an entity it votes on in `days` or more
+    /// different periods: such a function describes the entity's routine (a server exposed to
+    /// internet password guessing, an administrator's daily script), not an event. Analysts
+    /// tune these out by suppression; left in, they are the strongest agreement in the data and
+    /// the label model takes the routine for the attack. `entity` and `period` give each unit's
+    /// entity and period (a day). Returns, per function, the entities suppressed and their votes.
+    @discardableResult
+    public mutating func suppressRoutine(days: Int, entity: (Int32) -> String, period: (Int32) -> Int64)
+        -> [(function: String, entity: String, periods: Int, votes: Int)] {
+        guard days > 0 else { return [] }
+        var out: [(function: String, entity: String, periods: Int, votes: Int)] = []
+        for f in functions.indices {
+            var periods: [String: Set<Int64>] = [:]
+            for (u, v) in votes[f] where v == .malicious { periods[entity(u), default: []].insert(period(u)) }
+            let routine = periods.filter { $0.value.count >= days }
+            guard !routine.isEmpty else { continue }
+            var dropped: [String: Int] = [:]
+            for (u, v) in votes[f] where v == .malicious {
+                let e = entity(u)
+                if routine[e] != nil {
+                    votes[f][u] = nil
+                    evidence[f][u] = nil
+                    dropped[e, default: 0] += 1
+                }
+            }
+            for (e, n) in dropped.sorted(by: { $0.key < $1.key }) {
+                out.append((functions[f].name, e, routine[e]?.count ?? 0, n))
+            }
+        }
+        return out
+    }
+
     /// Drops functions that voted on no unit (they carry no information and cannot be fitted).
     public mutating func dropSilent() {
         let keep = functions.indices.filter { !votes[$0].isEmpty }
         functions = keep.map { functions[$0] }
         votes = keep.map { votes[$0] }
+        evidence = keep.map { evidence[$0] }
         byName = Dictionary(uniqueKeysWithValues: functions.enumerated().map { ($1.name, $0) })
     }
 }

@@ -268,6 +268,22 @@ import SpoorCore
         return (out, truth, dir)
     }
 
+    /// The kinds that benign records are matched on, one record of each source type.
+    @Test func recordKindsOfKnownRecords() {
+        let none = RecordKind.ZeekColumns(header: [])
+        #expect(RecordKind.of(source: "linux/auth.log", line: "2026-03-02T08:00:01.123400+01:00 web01 sshd[1234]: Failed password for invalid user admin from 203.0.113.9 port 50022 ssh2", zeek: none) == "sshd Failed password")
+        #expect(RecordKind.of(source: "linux/auth.log", line: "2026-03-02T16:12:52.845589+01:00 backup01 sudo: olga.kunz : TTY=pts/2 ; PWD=/home/olga.kunz ; USER=root ; COMMAND=/usr/bin/id", zeek: none) == "sudo * :")
+        #expect(RecordKind.of(source: "linux/auth.log", line: "2026-03-02T08:00:01.123400+01:00 web01 sshd[1234]: pam_unix(sshd:auth): authentication failure; logname= uid=0", zeek: none) == "sshd pam_unix(sshd:auth): authentication")
+        #expect(RecordKind.of(source: "web/access.log", line: #"205.210.82.157 - - [02/Mar/2026:01:26:31 +0100] "GET /cgi-bin/luci/;stok=/locale HTTP/1.1" 404 205 "-" "curl/8.0""#, zeek: none) == "GET 4xx")
+        #expect(RecordKind.of(source: "windows/security.jsonl", line: #"{"Event":{"System":{"EventID":4625,"Channel":"Security"},"EventData":{}}}"#, zeek: none) == "Security/4625")
+        #expect(RecordKind.of(source: "windows/system.jsonl", line: ##"{"Event":{"System":{"EventID":{"#attributes":{"Qualifiers":16384},"#text":7045},"Channel":"System"}}}"##, zeek: none) == "System/7045")
+        let dns = RecordKind.ZeekColumns(header: ZeekLog.dns.layout(open: Timestamp(microseconds: 0), close: Timestamp(microseconds: 0)).header)
+        let dnsLine = ["1772490469.906623", "CXEGExmAZWV2lNG702", "10.10.2.24", "59834", "10.10.1.13", "53", "udp", "39294", "0.017200",
+                       "cdn-static-assets.net", "1", "C_INTERNET", "1", "A", "0", "NOERROR", "F", "F", "T", "T", "0", "104.238.143.190", "2876.000000", "F"]
+        #expect(RecordKind.of(source: "zeek/dns.log", line: dnsLine.joined(separator: "\t"), zeek: dns) == "A/NOERROR")
+        #expect(RecordKind.of(source: "zeek/weird.log", line: "x\ty", zeek: none) == "zeek/weird.log")
+    }
+
     /// The features themselves, on one record of each shape.
     @Test func surfaceFeaturesOfKnownRecords() {
         let names = SurfaceFeatures.names

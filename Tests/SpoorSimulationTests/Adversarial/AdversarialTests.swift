@@ -4,22 +4,51 @@ import SpoorCore
 @testable import SpoorSimulation
 
 /// Issue 6 item 4: the simulator must not give the answer away. A random forest on surface
-/// features only (``SurfaceFeatures``) must not separate attack from benign records:
-/// ROC-AUC ≤ 0.6 per source type with at least 20 attack records. The classifier is
+/// features only (``SurfaceFeatures``) must not separate attack records from benign records of
+/// the same kinds (``RecordKind``), with folds grouped by campaign and host-day: ROC-AUC ≤ 0.6
+/// per source type with at least 20 matched attack records. The classifier is
 /// scikit-learn's, run by `Oracle/adversarial.py` under `SPOOR_PYTHON`; without it the
 /// classification is skipped (the features are still computed and checked).
 @Suite(.serialized) struct AdversarialTests {
     static var python: String? { ProcessInfo.processInfo.environment["SPOOR_PYTHON"] }
     static let maximumAUC = 0.6
     static let minimumAttacks = 20
+    /// Source types that still fail the kind-matched, grouped check (seed 11, 12 hosts × 3 days;
+    /// Docs/Evaluation.md "The adversarial check"): within a kind, the attack records' VALUES
+    /// differ from benign ones, while no formatting feature (field order and presence, timestamp
+    /// precision, hex case, GUIDs) ranks among the top ones. Security 4625/4776 (0.78): the
+    /// sprayed accounts are the directory's `first.last` names, benign failures half generic
+    /// guesses; Sysmon 1 (0.94): attackers' short lower-case system tools against applications
+    /// with long or mixed-case names; dns A/NXDOMAIN (0.83): the DGA's shorter names. `linux/auth.log` has two
+    /// campaigns over every host-day and is not assessable today (0.64 without the buffer).
+    /// Every other source type with enough campaigns passes and is asserted strictly.
+    static let knownSeparable: Set<String> = ["linux/auth.log", "windows/security.jsonl", "windows/sysmon.jsonl", "zeek/dns.log"]
 
     struct SourceResult {
         var source: String
         var records: Int
+        /// Attack records of the source type, and those in the kind-matched sample.
         var attacks: Int
+        var attacksMatched = 0
+        var benignMatched = 0
+        /// Benign records drawn per attack record of each kind.
+        var ratio = 0
+        /// Kinds of attack records; kinds with a matched sample; kinds short of benign records
+        /// (some attack records unmatched) or without any.
+        var kinds = 0
+        var kindsMatched = 0
+        var kindsShort: [String] = []
+        var kindsWithoutBenign: [String] = []
+        var campaigns = 0
+        var hostDays = 0
+        /// Why there is no grouped ROC-AUC (too few campaigns; no attack records left to learn from).
+        var reason: String?
+        /// The asserted figure: kind-matched, folds grouped; cluster-bootstrap interval.
         var auc: Double?
         var low: Double?
         var high: Double?
+        /// Informational: the old record-level check (uniform benign sample, folds by record).
+        var recordLevel: [Double]?
         var topFeatures: [String]
         /// The top three features' medians: (feature, benign, attack).
         var medians: [(String, Double, Double)] = []
@@ -61,24 +90,45 @@ import SpoorCore
                 guard m.count == 3, let n = m[0] as? String, let b = m[1] as? Double, let a = m[2] as? Double else { return nil }
                 return (n, b, a)
             }
-            return SourceResult(source: name, records: s["records"] as? Int ?? 0, attacks: s["attacks"] as? Int ?? 0,
-                                auc: s["auc"] as? Double, low: s["low"] as? Double, high: s["high"] as? Double, topFeatures: top,
-                                medians: medians)
+            var r = SourceResult(source: name, records: s["records"] as? Int ?? 0, attacks: s["attacks"] as? Int ?? 0,
+                                 auc: s["auc"] as? Double, low: s["low"] as? Double, high: s["high"] as? Double, topFeatures: top,
+                                 medians: medians)
+            r.attacksMatched = s["attacks_matched"] as? Int ?? 0
+            r.benignMatched = s["benign_matched"] as? Int ?? 0
+            r.ratio = s["ratio"] as? Int ?? 0
+            r.kinds = s["kinds"] as? Int ?? 0
+            r.kindsMatched = s["kinds_matched"] as? Int ?? 0
+            r.kindsShort = (s["kinds_short"] as? [[Any]] ?? []).map { k in k.map { "\($0)" }.joined(separator: " ") }
+            r.kindsWithoutBenign = (s["kinds_without_benign"] as? [[Any]] ?? []).map { k in k.map { "\($0)" }.joined(separator: " ") }
+            r.campaigns = s["campaigns"] as? Int ?? 0
+            r.hostDays = s["host_days"] as? Int ?? 0
+            r.reason = s["reason"] as? String
+            r.recordLevel = s["record_level"] as? [Double]
+            return r
         }
         return (json["sklearn"] as? String ?? "?", results)
     }
 
     static func printTable(_ title: String, _ sklearn: String, _ results: [SourceResult], medians: Bool = false) {
         func f(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "–" }
-        var text = "\(title) (scikit-learn \(sklearn), random forest, stratified 5-fold CV, out-of-fold ROC-AUC)\n"
-        text += "source".padding(toLength: 26, withPad: " ", startingAt: 0) + "records  attacks  ROC-AUC [95%]          top features\n"
+        var text = "\(title) (scikit-learn \(sklearn), random forest; kind-matched benign sample, folds grouped by campaign (attacks) and host-day (benign),"
+        text += " out-of-fold ROC-AUC with cluster-bootstrap 95%; record-level: the old unmatched check, informational)\n"
+        text += "source".padding(toLength: 24, withPad: " ", startingAt: 0)
+            + "attacks matched benign  m kinds    camp  hd   ROC-AUC [95%]          record-level  top features\n"
         for r in results {
-            text += r.source.padding(toLength: 26, withPad: " ", startingAt: 0)
-            text += String(r.records).leftPadded(7) + "  " + String(r.attacks).leftPadded(7) + "  "
+            text += r.source.padding(toLength: 24, withPad: " ", startingAt: 0)
+            text += String(r.attacks).leftPadded(7) + String(r.attacksMatched).leftPadded(8) + String(r.benignMatched).leftPadded(7)
+            text += String(r.ratio).leftPadded(3) + " " + "\(r.kindsMatched)/\(r.kinds)".padding(toLength: 8, withPad: " ", startingAt: 0)
+            text += String(r.campaigns).leftPadded(4) + String(r.hostDays).leftPadded(5) + "   "
             text += "\(f(r.auc)) [\(f(r.low)), \(f(r.high))]".padding(toLength: 23, withPad: " ", startingAt: 0)
+            text += f(r.recordLevel?.first).padding(toLength: 14, withPad: " ", startingAt: 0)
             text += r.topFeatures.joined(separator: ", ") + "\n"
+            if !r.kindsShort.isEmpty || !r.kindsWithoutBenign.isEmpty {
+                text += String(repeating: " ", count: 24) + "kinds short of benign (kind attacks benign): " + r.kindsShort.joined(separator: "; ")
+                    + " | without benign (kind attacks): " + r.kindsWithoutBenign.joined(separator: "; ") + "\n"
+            }
             if medians, (r.auc ?? 0) > maximumAUC, !r.medians.isEmpty {
-                text += String(repeating: " ", count: 26) + "medians benign → attack: "
+                text += String(repeating: " ", count: 24) + "medians benign → attack: "
                     + r.medians.map { "\($0.0) \(String(format: "%g", $0.1)) → \(String(format: "%g", $0.2))" }.joined(separator: ", ") + "\n"
             }
         }
@@ -101,7 +151,7 @@ import SpoorCore
         if let dump = ProcessInfo.processInfo.environment["SPOOR_ADVERSARIAL_DUMP"] {
             // For whoever tunes the generators: the features CSV and the records behind it.
             try Data(table.csv().utf8).write(to: URL(fileURLWithPath: dump + ".csv"))
-            try Data(table.rows.map { "\($0.source)\t\($0.label ? 1 : 0)\t\($0.features.signature)\t\($0.line)" }.joined(separator: "\n").utf8)
+            try Data(table.rows.map { "\($0.source)\t\($0.label ? 1 : 0)\t\($0.kind)\t\($0.group)\t\($0.features.signature)\t\($0.line)" }.joined(separator: "\n").utf8)
                 .write(to: URL(fileURLWithPath: dump + ".tsv"))
         }
         guard !table.rows.isEmpty else {
@@ -111,21 +161,25 @@ import SpoorCore
         guard let verdict = try Self.classify(table) else { return }
         Self.printTable("adversarial check, seed 11, \(config.hosts) hosts × \(config.days) days", verdict.sklearn, verdict.sources, medians: true)
         var asserted = 0
-        for r in verdict.sources where r.attacks >= Self.minimumAttacks {
+        for r in verdict.sources where r.attacksMatched >= Self.minimumAttacks {
+            guard let auc = r.auc else {
+                // One campaign cannot be held out against another: not assessable under grouped folds.
+                print("adversarial check: \(r.source) not assessed: \(r.reason ?? "no ROC-AUC")")
+                continue
+            }
             asserted += 1
-            let auc = try #require(r.auc)
-            // Known to fail today (issue 6 stays open on it), AUC 0.87–1.00 after benign
-            // counterparts for every attack kind (Docs/Simulation-realism.md, "Benign
-            // counterparts"): pooled per source type, the attack records of a source are
-            // still a different mix of record kinds than the benign ones (Sysmon process
-            // creations, TLS 1.2 handshakes with certificates, long tunnelling names and
-            // injection URIs), and record-level folds let the forest learn each campaign's
-            // constant attributes (its target account, its attacker's address).
-            withKnownIssue("simulated attack records are still separable by surface features", isIntermittent: true) {
-                #expect(auc <= Self.maximumAUC, "\(r.source): attack records are separable by surface features (ROC-AUC \(auc); top: \(r.topFeatures.joined(separator: ", ")))")
+            let message: Comment = "\(r.source): attack records are separable by surface features (ROC-AUC \(auc); top: \(r.topFeatures.joined(separator: ", ")))"
+            if Self.knownSeparable.contains(r.source) {
+                withKnownIssue("\(r.source): separable by value distributions within a kind (Docs/Evaluation.md, \"The adversarial check\")", isIntermittent: true) {
+                    #expect(auc <= Self.maximumAUC, message)
+                }
+            } else {
+                #expect(auc <= Self.maximumAUC, message)
             }
         }
         print("adversarial check: \(asserted) source type(s) with ≥ \(Self.minimumAttacks) attack records asserted")
+        // A check that assesses nothing cannot fail: some source types must have enough campaigns.
+        #expect(asserted >= 2, "only \(asserted) source type(s) could be assessed with grouped folds")
 
         // The control on the same files: the longest 5% of each source's records, marked as
         // attacks, are a kind the classifier must find.
@@ -140,11 +194,16 @@ import SpoorCore
             let lengths = marked.rows.filter { $0.source == source }.map { $0.features.values[0] }.sorted()
             guard lengths.count >= 400 else { continue }
             let cut = lengths[lengths.count * 95 / 100]
-            for i in marked.rows.indices where marked.rows[i].source == source { marked.rows[i].label = marked.rows[i].features.values[0] > cut }
+            for i in marked.rows.indices where marked.rows[i].source == source {
+                let long = marked.rows[i].features.values[0] > cut
+                // The marked records form their own groups (by the host-day or campaign they came from).
+                if long { marked.rows[i].group = "c:long:" + marked.rows[i].group }
+                marked.rows[i].label = long
+            }
         }
         guard let control = try Self.classify(marked) else { return }
         Self.printTable("control: the longest 5% of records marked as attacks", control.sklearn, control.sources)
-        for r in control.sources where r.attacks >= Self.minimumAttacks {
+        for r in control.sources where r.attacksMatched >= Self.minimumAttacks && r.reason == nil {
             #expect((r.auc ?? 0) > 0.9, "\(r.source): the control's marked records were not found (ROC-AUC \(r.auc ?? .nan))")
         }
     }
@@ -180,9 +239,12 @@ import SpoorCore
         let start = Timestamp(microseconds: 1_772_409_600_000_000)
         let users = ["anna.meier", "ben.keller", "carla.huber", "david.frei", "svc_backup", "elena.graf"]
         let hosts = ["web01", "db01", "backup01"]
-        let label = TruthLabel(technique: "T1110.001", tactic: "credential-access", campaign: "synthetic#1", step: "guess")
+        // Records 90 s apart (three days); one campaign per host and day, so that folds can be grouped.
+        func label(_ n: Int, _ host: String) -> TruthLabel {
+            TruthLabel(technique: "T1110.001", tactic: "credential-access", campaign: "synthetic#\(host)/\(n * 90 / 86_400)", step: "guess")
+        }
         for n in 0..<3_000 {
-            let t = Timestamp(microseconds: start.microseconds + Int64(n) * 20_000_000 + Int64(rng.below(19_000_000)))
+            let t = Timestamp(microseconds: start.microseconds + Int64(n) * 90_000_000 + Int64(rng.below(89_000_000)))
             let attack = rng.chance(0.04)
             let civil = CivilTime(utcMicroseconds: t.microseconds + 3_600_000_000)
             var stamp = civil.iso8601(fractionDigits: 6, offsetSeconds: 3600)
@@ -190,20 +252,36 @@ import SpoorCore
             let host = rng.pick(hosts)
             let outcome = rng.chance(0.3) ? "Failed password" : "Accepted password"
             let line = "\(stamp) \(host) sshd[\(1000 + rng.below(30_000))]: \(outcome) for \(rng.pick(users)) from 10.10.2.\(20 + rng.below(200)) port \(30_000 + rng.below(30_000)) ssh2"
-            out.add("acme/linux/\(host)/auth.log", time: t, line: line, client: "acme", host: host, label: attack ? label : nil)
+            out.add("acme/linux/\(host)/auth.log", time: t, line: line, client: "acme", host: host, label: attack ? label(n, host) : nil)
         }
         for n in 0..<3_000 {
-            let t = Timestamp(microseconds: start.microseconds + Int64(n) * 20_000_000 + Int64(rng.below(19_000_000)))
+            let t = Timestamp(microseconds: start.microseconds + Int64(n) * 90_000_000 + Int64(rng.below(89_000_000)))
             let attack = rng.chance(0.04)
             let logonID = String(0x10000 + rng.below(0xFFFFF), radix: 16, uppercase: leak && attack)
             let host = "ACME-WS\(100 + rng.below(20))"
             let line = "{\"Event\":{\"System\":{\"EventID\":4624,\"TimeCreated\":{\"#attributes\":{\"SystemTime\":\"\(t.civil.iso8601(fractionDigits: 6, offsetSeconds: nil))\"}},\"Computer\":\"\(host).acme-corp.net\"},"
                 + "\"EventData\":{\"TargetUserName\":\"\(rng.pick(users))\",\"TargetLogonId\":\"0x\(logonID)\",\"LogonType\":\(rng.pick([2, 3, 10])),\"IpAddress\":\"10.10.2.\(20 + rng.below(200))\"}}}"
-            out.add("acme/windows/security.jsonl", time: t, line: line, client: "acme", host: host, label: attack ? label : nil)
+            out.add("acme/windows/security.jsonl", time: t, line: line, client: "acme", host: host, label: attack ? label(n, host) : nil)
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-adversarial-synthetic-\(UUID().uuidString)")
         let truth = try out.write(logs: dir)
         return (out, truth, dir)
+    }
+
+    /// The kinds that benign records are matched on, one record of each source type.
+    @Test func recordKindsOfKnownRecords() {
+        let none = RecordKind.ZeekColumns(header: [])
+        #expect(RecordKind.of(source: "linux/auth.log", line: "2026-03-02T08:00:01.123400+01:00 web01 sshd[1234]: Failed password for invalid user admin from 203.0.113.9 port 50022 ssh2", zeek: none) == "sshd Failed password")
+        #expect(RecordKind.of(source: "linux/auth.log", line: "2026-03-02T16:12:52.845589+01:00 backup01 sudo: olga.kunz : TTY=pts/2 ; PWD=/home/olga.kunz ; USER=root ; COMMAND=/usr/bin/id", zeek: none) == "sudo * :")
+        #expect(RecordKind.of(source: "linux/auth.log", line: "2026-03-02T08:00:01.123400+01:00 web01 sshd[1234]: pam_unix(sshd:auth): authentication failure; logname= uid=0", zeek: none) == "sshd pam_unix(sshd:auth): authentication")
+        #expect(RecordKind.of(source: "web/access.log", line: #"205.210.82.157 - - [02/Mar/2026:01:26:31 +0100] "GET /cgi-bin/luci/;stok=/locale HTTP/1.1" 404 205 "-" "curl/8.0""#, zeek: none) == "GET 4xx")
+        #expect(RecordKind.of(source: "windows/security.jsonl", line: #"{"Event":{"System":{"EventID":4625,"Channel":"Security"},"EventData":{}}}"#, zeek: none) == "Security/4625")
+        #expect(RecordKind.of(source: "windows/system.jsonl", line: ##"{"Event":{"System":{"EventID":{"#attributes":{"Qualifiers":16384},"#text":7045},"Channel":"System"}}}"##, zeek: none) == "System/7045")
+        let dns = RecordKind.ZeekColumns(header: ZeekLog.dns.layout(open: Timestamp(microseconds: 0), close: Timestamp(microseconds: 0)).header)
+        let dnsLine = ["1772490469.906623", "CXEGExmAZWV2lNG702", "10.10.2.24", "59834", "10.10.1.13", "53", "udp", "39294", "0.017200",
+                       "cdn-static-assets.net", "1", "C_INTERNET", "1", "A", "0", "NOERROR", "F", "F", "T", "T", "0", "104.238.143.190", "2876.000000", "F"]
+        #expect(RecordKind.of(source: "zeek/dns.log", line: dnsLine.joined(separator: "\t"), zeek: dns) == "A/NOERROR")
+        #expect(RecordKind.of(source: "zeek/weird.log", line: "x\ty", zeek: none) == "zeek/weird.log")
     }
 
     /// The features themselves, on one record of each shape.

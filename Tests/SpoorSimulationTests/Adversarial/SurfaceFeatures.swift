@@ -186,14 +186,26 @@ struct FeatureTable {
         var source: String
         var label: Bool
         var features: SurfaceFeatures
+        /// The record's semantic type within its source (``RecordKind``).
+        var kind: String = ""
+        /// The cross-validation group: `c:<campaign>` for an attack record, `h:<host>/<day>` for
+        /// a benign one (the host the simulator wrote it for and its UTC day).
+        var group: String = ""
+        /// The record's own host and UTC day (`h:<host>/<day>`), attack records too: the oracle
+        /// drops from a fold's training part every record of a host-day its test part has.
+        var hostDay: String = ""
+        /// Whether the record is in the uniform random benign sample of the old, record-level
+        /// check (attack records: always).
+        var inRandomSample = true
         /// The record itself (for diagnostics).
         var line: String = ""
     }
 
     var rows: [Row] = []
 
-    /// The CSV: `source,label,<features>`; each source's signatures become ranks by frequency
-    /// (most frequent 0, ties by text), so the classifier sees order and presence as a number.
+    /// The CSV: `source,label,kind,group,random,<features>`; each source's signatures become
+    /// ranks by frequency (most frequent 0, ties by text), so the classifier sees order and
+    /// presence as a number. Kinds and groups are written with commas replaced by `;`.
     func csv() -> String {
         var ranks: [String: [String: Int]] = [:]
         var counts: [String: [String: Int]] = [:]
@@ -202,43 +214,72 @@ struct FeatureTable {
             let ordered = c.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
             ranks[source] = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.key, $0) })
         }
-        var out = "source,label," + SurfaceFeatures.names.joined(separator: ",") + "\n"
+        func clean(_ s: String) -> String { String(s.map { $0 == "," || $0 == "\n" || $0 == "\"" ? ";" : $0 }) }
+        var out = "source,label,kind,group,hostday,random," + SurfaceFeatures.names.joined(separator: ",") + "\n"
         for r in rows {
             var v = r.features.values
             v[2] = Double(ranks[r.source]?[r.features.signature] ?? -1)
-            out += r.source + "," + (r.label ? "1" : "0") + "," + v.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }.joined(separator: ",") + "\n"
+            out += r.source + "," + (r.label ? "1" : "0") + "," + clean(r.kind) + "," + clean(r.group) + "," + clean(r.hostDay) + "," + (r.inRandomSample ? "1" : "0") + ","
+            out += v.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }.joined(separator: ",") + "\n"
         }
         return out
     }
 
     /// Reads every file a simulation wrote (its data records, not its header and footer) and
-    /// labels each record from the ground truth. Per source type at most `benignCap` benign
-    /// records are kept (drawn with `seed`); every attack record is kept.
-    static func read(logs: URL, output: SimulationOutput, truth: [GroundTruthRow], benignCap: Int = 20_000, seed: UInt64 = 5) throws -> FeatureTable {
-        let malicious = Set(truth.map { "\($0.file)#\($0.record)" })
-        var bySource: [String: [(line: String, label: Bool)]] = [:]
+    /// labels each record from the ground truth, with its kind and group. Per source type every
+    /// attack record is kept, and two benign pools (drawn with `seed`): a uniform sample of at
+    /// most `benignCap` records (the old record-level check), and for each kind that attack
+    /// records have, at most `perKindCap` records of that kind (the pool `adversarial.py` draws
+    /// its kind-matched sample from; it never needs more than 10 per attack record).
+    static func read(logs: URL, output: SimulationOutput, truth: [GroundTruthRow], benignCap: Int = 20_000,
+                     perKindCap: Int = 8_000, seed: UInt64 = 5) throws -> FeatureTable {
+        let campaign = Dictionary(truth.map { ("\($0.file)#\($0.record)", $0.label.campaign) }, uniquingKeysWith: { a, _ in a })
+        struct Record { var line: String; var label: Bool; var kind: String; var group: String; var hostDay: String }
+        var bySource: [String: [Record]] = [:]
         for file in output.fileNames {
             let layout = output.layouts[file] ?? LogFileLayout()
             let text = try String(contentsOf: logs.appendingPathComponent(file), encoding: .utf8)
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if lines.last == "" { lines.removeLast() }
-            let records = lines.dropFirst(layout.header.count).dropLast(layout.footer.count)
+            let records = Array(lines.dropFirst(layout.header.count).dropLast(layout.footer.count))
+            // The entries in the order `SimulationOutput.write` wrote them: the host and day of each record.
+            let entries = (output.files[file] ?? []).sorted { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
+            let source = SurfaceFeatures.sourceType(file)
+            let zeek = RecordKind.ZeekColumns(header: layout.header)
             for (i, line) in records.enumerated() {
-                bySource[SurfaceFeatures.sourceType(file), default: []].append((line, malicious.contains("\(file)#\(i + 1)")))
+                let kind = RecordKind.of(source: source, line: line, zeek: zeek)
+                let host = i < entries.count ? entries[i].host : "?"
+                let day = i < entries.count ? entries[i].time.microseconds / 86_400_000_000 : -1
+                let hostDay = "h:\(host)/\(day)"
+                if let c = campaign["\(file)#\(i + 1)"] {
+                    bySource[source, default: []].append(Record(line: line, label: true, kind: kind, group: "c:" + c, hostDay: hostDay))
+                } else {
+                    bySource[source, default: []].append(Record(line: line, label: false, kind: kind, group: hostDay, hostDay: hostDay))
+                }
             }
         }
         var table = FeatureTable()
         var rng = SplitMix64(seed: seed)
+        func draw(_ pool: [Int], _ n: Int) -> [Int] {
+            guard pool.count > n else { return pool }
+            var p = pool
+            for i in 0..<n { p.swapAt(i, i + rng.below(p.count - i)) }
+            return Array(p.prefix(n))
+        }
         for source in bySource.keys.sorted() {
             guard let all = bySource[source] else { continue }
-            var benign = all.indices.filter { !all[$0].label }
-            if benign.count > benignCap {
-                for i in 0..<benignCap { benign.swapAt(i, i + rng.below(benign.count - i)) }
-                benign = Array(benign.prefix(benignCap)).sorted()
-            }
-            let keep = (benign + all.indices.filter { all[$0].label }).sorted()
-            for i in keep {
-                table.rows.append(Row(source: source, label: all[i].label, features: SurfaceFeatures(line: all[i].line), line: all[i].line))
+            let benign = all.indices.filter { !all[$0].label }
+            let random = Set(draw(benign, benignCap))
+            let attackKinds = Set(all.filter(\.label).map(\.kind))
+            var byKind: [String: [Int]] = [:]
+            for i in benign where attackKinds.contains(all[i].kind) { byKind[all[i].kind, default: []].append(i) }
+            var keep = random
+            for kind in byKind.keys.sorted() { keep.formUnion(draw(byKind[kind] ?? [], perKindCap)) }
+            keep.formUnion(all.indices.filter { all[$0].label })
+            for i in keep.sorted() {
+                let r = all[i]
+                table.rows.append(Row(source: source, label: r.label, features: SurfaceFeatures(line: r.line), kind: r.kind, group: r.group, hostDay: r.hostDay,
+                                      inRandomSample: r.label || random.contains(i), line: r.line))
             }
         }
         return table

@@ -115,7 +115,7 @@ public struct DGADetector: EventDetector {
         var findings: [DetectorFinding] = []
         for n in names {
             let text = strings[n.name]
-            guard let label = DGAModel.label(text) else { continue }
+            guard let label = m.registeredLabel(text) else { continue }
             let s: Double
             if let v = labelScores[label] { s = v } else { s = m.score(label: label); labelScores[label] = s }
             guard s >= threshold else { continue }
@@ -123,7 +123,7 @@ public struct DGADetector: EventDetector {
             let hosts = n.hosts.map { strings[$0] }
             findings.append(DetectorFinding(
                 detector: name, score: s,
-                subscores: [Subscore("benign-ngram", f[0]), Subscore("entropy", f[2]), Subscore("length", f[3]),
+                subscores: [Subscore("benign-ngram", f[0]), Subscore("syllable-ngram", f[1]), Subscore("entropy", f[2]), Subscore("length", f[3]),
                             Subscore("digits", f[4]), Subscore("consonant-run", f[5]), Subscore("unseen-pairs", f[8])],
                 entity: DetectorEntity(kind: "domain", parts: [text], organization: strings[n.org]),
                 firstSeen: Timestamp(microseconds: n.first == .max ? 0 : n.first),

@@ -12,40 +12,55 @@ import SpoorIndicators
 ///
 /// | # | feature | source of the idea |
 /// |---|---|---|
-/// | 0 | mean log-probability of each character given the two before, under the benign model | Yadav et al. 2010 ("Detecting algorithmically generated malicious domain names", bigram distributions); Schiavoni et al. 2014 (n-gram normality) |
-/// | 1 | the same under the DGA model (0 when none was trained) | a likelihood ratio when both exist |
+/// | 0 | mean log-probability per character (end included) under an interpolated Kneser–Ney character 4-gram model of the benign labels (``KneserNeyModel``) | Kneser & Ney 1995; Chen & Goodman 1998 ("An empirical study of smoothing techniques for language modeling"); Yadav et al. 2010 ("Detecting algorithmically generated malicious domain names", character distributions); Schiavoni et al. 2014 (n-gram normality) |
+/// | 1 | the same under a Kneser–Ney 5-gram model of the benign labels' syllable structure (vowel, consonant, digit, hyphen, other) | Schiavoni et al. 2014 (pronounceability); Plohmann et al. 2016 ("A comprehensive measurement study of domain generating malware": pronounceable generators) |
 /// | 2 | Shannon entropy of the characters | Yadav et al. 2010; Antonakakis et al. 2012 |
 /// | 3 | length | Antonakakis et al. 2012 |
 /// | 4 | share of digits | Antonakakis et al. 2012 |
 /// | 5 | longest run of consonants | Schiavoni et al. 2014 (pronounceability) |
 /// | 6 | share of vowels | Schiavoni et al. 2014 |
 /// | 7 | hyphens | — |
-/// | 8 | share of character pairs never seen in benign names | Schiavoni et al. 2014 (meaningful-character ratio, n-gram normality) |
+/// | 8 | share of character pairs never seen in benign names | Schiavoni et al. 2014 (n-gram normality) |
 /// | 9 | distinct characters / length | — |
 /// | 10 | the least likely character (minimum log-probability) under the benign model | — |
-/// | 11 | share of adjacent letters that alternate vowel/consonant (pronounceable generators such as pushdo, simda, vawtrak alternate regularly) | — |
+/// | 11 | share of adjacent letters that alternate vowel/consonant | — |
 /// | 12 | share of the label covered by 4–7 character pieces found in at least 3 benign labels (words) | Schiavoni et al. 2014 (meaningful-word ratio, with words mined from the benign names instead of a dictionary) |
 ///
 /// Calibration: the bias is shifted so that about 1% of benign labels score ≥ 0.5 (0.5 is the
 /// 99th percentile of benign names; see ``Calibration``).
 ///
-/// The character model is an interpolated trigram model (Jelinek–Mercer smoothing: 0.6 trigram,
-/// 0.3 bigram, 0.09 unigram, 0.01 uniform) over `a-z 0-9 -`, other characters as one class,
-/// with a boundary symbol at both ends. With DGA examples the features are combined by a
-/// logistic regression fitted on benign vs DGA labels; without, by fixed weights over the
-/// features' z-scores among the benign names (documented in `Docs/Detectors-host.md`).
+/// With DGA examples a logistic regression fitted on benign vs DGA labels combines features 0
+/// and 1 only (``fittedFeatures``: the others describe the seen families and did not carry over
+/// to unseen ones in the leave-one-family-out evaluation); without, fixed weights over all the
+/// features' z-scores among the benign names (documented in `Docs/Detectors-host.md` §2).
 public struct DGAModel: Sendable, Codable, Hashable {
     static let symbols = 39            // 0–25 a–z, 26–35 0–9, 36 '-', 37 other, 38 boundary
     static let boundary = 38
-    public static let featureNames = ["benign-ngram", "dga-ngram", "entropy", "length", "digits", "consonant-run",
+    public static let featureNames = ["benign-ngram", "syllable-ngram", "entropy", "length", "digits", "consonant-run",
                                       "vowels", "hyphens", "unseen-pairs", "distinct-chars", "least-likely", "alternation",
                                       "word-coverage"]
+    /// The features the supervised fit uses (indices into ``featureNames``); the others weigh 0.
+    static let fittedFeatures = [0, 1]
+    /// Weights over z-scores without DGA examples.
+    static let unsupervisedWeights: [Double] = [-1.6, -0.5, 0.5, 0.2, 0.4, 0.4, -0.3, 0, 0.6, 0.2, -0.4, 0.3, -0.8]
     /// The share of benign training labels scored at or above 0.5 (the calibration point).
     public static let benignAboveHalf = 0.01
 
-    /// Character trigram counts of benign and (optional) DGA labels, `a*39*39 + b*39 + c`.
-    var benign: CharacterModel
-    var dga: CharacterModel?
+    /// The JSON format this build writes and reads (`init(json:)` refuses any other).
+    public static let formatVersion = "spoor-dga/2"
+    public private(set) var formatVersion = DGAModel.formatVersion
+    /// Order of the character models.
+    public static let order = 4
+    /// Benign names the standardisation, the logistic fit and the calibration use at most (an
+    /// even stride over them); the character models and the words use all of them.
+    public static let fitLimit = 10_000
+    /// Kneser–Ney character model (order ``order``) of the benign labels.
+    var benign: KneserNeyModel
+    /// Kneser–Ney model (order 5) of the benign labels' syllable structure: each character as
+    /// vowel, consonant, digit, hyphen or other (``syllableClass``).
+    var syllables: KneserNeyModel
+    /// Registered domains of dynamic-DNS providers (see ``init(benign:dga:calibration:dynamicDNS:)``).
+    public private(set) var dynamicDNS: Set<String>
     /// Hashes of 4–7 character pieces found in at least 3 distinct benign labels.
     var words: Set<UInt64>
     /// Per-feature mean and standard deviation used to standardise features.
@@ -69,20 +84,36 @@ public struct DGAModel: Sendable, Codable, Hashable {
     }
 
     /// Trains on benign names and, if given, DGA examples (full names or bare labels).
-    public init(benign benignNames: [String], dga dgaNames: [String] = [], calibration: Calibration = .heldOut) {
-        let b = benignNames.compactMap(Self.label)
-        let d = dgaNames.compactMap(Self.label)
-        benign = CharacterModel(b)
-        dga = d.isEmpty ? nil : CharacterModel(d)
+    ///
+    /// `dynamicDNS`: registered domains of dynamic-DNS providers (such as MISP's `dynamic-dns`
+    /// warninglist) whose customers' names are subdomains: for a name under one of them the
+    /// label scored is the one left of the provider's domain (`xk2j.mooo.com` → `xk2j`), as the
+    /// public suffix list already does for the providers it lists (`ddns.net`).
+    public init(benign benignNames: [String], dga dgaNames: [String] = [], calibration: Calibration = .heldOut,
+                dynamicDNS: Set<String> = []) {
+        self.dynamicDNS = Set(dynamicDNS.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")) })
+        // Placeholders until the labels are known (every stored property must be set before `registeredLabel`).
+        benign = KneserNeyModel(labels: [], order: Self.order)
+        syllables = benign
+        words = []
+        benignCount = 0
+        dgaCount = 0
+        mean = []
+        scale = []
+        weights = []
+        bias = 0
+        let b = benignNames.compactMap(registeredLabel)
+        benign = KneserNeyModel(labels: b.map { $0.utf8.map(Self.code) }, order: Self.order)
+        syllables = KneserNeyModel(labels: b.map { $0.utf8.map(Self.syllableClass) }, order: Self.syllableOrder)
         words = Self.mineWords(b)
         benignCount = b.count
-        dgaCount = d.count
+        dgaCount = 0
         let n = Self.featureNames.count
         mean = [Double](repeating: 0, count: n)
         scale = [Double](repeating: 1, count: n)
         weights = [Double](repeating: 0, count: n)
         bias = 0
-        let fb = b.map { features(label: $0) }
+        let fb = Self.sample(b).map { features(label: $0) }
         // Standardise by the benign names (the population a name is compared against).
         for j in 0..<n {
             let v = fb.map { $0[j] }
@@ -91,35 +122,73 @@ public struct DGAModel: Sendable, Codable, Hashable {
             mean[j] = m
             scale[j] = sd > 1e-9 ? sd : 1
         }
-        if d.isEmpty {
+        fit(dga: dgaNames.compactMap(registeredLabel).map { features(label: $0) }, benignFeatures: fb)
+        if case .heldOut = calibration, b.count >= 200 {
+            // `half` puts the 99th percentile of its seen names at logit 0; that of the unseen
+            // names is the gap between seen and unseen benign names.
+            let seen = b.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+            let unseen = b.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            let half = DGAModel(benign: seen, dga: dgaNames, calibration: .trainingNames, dynamicDNS: dynamicDNS)
+            var gap = Self.sample(unseen).map { half.logit(label: $0) }
+            bias -= Self.quantile(&gap)
+        }
+    }
+
+    /// This model's benign statistics (character models, words, standardisation) with the
+    /// classifier fitted again on other DGA examples — what a leave-one-family-out evaluation
+    /// needs, without learning the benign names again. `benign` must be the names this model
+    /// was trained on (their features are computed again for the fit and the calibration at
+    /// the training names' 99th percentile).
+    public func refitted(benign benignNames: [String], dga dgaNames: [String]) -> DGAModel {
+        refitted(benignFeatures: Self.sample(benignNames.compactMap(registeredLabel)).map { features(label: $0) },
+                 dgaFeatures: dgaNames.compactMap(registeredLabel).map { features(label: $0) })
+    }
+
+    /// The same from features computed once (tests evaluating many refits).
+    func refitted(benignFeatures fb: [[Double]], dgaFeatures fd: [[Double]], using used: [Int] = DGAModel.fittedFeatures) -> DGAModel {
+        var m = self
+        m.fit(dga: fd, benignFeatures: fb, using: used)
+        return m
+    }
+
+    /// The score of a label's ``features(label:)``.
+    func score(features f: [Double]) -> Double {
+        let z = standardise(f)
+        var s = bias
+        for j in z.indices { s += weights[j] * z[j] }
+        return 1 / (1 + exp(-s))
+    }
+
+    /// An even stride of at most ``fitLimit`` labels.
+    static func sample(_ labels: [String]) -> [String] {
+        let step = max(1, (labels.count + fitLimit - 1) / fitLimit)
+        return Swift.stride(from: 0, to: labels.count, by: step).map { labels[$0] }
+    }
+
+    /// Fits the weights (fixed ones without DGA examples) and puts the benign features'
+    /// (1 − ``benignAboveHalf``) quantile at logit 0.
+    private mutating func fit(dga fd: [[Double]], benignFeatures fb: [[Double]], using used: [Int] = DGAModel.fittedFeatures) {
+        dgaCount = fd.count
+        if fd.isEmpty {
             // Unsupervised: fixed weights on z-scores, signs from what DGAs do (improbable
-            // characters, high entropy, digits, long consonant runs, unseen pairs, few vowels).
-            weights = [-1.6, 0, 0.5, 0.2, 0.4, 0.4, -0.3, 0, 0.6, 0.2, -0.4, 0.3, -0.8]
+            // characters and syllable structure, entropy, digits, long consonant runs, unseen pairs).
+            weights = Self.unsupervisedWeights
             bias = 0
         } else {
-            let fd = d.map { features(label: $0) }
-            (weights, bias) = LogisticFit.fit(positives: fd.map(standardise), negatives: fb.map(standardise))
+            let positives = fd.map(standardise).map { z in used.map { z[$0] } }
+            let negatives = fb.map(standardise).map { z in used.map { z[$0] } }
+            let (w, b0) = LogisticFit.fit(positives: positives, negatives: negatives)
+            weights = [Double](repeating: 0, count: Self.featureNames.count)
+            for (k, j) in used.enumerated() { weights[j] = w[k] }
+            bias = b0
         }
-        // Calibrate: the benign labels' (1 − benignAboveHalf) quantile of the logit becomes 0.
-        let logits0 = fb.map { f -> Double in
+        var logits = fb.map { f -> Double in
             let z = standardise(f)
             var v = bias
             for j in z.indices { v += weights[j] * z[j] }
             return v
         }
-        var logits = logits0
-        if !logits.isEmpty {
-            var q = Self.quantile(&logits)
-            if case .heldOut = calibration, b.count >= 200 {
-                let seen = b.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
-                let unseen = b.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
-                let half = DGAModel(benign: seen, dga: d, calibration: .trainingNames)
-                // `half` puts its seen names' quantile at logit 0; the unseen names' quantile is the gap.
-                var gap = unseen.map { half.logit(label: $0) }
-                q += Self.quantile(&gap)
-            }
-            bias -= q
-        }
+        if !logits.isEmpty { bias -= Self.quantile(&logits) }
     }
 
     /// The registered label of `name` (`a.b.example.co.uk.` → `example`), or nil for an empty name.
@@ -137,9 +206,26 @@ public struct DGAModel: Sendable, Codable, Hashable {
         return parts.count >= 2 ? String(parts[parts.count - 2]) : parts.first.map(String.init)
     }
 
+    /// The label of `name` this model scores: left of a dynamic-DNS provider's domain when the
+    /// name is under one of ``dynamicDNS``, else ``label(_:)``.
+    public func registeredLabel(_ name: String) -> String? {
+        if !dynamicDNS.isEmpty {
+            var n = name.lowercased()
+            while n.hasSuffix(".") { n.removeLast() }
+            let parts = n.split(separator: ".", omittingEmptySubsequences: false)
+            if parts.count >= 3 {
+                // The longest provider domain that leaves a label in front of it.
+                for i in 1..<(parts.count - 1) where !parts[i - 1].isEmpty && dynamicDNS.contains(parts[i...].joined(separator: ".")) {
+                    return String(parts[i - 1])
+                }
+            }
+        }
+        return Self.label(name)
+    }
+
     /// The score in 0…1 of a name (higher: more likely generated); 0 for an empty name.
     public func score(_ name: String) -> Double {
-        guard let l = Self.label(name) else { return 0 }
+        guard let l = registeredLabel(name) else { return 0 }
         return score(label: l)
     }
 
@@ -173,14 +259,22 @@ public struct DGAModel: Sendable, Codable, Hashable {
     /// The features of a label, in ``featureNames`` order.
     public func features(label: String) -> [Double] {
         let codes = label.utf8.map(Self.code)
+        var lp: [Double] = []
+        benign.logProbabilities(codes, into: &lp)
+        let meanBenign = lp.reduce(0, +) / Double(lp.count)
+        let least = lp.min() ?? 0
+        syllables.logProbabilities(label.utf8.map(Self.syllableClass), into: &lp)
+        let meanSyllable = lp.reduce(0, +) / Double(lp.count)
         let n = Double(max(codes.count, 1))
         var hist = [Int](repeating: 0, count: Self.symbols)
         var digits = 0, vowels = 0, hyphens = 0, run = 0, longest = 0
-        for (c, byte) in zip(codes, label.utf8) {
+        let bytes = Array(label.utf8)
+        for i in codes.indices {
+            let c = codes[i], byte = bytes[i]
             hist[c] += 1
             if c >= 26 && c <= 35 { digits += 1 }
             if c == 36 { hyphens += 1 }
-            let isVowel = byte == 0x61 || byte == 0x65 || byte == 0x69 || byte == 0x6F || byte == 0x75
+            let isVowel = Self.isVowel(byte)
             if isVowel { vowels += 1 }
             if c < 26 && !isVowel { run += 1; longest = max(longest, run) } else { run = 0 }
         }
@@ -190,17 +284,31 @@ public struct DGAModel: Sendable, Codable, Hashable {
             entropy -= p * log2(p)
         }
         let distinct = hist.filter { $0 > 0 }.count
-        // Vowel/consonant alternation over adjacent letters.
-        var pairs = 0, alternations = 0
-        let bytes = Array(label.utf8)
-        for i in 1..<max(bytes.count, 1) where codes[i] < 26 && codes[i - 1] < 26 {
+        // Vowel/consonant alternation over adjacent letters; pairs never seen in benign labels.
+        var pairs = 0, alternations = 0, unseen = 0
+        for i in 1..<max(bytes.count, 1) {
+            if !benign.hasSeen(codes[i - 1], codes[i]) { unseen += 1 }
+            guard codes[i] < 26 && codes[i - 1] < 26 else { continue }
             pairs += 1
             if Self.isVowel(bytes[i]) != Self.isVowel(bytes[i - 1]) { alternations += 1 }
         }
-        return [benign.meanLogProbability(codes), dga?.meanLogProbability(codes) ?? 0, entropy, Double(codes.count),
+        return [meanBenign, meanSyllable, entropy, Double(codes.count),
                 Double(digits) / n, Double(longest), Double(vowels) / n, Double(hyphens),
-                benign.unseenPairShare(codes), Double(distinct) / n, benign.leastLogProbability(codes),
+                codes.count >= 2 ? Double(unseen) / Double(codes.count - 1) : 0, Double(distinct) / n, least,
                 pairs == 0 ? 0 : Double(alternations) / Double(pairs), wordCoverage(codes)]
+    }
+
+    /// Order of the syllable-structure model.
+    public static let syllableOrder = 5
+
+    /// 0 vowel, 1 consonant (y included), 2 digit, 3 hyphen, 4 other.
+    @inline(__always)
+    static func syllableClass(_ b: UInt8) -> Int {
+        switch b | 0x20 {
+        case 0x61, 0x65, 0x69, 0x6F, 0x75: 0
+        case 0x61...0x7A where b >= 0x41: 1
+        default: b >= 0x30 && b <= 0x39 ? 2 : b == 0x2D ? 3 : 4
+        }
     }
 
     static func isVowel(_ b: UInt8) -> Bool {
@@ -262,89 +370,28 @@ public struct DGAModel: Sendable, Codable, Hashable {
         return try e.encode(self)
     }
 
+    /// Reads a model written by ``json()``; a model of another format version (an older spoor's)
+    /// or of the wrong shape is refused with ``FormatError``.
     public init(json: Data) throws {
+        struct Version: Decodable { var formatVersion: String? }
+        let version = (try? JSONDecoder().decode(Version.self, from: json))?.formatVersion
+        guard version == Self.formatVersion else {
+            throw FormatError(message: "DGA model format \(version ?? "1 (unversioned)") is not \(Self.formatVersion): train it again with this spoor (spoor detect dga --benign FILE --save MODEL)")
+        }
         self = try JSONDecoder().decode(DGAModel.self, from: json)
         let n = Self.featureNames.count
-        guard mean.count == n, scale.count == n, weights.count == n, benign.isWellFormed, dga?.isWellFormed ?? true else {
+        guard mean.count == n, scale.count == n, weights.count == n, benign.order == Self.order, syllables.order == Self.syllableOrder,
+              (mean + scale + weights + [bias]).allSatisfy(\.isFinite) else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "DGA model of the wrong shape"))
         }
     }
 }
 
-/// Interpolated character trigram counts.
-struct CharacterModel: Sendable, Codable, Hashable {
-    var trigrams: [Float]
-    var bigrams: [Float]
-    var unigrams: [Float]
-    var total: Float
-
-    init(_ labels: [String]) {
-        let v = DGAModel.symbols
-        trigrams = [Float](repeating: 0, count: v * v * v)
-        bigrams = [Float](repeating: 0, count: v * v)
-        unigrams = [Float](repeating: 0, count: v)
-        total = 0
-        for l in labels {
-            var a = DGAModel.boundary, b = DGAModel.boundary
-            for c in l.utf8.map(DGAModel.code) + [DGAModel.boundary] {
-                trigrams[(a * v + b) * v + c] += 1
-                bigrams[b * v + c] += 1
-                unigrams[c] += 1
-                total += 1
-                a = b
-                b = c
-            }
-        }
-    }
-
-    var isWellFormed: Bool {
-        let v = DGAModel.symbols
-        return trigrams.count == v * v * v && bigrams.count == v * v && unigrams.count == v
-    }
-
-    /// Mean log probability per character (the end boundary included).
-    func meanLogProbability(_ codes: [Int]) -> Double {
-        let v = DGAModel.symbols
-        var a = DGAModel.boundary, b = DGAModel.boundary
-        var sum = 0.0
-        for c in codes + [DGAModel.boundary] {
-            sum += log(probability(a, b, c, v))
-            a = b
-            b = c
-        }
-        return sum / Double(codes.count + 1)
-    }
-
-    /// The lowest log probability of any character of the label (the end boundary included).
-    func leastLogProbability(_ codes: [Int]) -> Double {
-        let v = DGAModel.symbols
-        var a = DGAModel.boundary, b = DGAModel.boundary
-        var least = 0.0
-        for c in codes + [DGAModel.boundary] {
-            least = min(least, log(probability(a, b, c, v)))
-            a = b
-            b = c
-        }
-        return least
-    }
-
-    func probability(_ a: Int, _ b: Int, _ c: Int, _ v: Int) -> Double {
-        let ctx3 = (a * v + b) * v, ctx2 = b * v
-        var n3: Float = 0, n2: Float = 0
-        for k in 0..<v { n3 += trigrams[ctx3 + k]; n2 += bigrams[ctx2 + k] }
-        let p3 = n3 > 0 ? Double(trigrams[ctx3 + c] / n3) : 0
-        let p2 = n2 > 0 ? Double(bigrams[ctx2 + c] / n2) : 0
-        let p1 = total > 0 ? Double(unigrams[c] / total) : 0
-        return 0.6 * p3 + 0.3 * p2 + 0.09 * p1 + 0.01 / Double(v)
-    }
-
-    /// Share of adjacent character pairs inside the label never seen in training.
-    func unseenPairShare(_ codes: [Int]) -> Double {
-        guard codes.count >= 2 else { return 0 }
-        let v = DGAModel.symbols
-        var unseen = 0
-        for i in 1..<codes.count where bigrams[codes[i - 1] * v + codes[i]] == 0 { unseen += 1 }
-        return Double(unseen) / Double(codes.count - 1)
+extension DGAModel {
+    /// A DGA model file that this build cannot read.
+    public struct FormatError: Error, CustomStringConvertible, Sendable {
+        public var message: String
+        public var description: String { message }
     }
 }
 

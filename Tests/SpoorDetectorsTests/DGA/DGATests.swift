@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import SpoorCore
 import SpoorEvents
-import SpoorDetectors
+@testable import SpoorDetectors
 import SpoorSimulation
 import SpoorTesting
 
@@ -51,7 +51,7 @@ enum HandNames {
     @Test func unsupervisedModelRanksRandomLabelsAboveOrdinaryOnes() {
         let m = DGAModel(benign: HandNames.ordinary.map { $0 + ".com" })
         let good = ["weatherguide.com", "bookstore.net", "citybank.org", "musicworld.com"]
-        let auc = rocAUC(positives: HandNames.random(50, seed: 3).map(m.score), negatives: good.map(m.score))
+        let auc = rocAUC(positives: HandNames.random(50, seed: 3).map { m.score($0) }, negatives: good.map { m.score($0) })
         #expect(auc > 0.95)
     }
 
@@ -59,9 +59,52 @@ enum HandNames {
         let m = DGAModel(benign: HandNames.ordinary, dga: HandNames.random(60, seed: 1))
         let back = try DGAModel(json: m.json())
         let probe = ["pizzaworld.com", "xk2j9qpl0zz.net", "bank.co.uk"]
-        #expect(probe.map(m.score) == probe.map(back.score))
+        #expect(probe.map { m.score($0) } == probe.map { back.score($0) })
         #expect(back.dgaCount == 60 && back.benignCount == HandNames.ordinary.count)
         #expect(throws: (any Error).self) { try DGAModel(json: Data("{\"mean\":[1]}".utf8)) }
+        // A model of the first format (no version, trigram tables) is refused with a message that says what to do.
+        do {
+            _ = try DGAModel(json: Data("{\"benign\":{\"trigrams\":[]},\"mean\":[],\"scale\":[],\"weights\":[],\"bias\":0}".utf8))
+            Issue.record("an old model was accepted")
+        } catch let e as DGAModel.FormatError {
+            #expect(e.description.contains(DGAModel.formatVersion) && e.description.contains("--save"))
+        }
+        // The right version with a damaged table is refused too (no crash).
+        var text = String(decoding: try m.json(), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"order\":4", with: "\"order\":40")
+        #expect(throws: (any Error).self) { try DGAModel(json: Data(text.utf8)) }
+    }
+
+    /// Interpolated Kneser–Ney is a distribution: over the 39 symbols (the end boundary included)
+    /// the probabilities after any history sum to 1 (Chen & Goodman 1998, eq. 26).
+    @Test(arguments: ["", "a", "bo", "xq", "zzz9", "web-"])
+    func kneserNeySumsToOne(history: String) {
+        let labels = HandNames.ordinary.map { $0.utf8.map(DGAModel.code) }
+        let model = KneserNeyModel(labels: labels, order: 4)
+        let h = history.utf8.map(DGAModel.code)
+        var out: [Double] = []
+        var total = 0.0
+        for c in 0..<(DGAModel.symbols - 1) {
+            model.logProbabilities(h + [c], into: &out)
+            total += exp(out[h.count])
+        }
+        model.logProbabilities(h, into: &out)
+        total += exp(out[h.count])   // the end of the label
+        #expect(abs(total - 1) < 1e-6)
+        // Seen continuations are likelier than unseen ones.
+        model.logProbabilities("web".utf8.map(DGAModel.code), into: &out)
+        let seen = out[2]
+        model.logProbabilities("weq".utf8.map(DGAModel.code), into: &out)
+        #expect(seen > out[2])
+    }
+
+    @Test func dynamicDNSProvidersGiveTheCustomersLabel() {
+        let m = DGAModel(benign: HandNames.ordinary, calibration: .trainingNames, dynamicDNS: [".mooo.com", "Dynserv.com"])
+        #expect(m.registeredLabel("svneascvmk.mooo.com") == "svneascvmk")
+        #expect(m.registeredLabel("a.hiifitfjutr.dynserv.com.") == "hiifitfjutr")
+        #expect(m.registeredLabel("mooo.com") == "mooo")
+        #expect(m.registeredLabel("www.example.co.uk") == "example")
+        #expect(DGAModel(benign: HandNames.ordinary, calibration: .trainingNames).registeredLabel("svneascvmk.mooo.com") == "mooo")
     }
 
     @Test func theDetectorReportsGeneratedNamesWithTheHostsThatAskedForThem() throws {
@@ -125,39 +168,99 @@ struct DGANetlabTests {
         return (benign, families)
     }
 
-    static func warninglist(_ name: String) throws -> [String] {
+    /// A warninglist's entries; `.example.com` (the domain and everything under it) only with `keepLeadingDots`, without the dot.
+    static func warninglist(_ name: String, keepLeadingDots: Bool = false) throws -> [String] {
         let url = try #require(SharedData.url("misp-warninglists/lists/\(name)/list.json"))
         let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
-        return (obj?["list"] as? [String] ?? []).filter { !$0.hasPrefix(".") && !$0.contains("*") }
+        return (obj?["list"] as? [String] ?? []).filter { (keepLeadingDots || !$0.hasPrefix(".")) && !$0.contains("*") }
+            .map { $0.hasPrefix(".") ? String($0.dropFirst()) : $0 }
     }
 
     /// Families whose names are dictionary words (nymaim in this sample: two words and a hyphen): not separable by character statistics.
     static let dictionaryFamilies: Set<String> = ["suppobox", "gozi", "matsnu", "nymaim"]
 
+    /// The top-domain warninglists used as more benign training names.
+    static let topLists = ["cloudflare-top100k", "majestic_million", "tranco10k", "cisco_top20k"]
+
+    /// Leave-one-family-out: benign training names are the even Alexa rows plus the top-domain
+    /// warninglists (minus every name whose label is among the odd Alexa rows, which are the
+    /// benign test names); for each family the classifier is fitted on the *other* families and
+    /// scores the family against the odd Alexa rows. Also measured: the same with the even Alexa
+    /// rows alone as benign names, and the benign-only model (no DGA examples).
     @Test func leaveOneFamilyOut() throws {
         let (benign, families) = try Self.sample()
         #expect(benign.count > 5000 && families.count == 25)
-        let train = benign.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        let alexaTrain = benign.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
         let test = benign.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
-        var rows: [(String, Double, Double)] = []
-        for (family, names) in families.sorted(by: { $0.key < $1.key }) {
-            let others = families.filter { $0.key != family }.flatMap(\.value)
-            let supervised = DGAModel(benign: train, dga: others, calibration: .trainingNames)   // AUC does not depend on the bias
-            let aucS = rocAUC(positives: names.map(supervised.score), negatives: test.map(supervised.score))
-            let plain = DGAModel(benign: train, calibration: .trainingNames)
-            let aucU = rocAUC(positives: names.map(plain.score), negatives: test.map(plain.score))
-            rows.append((family, aucS, aucU))
+        let testLabels = Set(test.compactMap(DGAModel.label))
+        var extra: [String] = []
+        var seen = Set<String>()
+        for list in Self.topLists {
+            for name in try Self.warninglist(list) {
+                guard let l = DGAModel.label(name), !testLabels.contains(l), seen.insert(l).inserted else { continue }
+                extra.append(name)
+            }
         }
-        for r in rows { print("dga LOFO \(r.0): AUC \(String(format: "%.4f", r.1)) (benign-only model \(String(format: "%.4f", r.2)))") }
-        let hard = rows.filter { Self.dictionaryFamilies.contains($0.0) }
-        let easy = rows.filter { !Self.dictionaryFamilies.contains($0.0) }
-        let meanEasy = easy.map(\.1).reduce(0, +) / Double(easy.count)
-        print("dga LOFO: mean AUC \(String(format: "%.4f", rows.map(\.1).reduce(0, +) / Double(rows.count))) over 25 families, \(String(format: "%.4f", meanEasy)) over the \(easy.count) non-dictionary ones; \(easy.filter { $0.1 >= 0.97 }.count) of them ≥ 0.97; dictionary families \(hard.map { "\($0.0) \(String(format: "%.3f", $0.1))" })")
-        // The goal was ≥ 0.97 on every unseen family; measured: met by 13 of the 21 non-dictionary
-        // families (the pronounceable and very short ones fall short; see Docs/Detectors-host.md).
-        #expect(meanEasy >= 0.93)
-        #expect(easy.filter { $0.1 >= 0.97 }.count >= 12)
-        #expect(easy.allSatisfy { $0.1 >= 0.75 })
+        let train = alexaTrain + extra
+        let dynamicDNS = Set(try Self.warninglist("dynamic-dns", keepLeadingDots: true))
+        let clock = ContinuousClock()
+        let start = clock.now
+        // AUC does not depend on the bias, so the calibration is the cheap one.
+        let big = DGAModel(benign: train, calibration: .trainingNames)
+        let small = DGAModel(benign: alexaTrain, calibration: .trainingNames)
+        let dyn = DGAModel(benign: train, calibration: .trainingNames, dynamicDNS: dynamicDNS)
+        let trained = clock.now - start
+        // Features computed once per base model; each family's refit only fits the classifier.
+        struct Cached {
+            var model: DGAModel, benign: [[Double]], test: [[Double]], family: [String: [[Double]]]
+            init(_ m: DGAModel, benign: [String], test: [String], families: [String: [String]]) {
+                model = m
+                self.benign = DGAModel.sample(benign.compactMap(m.registeredLabel)).map(m.features)
+                self.test = test.compactMap(m.registeredLabel).map(m.features)
+                family = families.mapValues { $0.compactMap(m.registeredLabel).map(m.features) }
+            }
+            func lofo(_ family: String, using: [Int] = DGAModel.fittedFeatures) -> Double {
+                let others = self.family.filter { $0.key != family }.flatMap(\.value)
+                let m = model.refitted(benignFeatures: benign, dgaFeatures: others, using: using)
+                return rocAUC(positives: self.family[family, default: []].map(m.score(features:)), negatives: test.map(m.score(features:)))
+            }
+            func benignOnly(_ family: String) -> Double {
+                rocAUC(positives: self.family[family, default: []].map(model.score(features:)), negatives: test.map(model.score(features:)))
+            }
+        }
+        let cBig = Cached(big, benign: train, test: test, families: families)
+        let cSmall = Cached(small, benign: alexaTrain, test: test, families: families)
+        let cDyn = Cached(dyn, benign: train, test: test, families: families)
+        struct Row { var family: String; var auc: Double; var benignOnly: Double; var alexaOnly: Double; var dynamicDNS: Double }
+        var rows: [Row] = []
+        for family in families.keys.sorted() {
+            rows.append(Row(family: family, auc: cBig.lofo(family), benignOnly: cBig.benignOnly(family), alexaOnly: cSmall.lofo(family),
+                            dynamicDNS: cDyn.lofo(family)))
+        }
+        let f3 = { (v: Double) in String(format: "%.3f", v) }
+        let hard = rows.filter { Self.dictionaryFamilies.contains($0.family) }
+        let easy = rows.filter { !Self.dictionaryFamilies.contains($0.family) }
+        func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(max(v.count, 1)) }
+        let columns: [(String, KeyPath<Row, Double>)] = [("LOFO AUC", \.auc), ("benign-only", \.benignOnly), ("Alexa half only", \.alexaOnly),
+                                                         ("with dynamic-DNS labels", \.dynamicDNS)]
+        var table = "| family | " + columns.map(\.0).joined(separator: " | ") + " |\n|---|" + columns.map { _ in "---|" }.joined() + "\n"
+        for r in rows.sorted(by: { $0.auc > $1.auc }) {
+            table += "| \(r.family)\(Self.dictionaryFamilies.contains(r.family) ? " (dictionary)" : "") | " + columns.map { f3(r[keyPath: $0.1]) }.joined(separator: " | ") + " |\n"
+        }
+        table += "| mean of the \(easy.count) non-dictionary families | " + columns.map { c in f3(mean(easy.map { $0[keyPath: c.1] })) }.joined(separator: " | ") + " |\n"
+        table += "| of them ≥ 0.97 | " + columns.map { c in "\(easy.filter { $0[keyPath: c.1] >= 0.97 }.count)" }.joined(separator: " | ") + " |\n"
+        table += "| mean of all \(rows.count) | " + columns.map { c in f3(mean(rows.map { $0[keyPath: c.1] })) }.joined(separator: " | ") + " |\n"
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("spoor-dga-lofo.md")
+        try Data(table.utf8).write(to: out)
+        print("dga LOFO (\(train.count) benign training names: \(alexaTrain.count) Alexa + \(extra.count) from \(Self.topLists.joined(separator: ", ")); \(test.count) unseen Alexa names; trained in \(trained)); table written to \(out.path)\n\(table)")
+        print("dga LOFO dictionary families: \(hard.map { "\($0.family) \(f3($0.auc))" })")
+        // The goal (issue 7) is ≥ 0.97 on every unseen family. Floors at what was measured
+        // (see Docs/Detectors-host.md §2); pronounceable generators and kraken fall short.
+        #expect(mean(easy.map(\.auc)) >= 0.96)
+        #expect(easy.filter { $0.auc >= 0.97 }.count >= 15)
+        #expect(easy.allSatisfy { $0.auc >= 0.75 })
+        // The larger benign set and the fitted classifier must beat the Alexa half alone and the benign-only model.
+        #expect(mean(easy.map(\.auc)) > mean(easy.map(\.alexaOnly)) && mean(easy.map(\.auc)) > mean(easy.map(\.benignOnly)))
     }
 
     @Test func topListsAsASecondBenignSet() throws {
@@ -165,21 +268,29 @@ struct DGANetlabTests {
         let model = DGAModel(benign: benign.enumerated().filter { $0.offset % 2 == 0 }.map(\.element), dga: families.values.flatMap { $0 })
         for list in ["tranco10k", "cisco_top10k"] {
             let names = try Self.warninglist(list)
-            let scores = names.map(model.score)
+            let scores = names.map { model.score($0) }
             var perFamily: [String] = []
             var aucs: [Double] = []
             for (family, dga) in families.sorted(by: { $0.key < $1.key }) {
-                let auc = rocAUC(positives: dga.map(model.score), negatives: scores)
+                let auc = rocAUC(positives: dga.map { model.score($0) }, negatives: scores)
                 aucs.append(auc)
                 perFamily.append("\(family) \(String(format: "%.3f", auc))")
             }
             let fp = Double(scores.filter { $0 >= 0.5 }.count) / Double(scores.count)
-            let dgaScores = families.values.flatMap { $0 }.map(model.score)
+            let dgaScores = families.values.flatMap { $0 }.map { model.score($0) }
             let recall = Double(dgaScores.filter { $0 >= 0.5 }.count) / Double(dgaScores.count)
-            print("dga vs \(list) (\(names.count) names; model trained with every family, so these are seen families): mean AUC \(String(format: "%.4f", aucs.reduce(0, +) / Double(aucs.count))), share of \(list) names scored ≥ 0.5: \(String(format: "%.3f", fp)), of DGA names: \(String(format: "%.3f", recall)); \(perFamily.joined(separator: ", "))")
+            let at1 = scores.sorted()[Int(Double(scores.count) * 0.99)]
+            print("dga vs \(list): at the score where 1 % of the list is above (\(String(format: "%.3f", at1))), \(String(format: "%.3f", Double(dgaScores.filter { $0 > at1 }.count) / Double(dgaScores.count))) of the DGA names are above")
+            let plain = zip(families.keys.sorted(), aucs).filter { !Self.dictionaryFamilies.contains($0.0) }.map(\.1)
+            let meanPlain = plain.reduce(0, +) / Double(plain.count)
+            print("dga vs \(list) (\(names.count) names; model trained with every family, so these are seen families): mean AUC \(String(format: "%.4f", aucs.reduce(0, +) / Double(aucs.count))) over all, \(String(format: "%.4f", meanPlain)) over the non-dictionary families; share of \(list) names scored ≥ 0.5: \(String(format: "%.3f", fp)), of DGA names: \(String(format: "%.3f", recall)); \(perFamily.joined(separator: ", "))")
             #expect(names.count > 5000)
             #expect(fp < 0.02)
-            #expect(aucs.reduce(0, +) / Double(aucs.count) > 0.92)
+            // The fitted classifier uses the two character-model features only (what generalises to
+            // unseen families), so the dictionary families, seen here, score lower than with every
+            // feature (measured 0.867 and 0.865 over all 25 with tranco and Umbrella).
+            #expect(aucs.reduce(0, +) / Double(aucs.count) > 0.85)
+            #expect(meanPlain > 0.90)
         }
     }
 }

@@ -147,7 +147,9 @@ struct EVTXViewWalker {
                     marks[Int(op.a)] = text.count
                 case .literal:
                     try checkSize()
-                    text.append(contentsOf: plan.literals[Int(op.a)..<Int(op.a + op.b)])
+                    plan.literals.withUnsafeBufferPointer { l in
+                        text.append(contentsOf: UnsafeBufferPointer(rebasing: l[Int(op.a)..<Int(op.a + op.b)]))
+                    }
                 case .value:
                     try append(values[Int(op.a)])
                 case .system:

@@ -218,7 +218,12 @@ enum WindowsTargetWriter {
 
     /// Winlogbeat's names of logon types (Microsoft's 4624 documentation).
     static func logonTypeName(_ value: String) -> String? {
-        switch Int(value) {
+        logonTypeName(number: Int(value))
+    }
+
+    /// ``logonTypeName(_:)`` of a value already read as an integer.
+    static func logonTypeName(number: Int?) -> String? {
+        switch number {
         case 0: "System"
         case 2: "Interactive"
         case 3: "Network"

@@ -358,10 +358,48 @@ public struct WindowsEventMapper: Sendable {
                 related.add(.user, text, (k + 1)..<r.upperBound)
             }
             return nil
-        default:
-            WindowsTargetWriter.write(t, Self.string(text, r), &b, &related)
+        case .ip:
+            // `WindowsTargetWriter.address` from the bytes (the value is ASCII here or goes the String way).
+            guard !text[r].contains(where: { $0 >= 0x80 }) else { break }
+            var p = r.lowerBound
+            if n > 7, Self.equals(text, p..<(p + 7), "::ffff:"), text[r].contains(UInt8(ascii: ".")) { p += 7 }
+            let a = p..<r.upperBound
+            if a.isEmpty || Self.equals(text, a, "-") || Self.equals(text, a, "::") || Self.equals(text, a, "0.0.0.0")
+                || Self.equals(text, a, "::1") || Self.equals(text, a, "127.0.0.1") { return nil }
+            guard let ip = IPAddress.parse(text.span.extracting(a)) else { return nil }
+            b.set(h[0], ip: ip)
+            related.add(.ip, text: ip.description)
             return nil
+        case .direction:
+            guard !text[r].contains(where: { $0 >= 0x80 }) else { break }
+            if n == 4, Self.equalsIgnoringASCIICase(text, r, "true") { b.set(h[0], string: "egress") }
+            else if n == 5, Self.equalsIgnoringASCIICase(text, r, "false") { b.set(h[0], string: "ingress") }
+            return nil
+        case .lowercased:
+            guard !text[r].contains(where: { $0 >= 0x80 }) else { break }
+            guidScratch.removeAll(keepingCapacity: true)
+            for c in text[r] { guidScratch.append(c >= 0x41 && c <= 0x5a ? c + 32 : c) }
+            b.set(h[0], bytes: guidScratch.span)
+            return nil
+        case .logonType:
+            let number: Int? = Self.integer(text, r)
+            if let name = WindowsTargetWriter.logonTypeName(number: number) { b.set(h[0], string: name) } else { b.set(h[0], bytes: text.span.extracting(r)) }
+            return nil
+        default:
+            break
         }
+        WindowsTargetWriter.write(t, Self.string(text, r), &b, &related)
+        return nil
+    }
+
+    /// Whether `text[r]` is `s`.
+    private static func equals(_ text: [UInt8], _ r: Range<Int>, _ s: StaticString) -> Bool {
+        r.count == s.utf8CodeUnitCount && s.withUTF8Buffer { text[r].elementsEqual($0) }
+    }
+
+    /// Whether `text[r]` is `s` (lower-case ASCII) in any ASCII case.
+    private static func equalsIgnoringASCIICase(_ text: [UInt8], _ r: Range<Int>, _ s: StaticString) -> Bool {
+        r.count == s.utf8CodeUnitCount && s.withUTF8Buffer { text[r].elementsEqual($0) { ($0 >= 0x41 && $0 <= 0x5a ? $0 + 32 : $0) == $1 } }
     }
 
     /// `WindowsValue.integer` of plain decimal digits or `0x` and up to 16 hex digits; nil for

@@ -39,6 +39,8 @@ final class EVTXPlan {
     /// The shape: per instance its template (held, so no other template takes its address) and
     /// value count; every value's type.
     let templates: [XTemplate]
+    /// The templates' addresses (compared without retaining them).
+    let pointers: [UnsafeMutableRawPointer]
     let counts: [Int32]
     let types: [UInt8]
     let ops: [Op]
@@ -48,6 +50,7 @@ final class EVTXPlan {
 
     init(instances: [FastInstance], values: [FastValue], ops: [Op], literals: [UInt8], ints: [Int32], marks: Int) {
         templates = instances.map { $0.template.takeUnretainedValue() }
+        pointers = instances.map { $0.template.toOpaque() }
         counts = instances.map { Int32($0.count) }
         types = values.map(\.type)
         self.ops = ops
@@ -58,11 +61,16 @@ final class EVTXPlan {
 
     /// Whether the record read into `instances` and `values` has this plan's shape.
     func matches(_ instances: [FastInstance], _ values: [FastValue]) -> Bool {
-        guard instances.count == templates.count, values.count == types.count else { return false }
-        for k in instances.indices {
-            guard instances[k].template.toOpaque() == Unmanaged.passUnretained(templates[k]).toOpaque(),
-                  instances[k].count == Int(counts[k]) else { return false }
+        guard instances.count == pointers.count, values.count == types.count else { return false }
+        let same = instances.withUnsafeBufferPointer { i in
+            pointers.withUnsafeBufferPointer { p in
+                counts.withUnsafeBufferPointer { c in
+                    for k in 0..<i.count where i[k].template.toOpaque() != p[k] || i[k].count != Int(c[k]) { return false }
+                    return true
+                }
+            }
         }
+        guard same else { return false }
         return types.withUnsafeBufferPointer { t in
             values.withUnsafeBufferPointer { v in
                 for k in 0..<t.count where t[k] != v[k].type { return false }
@@ -78,9 +86,13 @@ final class EVTXPlanCache {
     private var byRoot: [UnsafeMutableRawPointer: [EVTXPlan]] = [:]
     private(set) var count = 0
 
+    /// The plan found last: consecutive records often share a shape, so it is tried first.
+    private var last: EVTXPlan? = nil
+
     func plan(for root: Unmanaged<XTemplate>, _ instances: [FastInstance], _ values: [FastValue]) -> EVTXPlan? {
+        if let p = last, p.pointers.first == root.toOpaque(), p.matches(instances, values) { return p }
         guard let list = byRoot[root.toOpaque()] else { return nil }
-        for p in list where p.matches(instances, values) { return p }
+        for p in list where p.matches(instances, values) { last = p; return p }
         return nil
     }
 

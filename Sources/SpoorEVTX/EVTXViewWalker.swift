@@ -147,7 +147,9 @@ struct EVTXViewWalker {
                     marks[Int(op.a)] = text.count
                 case .literal:
                     try checkSize()
-                    text.append(contentsOf: plan.literals[Int(op.a)..<Int(op.a + op.b)])
+                    plan.literals.withUnsafeBufferPointer { l in
+                        text.append(contentsOf: UnsafeBufferPointer(rebasing: l[Int(op.a)..<Int(op.a + op.b)]))
+                    }
                 case .value:
                     try append(values[Int(op.a)])
                 case .system:
@@ -679,6 +681,17 @@ struct EVTXViewWalker {
             text.append(contentsOf: repeatElement(0, count: n))
             var ascii = 0
             text.withUnsafeMutableBufferPointer { t in
+                guard let src = UnsafeRawPointer(b.baseAddress), let dst = t.baseAddress else { return }
+                // Four units at a time while all are ASCII (each unit's high byte 0, low < 0x80).
+                while ascii + 4 <= n {
+                    let w = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: p + 2 * ascii, as: UInt64.self))
+                    if w & 0xff80_ff80_ff80_ff80 != 0 { break }
+                    dst[base + ascii] = UInt8(truncatingIfNeeded: w)
+                    dst[base + ascii + 1] = UInt8(truncatingIfNeeded: w >> 16)
+                    dst[base + ascii + 2] = UInt8(truncatingIfNeeded: w >> 32)
+                    dst[base + ascii + 3] = UInt8(truncatingIfNeeded: w >> 48)
+                    ascii += 4
+                }
                 while ascii < n {
                     let lo = b[p + 2 * ascii]
                     if lo >= 0x80 || b[p + 2 * ascii + 1] != 0 { break }

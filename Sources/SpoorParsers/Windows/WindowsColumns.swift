@@ -67,34 +67,59 @@ extension WindowsTarget {
 }
 
 /// Values of `related.*` gathered over one event, written once at its end (a list column
-/// set twice in a row starts over).
+/// set twice in a row starts over). Items are kept as the bytes `appendToList(_:text:)` would
+/// write (``ByteText`` escapes decoded) in one buffer, so the direct EVTX path adds them from
+/// its text without a String; duplicates are compared by those bytes.
 struct RelatedValues: Sendable {
-    var ips: [String] = []
-    var users: [String] = []
-    var hashes: [String] = []
+    enum Kind: Int { case ip = 0, user = 1, hash = 2 }
+    private var bytes: [UInt8] = []
+    private var items: [(kind: Kind, start: Int, end: Int)] = []
 
     mutating func removeAll() {
-        ips.removeAll(keepingCapacity: true)
-        users.removeAll(keepingCapacity: true)
-        hashes.removeAll(keepingCapacity: true)
+        if items.isEmpty { return }
+        bytes.removeAll(keepingCapacity: true)
+        items.removeAll(keepingCapacity: true)
+    }
+
+    mutating func add(_ k: Kind, text: String) {
+        let start = bytes.count
+        if ByteText.hasEscapes(text) { bytes.append(contentsOf: ByteText.decode(text)) } else { bytes.append(contentsOf: text.utf8) }
+        items.append((k, start, bytes.count))
+    }
+
+    /// Adds bytes that need no decoding (no ``ByteText`` escape in them).
+    mutating func add(_ k: Kind, _ text: [UInt8], _ r: Range<Int>) {
+        let start = bytes.count
+        bytes.append(contentsOf: text[r])
+        items.append((k, start, bytes.count))
     }
 
     func write(_ f: FixedColumns, _ b: inout EventBatchBuilder) {
-        Self.write(f.relatedIP, ips, &b)
-        Self.write(f.relatedUser, users, &b)
-        Self.write(f.relatedHash, hashes, &b)
+        guard !items.isEmpty else { return }
+        write(.ip, f.relatedIP, &b)
+        write(.user, f.relatedUser, &b)
+        write(.hash, f.relatedHash, &b)
     }
 
-    /// The items once each, in order (a handful per event: compared pairwise; many: hashed).
-    private static func write(_ h: ColumnHandle, _ items: [String], _ b: inout EventBatchBuilder) {
-        guard !items.isEmpty else { return }
+    /// The items of kind `k` once each, in order (a handful per event: compared pairwise; many: hashed).
+    private func write(_ k: Kind, _ h: ColumnHandle, _ b: inout EventBatchBuilder) {
+        var count = 0
+        for item in items where item.kind == k { count += 1 }
+        guard count > 0 else { return }
         b.beginList(h)
-        if items.count > 16 {
-            var seen: Set<String> = []
-            for item in items where seen.insert(item).inserted { b.appendToList(h, text: item) }
+        if count > 16 {
+            var seen: Set<ArraySlice<UInt8>> = []
+            for item in items where item.kind == k && seen.insert(bytes[item.start..<item.end]).inserted {
+                b.appendToList(h, bytes: bytes.span.extracting(item.start..<item.end))
+            }
             return
         }
-        for (k, item) in items.enumerated() where !items[..<k].contains(item) { b.appendToList(h, text: item) }
+        for (n, item) in items.enumerated() where item.kind == k {
+            let value = bytes[item.start..<item.end]
+            var seen = false
+            for other in items[..<n] where other.kind == k && bytes[other.start..<other.end].elementsEqual(value) { seen = true; break }
+            if !seen { b.appendToList(h, bytes: bytes.span.extracting(item.start..<item.end)) }
+        }
     }
 }
 
@@ -119,22 +144,22 @@ enum WindowsTargetWriter {
         case .ip:
             guard let ip = address(value) else { return }
             b.set(h[0], ip: ip)
-            related.ips.append(ip.description)
+            related.add(.ip, text: ip.description)
         case .account:
             guard value != "-", !value.isEmpty else { return }
             if let slash = value.firstIndex(of: "\\") {
                 let user = String(value[value.index(after: slash)...])
                 b.set(h[0], text: user)
                 b.set(h[1], text: String(value[..<slash]))
-                related.users.append(user)
+                related.add(.user, text: user)
             } else {
                 b.set(h[0], text: value)
-                related.users.append(value)
+                related.add(.user, text: value)
             }
         case .userName:
             guard value != "-", !value.isEmpty else { return }
             b.set(h[0], text: value)
-            related.users.append(value)
+            related.add(.user, text: value)
         case .hashes:
             for part in value.split(separator: ",") {
                 guard let eq = part.firstIndex(of: "=") else { continue }
@@ -151,7 +176,7 @@ enum WindowsTargetWriter {
                 }
                 guard let k else { continue }
                 b.set(h[k], string: digest)
-                related.hashes.append(digest)
+                related.add(.hash, text: digest)
             }
         case .logonType:
             b.set(h[0], string: logonTypeName(value) ?? value)
@@ -169,7 +194,7 @@ enum WindowsTargetWriter {
                 guard let ip = address(String(item.trimmingPrefixSpaces)) else { continue }
                 if first { b.beginList(h[0]); first = false }
                 b.appendToList(h[0], text: ip.description)
-                related.ips.append(ip.description)
+                related.add(.ip, text: ip.description)
             }
         }
     }
@@ -193,7 +218,12 @@ enum WindowsTargetWriter {
 
     /// Winlogbeat's names of logon types (Microsoft's 4624 documentation).
     static func logonTypeName(_ value: String) -> String? {
-        switch Int(value) {
+        logonTypeName(number: Int(value))
+    }
+
+    /// ``logonTypeName(_:)`` of a value already read as an integer.
+    static func logonTypeName(number: Int?) -> String? {
+        switch number {
         case 0: "System"
         case 2: "Interactive"
         case 3: "Network"

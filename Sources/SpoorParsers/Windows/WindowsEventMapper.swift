@@ -34,14 +34,12 @@ public struct WindowsEventMapper: Sendable {
     private var nameTable: UInt64 = 0
     private var dataByID: [ColumnHandle?] = []
     private var userDataByID: [ColumnHandle?] = []
-    private var readByID: [Int: [UInt8]] = [:]
+    private var directTargets: [Int: DirectTargets] = [:]
     private var lastKeywords: [UInt8] = []
     private var lastKeywordsText: [UInt8] = []
     private var guidScratch: [UInt8] = []
     private var lastOffset = 0
     private var lastOffsetText = formatUTCOffset(0)
-    private var semanticData: [(name: String, value: String)] = []
-    private var semanticUserData: [(name: String, value: String)] = []
 
     public init(context: ParseContext) {
         self.context = context
@@ -111,7 +109,7 @@ public struct WindowsEventMapper: Sendable {
 
     private mutating func resetColumns() {
         dataColumns.removeAll(); userDataColumns.removeAll(); resolved.removeAll(); ecsColumns.removeAll()
-        dataByID.removeAll(); userDataByID.removeAll(); readByID.removeAll()
+        dataByID.removeAll(); userDataByID.removeAll(); directTargets.removeAll()
     }
 
     /// Writes one EVTX record read by the direct path into the open row of `builder`: the same
@@ -138,7 +136,7 @@ public struct WindowsEventMapper: Sendable {
         }
         if v.names.identity != nameTable {
             nameTable = v.names.identity
-            dataByID.removeAll(); userDataByID.removeAll(); readByID.removeAll()
+            dataByID.removeAll(); userDataByID.removeAll(); directTargets.removeAll()
         }
         guard let f = fixed else { return }
         builder.set(f.timestamp, timestamp: time)
@@ -155,13 +153,15 @@ public struct WindowsEventMapper: Sendable {
         let eventID: Int? = range(.eventID).flatMap { Self.integer(text, $0) }
         if let id = eventID {
             let s = String(id)
-            builder.set(f.eventID, string: s)
-            builder.set(f.code, string: s)
+            let symbol = builder.set(f.eventID, bytes: s.utf8.span)
+            if symbol != 0 { builder.set(f.code, symbol: symbol) } else { builder.set(f.code, string: s) }
         }
-        if let r = providerRange { setText(f.provider, text, r, escapes, &builder); setText(f.eventProvider, text, r, escapes, &builder) }
+        // A value written to two columns is interned once (its symbol, when the first column
+        // took it as a string).
+        if let r = providerRange { setTwice(f.provider, f.eventProvider, text, r, escapes, &builder) }
         if let r = range(.providerGUID) { setText(f.providerGUID, text, r, escapes, &builder) }
         let computerRange = range(.computer)
-        if let r = computerRange { setText(f.computer, text, r, escapes, &builder); setText(f.host, text, r, escapes, &builder) }
+        if let r = computerRange { setTwice(f.computer, f.host, text, r, escapes, &builder) }
         if let r = range(.eventRecordID), let n: Int64 = Self.integer(text, r) { builder.set(f.recordID, int: n) }
         if let r = range(.processID), let n: Int64 = Self.integer(text, r) { builder.set(f.pid, int: n) }
         if let r = range(.threadID), let n: Int64 = Self.integer(text, r) { builder.set(f.tid, int: n) }
@@ -207,43 +207,228 @@ public struct WindowsEventMapper: Sendable {
             setText(h, text, item.range, escapes, &builder)
         }
         if let id = eventID, let sem = semantics(log, id, &builder) {
-            // Only the items the semantics read become Strings.
-            let key = id << 3 | log.index
-            let script = log == .powerShell && id == 4104
-            var data: [(name: String, value: String)] = []
-            var user: [(name: String, value: String)] = []
-            swap(&data, &semanticData)
-            swap(&user, &semanticUserData)
-            defer {
-                data.removeAll(keepingCapacity: true)
-                user.removeAll(keepingCapacity: true)
-                swap(&data, &semanticData)
-                swap(&user, &semanticUserData)
+            if log == .powerShell && id == 4104 {
+                writeScriptSemantics(v, sem, id: id, computer: computerRange, time: time, f, &builder)
+            } else {
+                writeDirectSemantics(v, sem, key: id << 3 | log.index, computer: computerRange, time: time, escapes: escapes, f, &builder)
             }
-            // Per name id: 0 not known yet, 1 read by the semantics, 2 not read.
-            var known = readByID[key] ?? []
-            var learnt = false
-            for item in v.eventData {
-                let id = Int(item.name)
-                var state: UInt8 = id < known.count ? known[id] : 0
-                if state == 0 {
-                    let n = v.names.name(item.name)
-                    state = sem.byName[n] != nil || (script && Self.scriptBlockNames.contains(n)) ? 1 : 2
-                    if id >= known.count { known.append(contentsOf: repeatElement(0, count: id + 1 - known.count)) }
-                    known[id] = state
-                    learnt = true
-                }
-                if state == 1 { data.append((v.names.name(item.name), Self.string(text, item.range))) }
-            }
-            if learnt { readByID[key] = known }
-            if v.eventData.isEmpty {
-                for item in v.userData where sem.byName[v.names.name(item.name)] != nil {
-                    user.append((v.names.name(item.name), Self.string(text, item.range)))
-                }
-            }
-            writeSemantics(sem, data, eventDataIsEmpty: v.eventData.isEmpty, user, computer: computerRange.map { Self.string(text, $0) },
-                           eventID: id, log: log, time: time, f, &builder)
         }
+    }
+
+    /// ``writeSemantics`` for PowerShell 4104 (script blocks): the items it reads as Strings.
+    private mutating func writeScriptSemantics(_ v: EVTXEventView, _ sem: ResolvedSemantics, id: Int, computer: Range<Int>?, time: Timestamp,
+                                               _ f: FixedColumns, _ builder: inout EventBatchBuilder) {
+        let text = v.text
+        var data: [(name: String, value: String)] = []
+        var user: [(name: String, value: String)] = []
+        for item in v.eventData {
+            let n = v.names.name(item.name)
+            if sem.byName[n] != nil || Self.scriptBlockNames.contains(n) { data.append((n, Self.string(text, item.range))) }
+        }
+        if v.eventData.isEmpty {
+            for item in v.userData where sem.byName[v.names.name(item.name)] != nil {
+                user.append((v.names.name(item.name), Self.string(text, item.range)))
+            }
+        }
+        writeSemantics(sem, data, eventDataIsEmpty: v.eventData.isEmpty, user, computer: computer.map { Self.string(text, $0) },
+                       eventID: id, log: .powerShell, time: time, f, &builder)
+    }
+
+    /// ``writeSemantics`` from the view's bytes: per name id (of the reader's name table) the
+    /// targets of the item, learnt once per event id; a value becomes a String only for the
+    /// targets that parse text (hashes, addresses lists, logon types …) or when it needs the
+    /// String's handling (a ``ByteText`` escape, a GUID to normalise).
+    private mutating func writeDirectSemantics(_ v: EVTXEventView, _ r: ResolvedSemantics, key: Int, computer: Range<Int>?, time: Timestamp,
+                                               escapes: Bool, _ f: FixedColumns, _ builder: inout EventBatchBuilder) {
+        let text = v.text
+        let sem = r.semantics
+        builder.set(f.action, string: sem.action)
+        builder.beginList(f.category)
+        for c in sem.category { builder.appendToList(f.category, bytes: c.utf8.span) }
+        builder.beginList(f.type)
+        for t in sem.type { builder.appendToList(f.type, bytes: t.utf8.span) }
+        if let o = sem.outcome { builder.set(f.outcome, string: o) }
+        related.removeAll()
+        var table = directTargets[key] ?? DirectTargets()
+        if table.names != nameTable {
+            table = DirectTargets()
+            table.names = nameTable
+        }
+        var learnt = false
+        func targets(_ name: Int32) -> Int32 {
+            let id = Int(name)
+            if id < table.slots.count, table.slots[id] != DirectTargets.unknown { return table.slots[id] }
+            if id >= table.slots.count { table.slots.append(contentsOf: repeatElement(DirectTargets.unknown, count: id + 1 - table.slots.count)) }
+            learnt = true
+            if let list = r.byName[v.names.name(name)] {
+                table.slots[id] = Int32(table.lists.count)
+                table.lists.append(list)
+            } else {
+                table.slots[id] = DirectTargets.none
+            }
+            return table.slots[id]
+        }
+        var pid: Int64? = nil
+        for item in v.eventData {
+            let slot = targets(item.name)
+            guard slot >= 0 else { continue }
+            for t in table.lists[Int(slot)] {
+                let range = item.range
+                if case .status = t.target {
+                    let code = Self.hexOrDecimal(text, range) ?? WindowsValue.integer(Self.string(text, range))
+                    builder.set(f.outcome, string: code == 0 ? "success" : "failure")
+                    continue
+                }
+                let n = writeTarget(t, text, range, escapes, &builder)
+                if sem.entityFromStart, case .int("process.pid") = t.target { pid = n }
+            }
+        }
+        if v.eventData.isEmpty {
+            for item in v.userData {
+                let slot = targets(item.name)
+                guard slot >= 0 else { continue }
+                for t in table.lists[Int(slot)] { _ = writeTarget(t, text, item.range, escapes, &builder) }
+            }
+        }
+        if learnt { directTargets[key] = table }
+        if sem.entityFromStart, let pid, let host = computer.map({ Self.string(text, $0) }) {
+            builder.set(f.entityID, string: "\(host)|\(pid)|\(time.microseconds)")
+        }
+        related.write(f, &builder)
+    }
+
+    /// ``WindowsTargetWriter/write(_:_:_:_:)`` of ``string(_:_:)`` of `text[r]`, from the bytes
+    /// for the common targets; returns the integer an `.int` target read (for the entity id).
+    private mutating func writeTarget(_ t: ResolvedTarget, _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool,
+                                      _ b: inout EventBatchBuilder) -> Int64? {
+        let n = r.count
+        // Values the String handles differently from their bytes go that way.
+        if (escapes && text[r].contains(0xEE)) || ((n == 36 || n == 38) && Self.guidForm(text, r) != .none) {
+            let value = Self.string(text, r)
+            WindowsTargetWriter.write(t, value, &b, &related)
+            if case .int = t.target { return WindowsValue.integer(value) }
+            return nil
+        }
+        let h = t.handles
+        let dash = n == 1 && text[r.lowerBound] == UInt8(ascii: "-")
+        switch t.target {
+        case .text:
+            if !dash { b.set(h[0], bytes: text.span.extracting(r)) }
+            return nil
+        case .path(_, let name):
+            guard !dash, n > 0 else { return nil }
+            b.set(h[0], bytes: text.span.extracting(r))
+            guard name != nil, h.count > 1 else { return nil }
+            var k = r.upperBound
+            while k > r.lowerBound, text[k - 1] != UInt8(ascii: "\\"), text[k - 1] != UInt8(ascii: "/") { k -= 1 }
+            if k == r.lowerBound {
+                b.set(h[1], bytes: text.span.extracting(r))
+            } else if (k < r.upperBound && text[k] >= 0x80) || (k - 1 > r.lowerBound && text[k - 2] >= 0x80) {
+                // A separator next to non-ASCII text may be inside one Character.
+                b.set(h[1], text: WindowsTargetWriter.lastComponent(Self.string(text, r)))
+            } else {
+                b.set(h[1], bytes: text.span.extracting(k..<r.upperBound))
+            }
+            return nil
+        case .int:
+            guard let v = Self.hexOrDecimal(text, r) ?? WindowsValue.integer(Self.string(text, r)) else { return nil }
+            b.set(h[0], int: v)
+            return v
+        case .port:
+            guard let v: Int64 = Self.integer(text, r), v > 0, v < 65536 else { return nil }
+            b.set(h[0], int: v)
+            return nil
+        case .userName:
+            guard !dash, n > 0 else { return nil }
+            b.set(h[0], bytes: text.span.extracting(r))
+            related.add(.user, text, r)
+            return nil
+        case .account:
+            guard !dash, n > 0 else { return nil }
+            var k = r.lowerBound
+            while k < r.upperBound, text[k] != UInt8(ascii: "\\") { k += 1 }
+            if k == r.upperBound {
+                b.set(h[0], bytes: text.span.extracting(r))
+                related.add(.user, text, r)
+            } else if (k + 1 < r.upperBound && text[k + 1] >= 0x80) || (k > r.lowerBound && text[k - 1] >= 0x80) {
+                WindowsTargetWriter.write(t, Self.string(text, r), &b, &related)
+            } else {
+                b.set(h[0], bytes: text.span.extracting((k + 1)..<r.upperBound))
+                b.set(h[1], bytes: text.span.extracting(r.lowerBound..<k))
+                related.add(.user, text, (k + 1)..<r.upperBound)
+            }
+            return nil
+        case .ip:
+            // `WindowsTargetWriter.address` from the bytes (the value is ASCII here or goes the String way).
+            guard !text[r].contains(where: { $0 >= 0x80 }) else { break }
+            var p = r.lowerBound
+            if n > 7, Self.equals(text, p..<(p + 7), "::ffff:"), text[r].contains(UInt8(ascii: ".")) { p += 7 }
+            let a = p..<r.upperBound
+            if a.isEmpty || Self.equals(text, a, "-") || Self.equals(text, a, "::") || Self.equals(text, a, "0.0.0.0")
+                || Self.equals(text, a, "::1") || Self.equals(text, a, "127.0.0.1") { return nil }
+            guard let ip = IPAddress.parse(text.span.extracting(a)) else { return nil }
+            b.set(h[0], ip: ip)
+            related.add(.ip, text: ip.description)
+            return nil
+        case .direction:
+            guard !text[r].contains(where: { $0 >= 0x80 }) else { break }
+            if n == 4, Self.equalsIgnoringASCIICase(text, r, "true") { b.set(h[0], string: "egress") }
+            else if n == 5, Self.equalsIgnoringASCIICase(text, r, "false") { b.set(h[0], string: "ingress") }
+            return nil
+        case .lowercased:
+            guard !text[r].contains(where: { $0 >= 0x80 }) else { break }
+            guidScratch.removeAll(keepingCapacity: true)
+            for c in text[r] { guidScratch.append(c >= 0x41 && c <= 0x5a ? c + 32 : c) }
+            b.set(h[0], bytes: guidScratch.span)
+            return nil
+        case .logonType:
+            let number: Int? = Self.integer(text, r)
+            if let name = WindowsTargetWriter.logonTypeName(number: number) { b.set(h[0], string: name) } else { b.set(h[0], bytes: text.span.extracting(r)) }
+            return nil
+        default:
+            break
+        }
+        WindowsTargetWriter.write(t, Self.string(text, r), &b, &related)
+        return nil
+    }
+
+    /// Whether `text[r]` is `s`.
+    private static func equals(_ text: [UInt8], _ r: Range<Int>, _ s: StaticString) -> Bool {
+        r.count == s.utf8CodeUnitCount && s.withUTF8Buffer { text[r].elementsEqual($0) }
+    }
+
+    /// Whether `text[r]` is `s` (lower-case ASCII) in any ASCII case.
+    private static func equalsIgnoringASCIICase(_ text: [UInt8], _ r: Range<Int>, _ s: StaticString) -> Bool {
+        r.count == s.utf8CodeUnitCount && s.withUTF8Buffer { text[r].elementsEqual($0) { ($0 >= 0x41 && $0 <= 0x5a ? $0 + 32 : $0) == $1 } }
+    }
+
+    /// `WindowsValue.integer` of plain decimal digits or `0x` and up to 16 hex digits; nil for
+    /// anything else (the caller then asks `WindowsValue.integer`).
+    private static func hexOrDecimal(_ text: [UInt8], _ r: Range<Int>) -> Int64? {
+        let n = r.count
+        if n > 2, n <= 18, text[r.lowerBound] == UInt8(ascii: "0"), text[r.lowerBound + 1] | 0x20 == UInt8(ascii: "x") {
+            var v: UInt64 = 0
+            for k in (r.lowerBound + 2)..<r.upperBound {
+                let c = text[k]
+                let d: UInt8
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - 48
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - 87
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - 55
+                default: return nil
+                }
+                v = v << 4 | UInt64(d)
+            }
+            return Int64(bitPattern: v)
+        }
+        guard n > 0, n <= 18 else { return nil }
+        var v: Int64 = 0
+        for k in r {
+            let d = text[k] &- 0x30
+            if d > 9 { return nil }
+            v = v * 10 + Int64(d)
+        }
+        return v
     }
 
     private static let scriptBlockNames: Set<String> = ["ScriptBlockText", "MessageNumber", "MessageTotal", "ScriptBlockId"]
@@ -257,28 +442,34 @@ public struct WindowsEventMapper: Sendable {
     /// normalised in a scratch buffer; a String only when a ``ByteText`` escape may be in it).
     /// `escapes`: whether the record's text may hold a ``ByteText`` escape (U+EF80…U+EFFF, UTF-8
     /// lead byte 0xEE); when not, no value needs the String.
-    @inline(__always)
-    private mutating func setText(_ h: ColumnHandle, _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool, _ b: inout EventBatchBuilder) {
+    /// Returns the symbol `set(_:bytes:)` gave, or 0 when the value went in as a String.
+    @inline(__always) @discardableResult
+    private mutating func setText(_ h: ColumnHandle, _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool, _ b: inout EventBatchBuilder) -> UInt32 {
         let n = r.count
         if n == 36 || n == 38 {
             switch Self.guidForm(text, r) {
             case .canonical:
                 let p = n == 38 ? r.lowerBound + 1 : r.lowerBound
-                b.set(h, bytes: text.span.extracting(p..<(p + 36)))
-                return
+                return b.set(h, bytes: text.span.extracting(p..<(p + 36)))
             case .other:
                 normaliseGUID(text, r)
-                b.set(h, bytes: guidScratch.span)
-                return
+                return b.set(h, bytes: guidScratch.span)
             case .none:
                 break
             }
         }
         if escapes && text[r].contains(0xEE) {
             b.set(h, text: Self.string(text, r))
-        } else {
-            b.set(h, bytes: text.span.extracting(r))
+            return 0
         }
+        return b.set(h, bytes: text.span.extracting(r))
+    }
+
+    /// ``setText(_:_:_:_:_:)`` into two columns.
+    @inline(__always)
+    private mutating func setTwice(_ h1: ColumnHandle, _ h2: ColumnHandle, _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool, _ b: inout EventBatchBuilder) {
+        let symbol = setText(h1, text, r, escapes, &b)
+        if symbol != 0 { b.set(h2, symbol: symbol) } else { setText(h2, text, r, escapes, &b) }
     }
 
     enum GUIDForm { case none, canonical, other }
@@ -433,6 +624,16 @@ extension WindowsLog {
         case .other: 4
         }
     }
+}
+
+/// For the direct EVTX path, per event id: per name id of the reader's name table, the index
+/// of the item's targets in `lists` (`none`: the semantics do not read it; `unknown`: not met yet).
+struct DirectTargets: Sendable {
+    static let unknown: Int32 = -2
+    static let none: Int32 = -1
+    var names: UInt64 = 0
+    var slots: [Int32] = []
+    var lists: [[ResolvedTarget]] = []
 }
 
 /// A semantics entry with its columns resolved in one builder.

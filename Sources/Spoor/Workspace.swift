@@ -33,6 +33,16 @@ public struct Workspace: Sendable {
         Workspace(caseDirectory: caseDirectory, store: try await SQLiteEventStore.open(directory: caseDirectory))
     }
 
+    /// Opens a case that must already exist (commands that read a case: a mistyped `--case`
+    /// is an error, not a new empty case).
+    public static func openExisting(caseDirectory: String) async throws -> Workspace {
+        let file = URL(fileURLWithPath: caseDirectory).appendingPathComponent("case.sqlite").path
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw WorkspaceError.invalidInput("no case at \(caseDirectory) (no case.sqlite there): create one with `spoor ingest PATH --case \(caseDirectory)` or `spoor analyze`")
+        }
+        return try await open(caseDirectory: caseDirectory)
+    }
+
     /// Ingests files, directories and archives into the case (see ``Ingestor``).
     ///
     /// Each batch is stored with its ledger entry in one transaction; re-ingesting adds

@@ -22,6 +22,18 @@ struct CommandLineTests {
         return lines.count >= 2 ? Int(lines[1]) ?? -1 : -1
     }
 
+    /// Commands that read a case refuse a directory that holds none instead of creating an empty one.
+    @Test func readingCommandsRefuseAMissingCase() throws {
+        let folder = try TemporaryFolder()
+        let missing = folder.url.appendingPathComponent("no-such-case").path
+        for command in [["label"], ["train"], ["detect"], ["sessions"], ["sql", "SELECT 1"]] {
+            let r = try SpoorProcess.run(command + ["--case", missing], directory: folder.url)
+            #expect(r.status == 1, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("no case at"), "\(command): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
     @Test func huntFindsACorrelationInLogPathsAndRulesCheckLocatesProblems() throws {
         let folder = try TemporaryFolder()
         var log = ""

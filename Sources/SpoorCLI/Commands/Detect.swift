@@ -57,7 +57,7 @@ struct DetectRun: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
-        let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
+        let workspace = try await Workspace.openExisting(caseDirectory: caseOptions.caseDirectory)
         let bar = ProgressBar(label: "detect")
         let (report, found) = try await workspace.detect(detectors.isEmpty ? DetectorCatalog.names : detectors, arguments: CommandLine.arguments) { d, t in
             bar.update(done: d, total: t)
@@ -119,6 +119,8 @@ struct DetectDGA: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The names to score, one per line.", valueName: "file")) var domains: String
     @Option(help: ArgumentHelp("Legitimate names to train on, one per line.", valueName: "file")) var benign: String?
     @Option(help: ArgumentHelp("Known DGA names to train on, one per line (optional).", valueName: "file")) var dga: String?
+    @Option(help: ArgumentHelp("Registered domains of dynamic-DNS providers, one per line (such as MISP's dynamic-dns warninglist): names under them are scored by the label left of the provider's domain.", valueName: "file"))
+    var dynamicDNS: String?
     @Option(help: ArgumentHelp("A model saved with --save.", valueName: "file")) var model: String?
     @Option(help: ArgumentHelp("Write the trained model here (JSON).", valueName: "file")) var save: String?
     @Option(help: ArgumentHelp("Only names scoring at least this.", valueName: "score")) var minScore: Double = 0
@@ -147,7 +149,8 @@ struct DetectDGA: AsyncParsableCommand {
         if let model {
             m = try DGAModel(json: try Data(contentsOf: URL(fileURLWithPath: model)))
         } else {
-            m = DGAModel(benign: try benign.map(Self.names) ?? list, dga: try dga.map(Self.names) ?? [])
+            m = DGAModel(benign: try benign.map(Self.names) ?? list, dga: try dga.map(Self.names) ?? [],
+                         dynamicDNS: Set(try dynamicDNS.map(Self.names) ?? []))
         }
         if let save { try m.json().write(to: URL(fileURLWithPath: save)) }
         let scored = m.score(names: list).filter { $0.score >= minScore }

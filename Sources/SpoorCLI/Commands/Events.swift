@@ -38,7 +38,7 @@ struct Events: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
-        let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
+        let workspace = try await Workspace.openExisting(caseDirectory: caseOptions.caseDirectory)
         let filter = conditions.compactMap(FieldEquality.init(parsing:))
         let batch = try await workspace.events(where: filter, limit: limit)
         let handle = try OutputFile.open(to)

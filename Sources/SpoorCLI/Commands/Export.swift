@@ -59,7 +59,7 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
-        let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
+        let workspace = try await Workspace.openExisting(caseDirectory: caseOptions.caseDirectory)
         let handle = try OutputFile.open(to)
         defer { OutputFile.close(handle, path: to) }
         if indicators, let format = IndicatorExportFormat(path: to) {

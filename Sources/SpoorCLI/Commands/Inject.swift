@@ -8,13 +8,13 @@ struct Inject: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Insert simulated attacks into a copy of your own logs, with exact ground truth.",
         discussion: """
-            Reads the logs in --into through ingest, learns their hosts, users, internal address \\
-            ranges, time span, volumes and formats, runs the scenarios against that organisation and \\
-            writes a copy under --out/logs with the attack records inserted in time order and in the \\
-            same format as the file they go into (syslog in that file's timestamp style, Zeek TSV with \\
-            that file's #fields columns); files nothing is inserted into are copied byte for byte, \\
-            records for which no file of the right format exists go to new files in spoor's layout. \\
-            --out/ground_truth.jsonl names every inserted record by its path relative to --out/logs and \\
+            Reads the logs in --into through ingest, learns their hosts, users, internal address \
+            ranges, time span, volumes and formats, runs the scenarios against that organisation and \
+            writes a copy under --out/logs with the attack records inserted in time order and in the \
+            same format as the file they go into (syslog in that file's timestamp style, Zeek TSV with \
+            that file's #fields columns); files nothing is inserted into are copied byte for byte, \
+            records for which no file of the right format exists go to new files in spoor's layout. \
+            --out/ground_truth.jsonl names every inserted record by its path relative to --out/logs and \
             its record number, as `spoor ingest OUT/logs` numbers them.
 
             --replay replays a recorded attack instead: a public simulation dataset's Windows events \

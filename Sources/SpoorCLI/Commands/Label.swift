@@ -73,7 +73,7 @@ struct Label: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
-        let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
+        let workspace = try await Workspace.openExisting(caseDirectory: caseOptions.caseDirectory)
         var options = LabelOptions(unitKind: UnitKind(rawValue: unit) ?? .hostHour, functions: functions.isEmpty ? nil : try ruleArguments.load(functions))
         options.modelsDependencies = !independent
         if let prior { options.prior = .given(prior) }

@@ -31,7 +31,7 @@ struct SQL: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
-        let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
+        let workspace = try await Workspace.openExisting(caseDirectory: caseOptions.caseDirectory)
         let result: QueryResult
         do { result = try await workspace.sql(statement, maximumRows: limit) } catch {
             Console.err("spoor sql: \(error)")

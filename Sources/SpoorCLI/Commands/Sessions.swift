@@ -37,7 +37,7 @@ struct Sessions: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
-        let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
+        let workspace = try await Workspace.openExisting(caseDirectory: caseOptions.caseDirectory)
         let timeline = try await workspace.sessionTimeline(policy: SessionPolicy(idleGraceSeconds: Int64(idleGrace) * 60))
         let time = at.flatMap(IngestArguments.parseTime)
         var list = timeline.sessions(host: host, at: time)

@@ -8,18 +8,18 @@ struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a simulated organisation's logs, with attacks whose every trace is known (ground truth).",
         discussion: """
-            Simulates one or more client organisations — workstations, a domain controller, file, web, \\
-            proxy/resolver, backup and database servers, people with working hours in their time zone, \\
-            weekends — and writes their logs in real formats: Windows Security and Sysmon (evtx_dump \\
-            JSON), Linux auth syslog, Zeek TSV (conn, dns, http, ssl, files) and web access logs. Benign \\
-            activity includes hard negatives on purpose (admins running encoded PowerShell, backups \\
-            sending gigabytes at night, scanners, services polling on a timer). Attack scenarios mapped \\
+            Simulates one or more client organisations — workstations, a domain controller, file, web, \
+            proxy/resolver, backup and database servers, people with working hours in their time zone, \
+            weekends — and writes their logs in real formats: Windows Security and Sysmon (evtx_dump \
+            JSON), Linux auth syslog, Zeek TSV (conn, dns, http, ssl, files) and web access logs. Benign \
+            activity includes hard negatives on purpose (admins running encoded PowerShell, backups \
+            sending gigabytes at night, scanners, services polling on a timer). Attack scenarios mapped \
             to ATT&CK write the traces a real execution leaves across sources.
 
-            Writes DIR/logs/<client>/… and DIR/ground_truth.jsonl: one row per malicious record, keyed by \\
-            its path relative to DIR/logs and its record number, as `spoor ingest DIR/logs` numbers them \\
-            (log.file.path, spoor.record), with technique, tactic, campaign and step; and \\
-            DIR/simulation.json (configuration, counts, scenario runs). The same seed gives byte-identical \\
+            Writes DIR/logs/<client>/… and DIR/ground_truth.jsonl: one row per malicious record, keyed by \
+            its path relative to DIR/logs and its record number, as `spoor ingest DIR/logs` numbers them \
+            (log.file.path, spoor.record), with technique, tactic, campaign and step; and \
+            DIR/simulation.json (configuration, counts, scenario runs). The same seed gives byte-identical \
             output. `--scenario none` gives an attack-free run (for false-alert rates).
 
             Examples:

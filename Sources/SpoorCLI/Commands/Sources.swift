@@ -16,7 +16,7 @@ struct Sources: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
-        let sources = try await Workspace.open(caseDirectory: caseOptions.caseDirectory).sources()
+        let sources = try await Workspace.openExisting(caseDirectory: caseOptions.caseDirectory).sources()
         if output == .json {
             JSONOutput.print(.array(sources.map { s in
                 .object([("path", .string(s.path)), ("format", .string(s.format)), ("committed_offset", .number(String(s.committedOffset))),
@@ -46,7 +46,7 @@ struct Rejects: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
-        let rejects = try await Workspace.open(caseDirectory: caseOptions.caseDirectory).rejects(limit: limit)
+        let rejects = try await Workspace.openExisting(caseDirectory: caseOptions.caseDirectory).rejects(limit: limit)
         switch output {
         case .json: JSONOutput.print(.array(rejects.map(JSONOutput.reject)))
         case .jsonl: for r in rejects { JSONOutput.print(JSONOutput.reject(r)) }

@@ -36,7 +36,7 @@ struct Train: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
-        let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
+        let workspace = try await Workspace.openExisting(caseDirectory: caseOptions.caseDirectory)
         var p = Workspace.endModelParameters(seed: seed)
         p.iterations = trees
         p.maximumLeaves = leaves
@@ -91,14 +91,14 @@ struct Evaluate: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap(caseOptions.logLevel)
-        let workspace = try await Workspace.open(caseDirectory: caseOptions.caseDirectory)
+        let workspace = try await Workspace.openExisting(caseDirectory: caseOptions.caseDirectory)
         let url = URL(fileURLWithPath: groundTruth)
         let truth = try Workspace.readGroundTruth(url)
         let folder = root ?? url.deletingLastPathComponent().appendingPathComponent("logs").path
         let scored = try await workspace.scoredLabels(truth: truth, root: URL(fileURLWithPath: folder).standardizedFileURL.path)
         var e = scored.evaluation
         if let attackFree {
-            let free = try await Workspace.open(caseDirectory: attackFree).attackFreeScores()
+            let free = try await Workspace.openExisting(caseDirectory: attackFree).attackFreeScores()
             e.atAlertBudget = try Workspace.alertBudgetScores(attack: (scored.truth, scored.scores), attackFree: free.scores, attackFreeHostDays: free.entityDays)
         }
         if let units {

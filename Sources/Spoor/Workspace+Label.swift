@@ -89,6 +89,29 @@ public struct LabelReport: Sendable, Codable {
     }
 }
 
+/// The unit of every event, by event id: an array from the first id (ids come in ascending
+/// pages and are nearly dense), 4 bytes per event instead of a dictionary entry.
+struct EventUnits {
+    private var base: Int64 = -1
+    private var units: [Int32] = []
+
+    mutating func reserveCapacity(_ n: Int) { units.reserveCapacity(n) }
+
+    mutating func set(_ id: Int64, _ unit: Int32) {
+        if base < 0 { base = id }
+        guard id >= base else { return }
+        let i = Int(id - base)
+        if i >= units.count { units.append(contentsOf: repeatElement(-1, count: i - units.count + 1)) }
+        units[i] = unit
+    }
+
+    subscript(_ id: Int64) -> Int32? {
+        guard base >= 0, id >= base, id - base < Int64(units.count) else { return nil }
+        let u = units[Int(id - base)]
+        return u >= 0 ? u : nil
+    }
+}
+
 extension Workspace {
     /// The label model's name and version as stored with every label.
     public static let labelModelVersion = "spoor-label-model/1 (two-class Dawid–Skene, estimated prior, dependency groups)"
@@ -102,7 +125,7 @@ extension Workspace {
         let started = Date()
         let run = try await store.beginRun(command: "label", arguments: arguments)
         var collector = VoteCollector()
-        var unitOfEvent: [Int64: Int32] = [:]
+        var unitOfEvent = EventUnits()
         unitOfEvent.reserveCapacity(try await store.eventCount())
         var eventCount: [Int] = []
         var firstEvent: [Int64] = []
@@ -126,7 +149,7 @@ extension Workspace {
                 firstEvent += Array(repeating: 0, count: keys.count - firstEvent.count)
             }
             for (r, u) in unitOfRow.enumerated() where u >= 0 {
-                unitOfEvent[ids[r]] = u
+                unitOfEvent.set(ids[r], u)
                 if eventCount[Int(u)] == 0 { firstEvent[Int(u)] = ids[r] }
                 eventCount[Int(u)] += 1
             }

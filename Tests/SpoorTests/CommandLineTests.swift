@@ -156,7 +156,10 @@ struct CommandLineTests {
     @Test func sqlRefusesWrites() throws {
         let folder = try TemporaryFolder()
         let caseDir = folder.path("case")
-        _ = try SpoorProcess.run(["formats"], directory: folder.url)
+        let log = folder.path("auth.log")
+        try "Nov  2 10:00:00 web01 sshd[100]: Failed password for root from 203.0.113.9 port 4000 ssh2\n".write(toFile: log, atomically: true, encoding: .utf8)
+        let ingest = try SpoorProcess.run(["ingest", log, "--case", caseDir], directory: folder.url)
+        #expect(ingest.status == 0, "\(ingest.stderr)")
         let r = try SpoorProcess.run(["sql", "--case", caseDir, "DELETE FROM events"], directory: folder.url)
         #expect(r.status == 1)
         #expect(r.stderr.lowercased().contains("read"))

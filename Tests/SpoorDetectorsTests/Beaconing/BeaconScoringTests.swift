@@ -36,15 +36,15 @@ struct SyntheticFlows {
     }
 
     @Test func internalNetworksAndBlocks() throws {
-        let nets = InternalNetworks([try #require(AddressBlock("198.51.100.0/24"))])
+        let nets = InternalNetworks([try #require(IPNetwork("198.51.100.0/24"))])
         for a in ["10.1.2.3", "172.31.255.255", "192.168.0.1", "127.0.0.1", "169.254.1.1", "fd00::1", "fe80::1", "::1", "198.51.100.77"] {
             #expect(nets.contains(try #require(IPAddress(a))), "\(a)")
         }
         for a in ["172.32.0.1", "8.8.8.8", "100.64.0.1", "2001:db8::1", "198.51.101.1"] {
             #expect(!nets.contains(try #require(IPAddress(a))), "\(a)")
         }
-        #expect(AddressBlock("2001:db8::/32")?.contains(try #require(IPAddress("2001:db8:ffff::1"))) == true)
-        #expect(AddressBlock("10.0.0.0/33") == nil)
+        #expect(IPNetwork("2001:db8::/32")?.contains(try #require(IPAddress("2001:db8:ffff::1"))) == true)
+        #expect(IPNetwork("10.0.0.0/33") == nil)
         #expect(InternalNetworks.isGroupOrUnspecified(try #require(IPAddress("ff02::2"))))
         #expect(InternalNetworks.isGroupOrUnspecified(try #require(IPAddress("239.255.255.250"))))
     }

@@ -83,7 +83,7 @@ import SpoorEvents
         var plain = ExfiltrationDetector(sessions: SessionTimeline(sessions: [], dataEnd: nil))
         #expect(NetworkTestData.run(&plain, on: batch).isEmpty)
         var config = ExfiltrationConfiguration()
-        config.internalNetworks = InternalNetworks([try #require(AddressBlock("198.51.100.0/24"))])
+        config.internalNetworks = InternalNetworks([try #require(IPNetwork("198.51.100.0/24"))])
         var own = ExfiltrationDetector(sessions: SessionTimeline(sessions: [], dataEnd: nil), configuration: config)
         let findings = NetworkTestData.run(&own, on: batch)
         #expect(findings.map { $0.entity.parts[0] } == ["198.51.100.10"])

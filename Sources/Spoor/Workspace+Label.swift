@@ -62,10 +62,10 @@ public struct LabelReport: Sendable, Codable {
     public var iterations: Int
     public var converged: Bool
     public var dependentGroups: [[String]]
-    /// Votes suppressed as an entity's routine: the function, the entity, on how many days it
-    /// voted there and how many votes were dropped.
     /// Votes dropped because another function had voted on the same unit for the same events.
     public var repeatedEvidence: [String: Int]
+    /// Votes suppressed as an entity's routine: the function, the entity, on how many days it
+    /// voted there and how many votes were dropped.
     public var routine: [Routine]
     public var seconds: Double
 
@@ -209,11 +209,8 @@ extension Workspace {
             }
         }
         // An entity's routine is not evidence: suppressed before copies are made and before the model.
-        let day: Int64 = 86_400_000_000
-        let suppressed = collector.suppressRoutine(days: options.routineDays, entity: { u in keys[Int(u)].organization + "/" + keys[Int(u)].entity }) { u in
-            let m = keys[Int(u)].start.microseconds
-            return m >= 0 ? m / day : (m - day + 1) / day
-        }
+        let suppressed = collector.suppressRoutine(days: options.routineDays, entity: { u in keys[Int(u)].organization + "/" + keys[Int(u)].entity },
+                                                   period: { u in keys[Int(u)].day.microseconds })
         // Deliberately dependent functions, for experiments: near-copies of a function fire on
         // the events it fired on (rules written from one idea match the same records), unless
         // `copiesShareEvents` is off (dependence the label model alone must handle).

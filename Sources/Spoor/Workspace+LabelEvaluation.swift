@@ -218,13 +218,8 @@ extension Workspace {
             let s = labels.compactMap(scorer.score)
             if s.count == labels.count { scores[scorer] = s }
         }
-        let day: Int64 = 86_400_000_000
-        var days = Set<String>()
-        for l in labels {
-            let m = l.unit.start.microseconds
-            days.insert(l.unit.organization + "\u{1F}" + l.unit.entity + "\u{1F}" + String(m >= 0 ? m / day : (m - day + 1) / day))
-        }
-        return (scores, days.count)
+        struct EntityDay: Hashable { var organization: String, entity: String, day: Timestamp }
+        return (scores, Set(labels.map { EntityDay(organization: $0.unit.organization, entity: $0.unit.entity, day: $0.unit.day) }).count)
     }
 
     /// One JSON line per unit: the unit, whether it holds ground truth (and which techniques),

@@ -49,6 +49,9 @@ public struct UnitKey: Sendable, Hashable, Codable, Comparable, CustomStringConv
         (organization.isEmpty ? "" : organization + "/") + entity + "@" + start.description
     }
 
+    /// The UTC day the unit starts in (midnight), for per-day counts over units of any kind.
+    public var day: Timestamp { Self.windowStart(start, kind: .userDay) }
+
     /// The window's start for time `t`.
     public static func windowStart(_ t: Timestamp, kind: UnitKind) -> Timestamp {
         let w = kind.window

@@ -73,7 +73,7 @@ public struct VoteCollector: Sendable {
         guard unit >= 0, vote != .abstain else { return }
         self.vote(function, unit: unit, vote)
         guard votes[function][unit] == vote else { return }
-        if evidence[function][unit, default: []].count < Self.evidencePerVote { evidence[function][unit, default: []].append(event) }
+        evidence[function][unit, default: []].appendIfRoom(event, limit: Self.evidencePerVote)
     }
 
     /// Function `function` casts its own vote on the unit of each event (`unitOf` nil: in no unit).
@@ -119,12 +119,6 @@ public struct VoteCollector: Sendable {
             }
         }
         return dropped
-    }
-
-    /// Function `function` casts its own vote on each unit.
-    public mutating func vote<S: Sequence>(_ function: Int, units: S) where S.Element == Int32 {
-        let v = functions[function].vote
-        for u in units { vote(function, unit: u, v) }
     }
 
     /// The index of the function named `name`, if any.
@@ -191,5 +185,11 @@ public struct VoteCollector: Sendable {
         votes = keep.map { votes[$0] }
         evidence = keep.map { evidence[$0] }
         byName = Dictionary(uniqueKeysWithValues: functions.enumerated().map { ($1.name, $0) })
+    }
+}
+
+extension Array {
+    fileprivate mutating func appendIfRoom(_ x: Element, limit: Int) {
+        if count < limit { append(x) }
     }
 }

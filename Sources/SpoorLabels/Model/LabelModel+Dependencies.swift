@@ -24,22 +24,10 @@ extension LabelModel {
     ///
     /// Cells with fewer than `minimumSupport` expected units are skipped, so the rare class does
     /// not produce φ from a handful of units.
-    ///
-    /// `pooledMinimumSupport` (when given) also screens all units together, with its own floor. The within-class screen is only as good as the
-    /// fit it conditions on, and a fit can be wrong in exactly the way dependencies cause: a
-    /// common benign phenomenon that several functions detect together (internet password
-    /// guessing seen by a detector and two rules) is taken for the malicious class, and within
-    /// that "class" the functions look independent. When attacks are rare the pooled units are
-    /// almost all benign, so their φ is close to the benign class's; a pair found there becomes a
-    /// joint factor (or shares its evidence), which is harmless for a pair of good independent
-    /// functions (the joint factor still models their agreement) and decisive for a benign pair.
-    /// The support floor (units, not expected units: the pooled counts are observed) keeps a
-    /// handful of attack units where several functions fire together from grouping them.
     /// - Complexity: O(Σ over patterns of (votes in the pattern)²) plus O(*m*²).
     static func dependencies(
-        patterns: VotePatterns, posterior: [Double], minimumSupport: Double, pooledMinimumSupport: Double? = nil
+        patterns: VotePatterns, posterior: [Double], minimumSupport: Double
     ) -> [LabelDependency] {
-        let pooled = pooledMinimumSupport != nil
         let m = patterns.functionCount
         guard m > 1, patterns.count > 0 else { return [] }
         let n = Double(patterns.unitCount)
@@ -90,21 +78,15 @@ extension LabelModel {
         for j in 0..<m {
             for k in (j + 1)..<m {
                 var best = -Double.infinity
-                // y = 0 benign, 1 malicious, 2 both pooled (when `pooled`).
-                for y in 0..<(pooled ? 3 : 2) {
-                    let total = y < 2 ? mass[y] : n
-                    guard total > 0 else { continue }
+                for y in 0..<2 where mass[y] > 0 {
                     for a in 0..<2 {
-                        let ja = (j * 2 + a), kb0 = k * 2
-                        let pa = (y < 2 ? single[y * m * 2 + ja] : single[ja] + single[m * 2 + ja]) / total
+                        let pa = single[(y * m + j) * 2 + a] / mass[y]
                         for b in 0..<2 {
-                            let kb = kb0 + b
-                            let pb = (y < 2 ? single[y * m * 2 + kb] : single[kb] + single[m * 2 + kb]) / total
-                            guard total * min(pa, pb) >= (y < 2 ? minimumSupport : pooledMinimumSupport ?? minimumSupport) else { continue }
+                            let pb = single[(y * m + k) * 2 + b] / mass[y]
+                            guard mass[y] * min(pa, pb) >= minimumSupport else { continue }
                             let variance = pa * (1 - pa) * pb * (1 - pb)
                             guard variance > 1e-12 else { continue }
-                            let cell = (j * m + k) * 4 + a * 2 + b
-                            let pab = (y < 2 ? pair[y * m * m * 4 + cell] : pair[cell] + pair[m * m * 4 + cell]) / total
+                            let pab = pair[((y * m + j) * m + k) * 4 + a * 2 + b] / mass[y]
                             best = max(best, (pab - pa * pb) / variance.squareRoot())
                         }
                     }

@@ -52,9 +52,6 @@ public struct LabelModel: Sendable, Hashable {
     public var dependencyThreshold: Double
     /// Expected units a φ cell needs before it counts.
     public var minimumSupport: Double
-    /// Also screen all units pooled for dependencies, counting cells with at least this many
-    /// units (nil: only within each class); see ``dependencies(patterns:posterior:minimumSupport:pooledMinimumSupport:)``.
-    public var pooledMinimumSupport: Double? = nil
     /// Largest group modelled jointly (3^k outcomes per class).
     public var maximumGroupSize: Int
     /// Dirichlet pseudo-units per class and factor.
@@ -146,8 +143,7 @@ public struct LabelModel: Sendable, Hashable {
             // copies are merged, so they must not be merged in the same step.
             var groupOf = [Int](repeating: -1, count: m)
             for (g, group) in groups.enumerated() { for j in group { groupOf[j] = g } }
-            let fresh = Self.dependencies(patterns: patterns, posterior: posterior, minimumSupport: minimumSupport,
-                                          pooledMinimumSupport: pooledMinimumSupport)
+            let fresh = Self.dependencies(patterns: patterns, posterior: posterior, minimumSupport: minimumSupport)
                 .filter { groupOf[$0.first] < 0 || groupOf[$0.first] != groupOf[$0.second] }
             let strongest = fresh.map(\.strength).max() ?? -.infinity
             let cut = max(dependencyThreshold, strongest / 2)

@@ -81,7 +81,7 @@ public struct BeaconDetector: EventDetector {
     public mutating func observe(_ batch: EventBatch, ids: [Int64]) {
         var reader = NetworkFlowReader(batch)
         guard reader.hasFlows else { return }
-        var page = FlowPageSymbols()
+        var page = FlowPageSymbols(batch)
         for r in 0..<min(batch.count, ids.count) {
             guard let f = reader.flow(r) else { continue }
             if let d = f.destination, InternalNetworks.isGroupOrUnspecified(d) { continue }
@@ -205,14 +205,14 @@ public struct BeaconDetector: EventDetector {
     private func finding(_ key: PairKey, _ s: BeaconScore, times: [Int64], evidence ids: [Int64],
                          window: (start: Int64, end: Int64)) -> DetectorFinding {
         let source = interner.addresses[Int(key.source)].description
-        let destination = key.isName ? interner.names[Int(key.destination)] : interner.addresses[Int(key.destination)].description
+        let destination = key.isName ? interner.names[UInt32(key.destination)] : interner.addresses[Int(key.destination)].description
         let summary = "\(source) → \(destination): \(s.connections) connections, every ~\(Self.duration(s.medianInterval)) (median), ~\(Int(s.medianBytes)) bytes each"
         return DetectorFinding(
             detector: name, score: s.score,
             subscores: [Subscore("timestamp", s.timestamp), Subscore("data_size", s.dataSize), Subscore("duration", s.duration),
                         Subscore("histogram", s.histogram), Subscore("connections", Double(s.connections))],
             entity: DetectorEntity(kind: "source-destination", parts: [source, destination],
-                                   organization: interner.organizations[Int(key.organization)]),
+                                   organization: interner.organizations[UInt32(key.organization)]),
             firstSeen: Timestamp(microseconds: times.first ?? window.start), lastSeen: Timestamp(microseconds: times.last ?? window.end),
             evidence: ids, summary: summary)
     }

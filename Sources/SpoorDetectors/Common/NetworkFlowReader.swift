@@ -163,14 +163,13 @@ struct NetworkFlowReader {
 }
 
 /// Strings shared by every page a detector reads: organisations, server names and addresses
-/// interned to dense indices, so per-pair state is integers.
+/// interned to dense indices, so per-pair state is integers. Names and organisations are
+/// ``DetectorStrings`` (index 0 is the empty string: no name, no organisation).
 struct NetworkInterner {
-    private(set) var names: [String] = []
-    private var nameIndex: [String: Int32] = [:]
     private(set) var addresses: [IPAddress] = []
     private var addressIndex: [IPAddress: Int32] = [:]
-    private(set) var organizations: [String] = [""]
-    private var organizationIndex: [String: Int32] = ["": 0]
+    fileprivate(set) var names = DetectorStrings()
+    fileprivate(set) var organizations = DetectorStrings()
 
     mutating func address(_ a: IPAddress) -> Int32 {
         if let i = addressIndex[a] { return i }
@@ -180,21 +179,8 @@ struct NetworkInterner {
         return i
     }
 
-    mutating func name(_ text: String) -> Int32 {
-        if let i = nameIndex[text] { return i }
-        let i = Int32(names.count)
-        names.append(text)
-        nameIndex[text] = i
-        return i
-    }
-
-    mutating func organization(_ text: String) -> Int32 {
-        if let i = organizationIndex[text] { return i }
-        let i = Int32(organizations.count)
-        organizations.append(text)
-        organizationIndex[text] = i
-        return i
-    }
+    /// The index of a server or host name (> 0; the text as given).
+    mutating func name(_ text: String) -> Int32 { Int32(names.id(text)) }
 
     /// A server name as written (`WWW.Example.com:443.`) to its key (`www.example.com`); nil when empty.
     static func normalizedName(_ raw: String) -> String? {
@@ -209,26 +195,26 @@ struct NetworkInterner {
     }
 }
 
-/// Per-page caches from batch symbols to interned indices (one dictionary probe per distinct
-/// symbol per page, then integer lookups).
+/// One page's symbol → interned index caches for server names (normalised by
+/// ``NetworkInterner/normalizedName(_:)``) and organisations: ``PageSymbols`` over the
+/// interner's two ``DetectorStrings``.
 struct FlowPageSymbols {
-    private var names: [UInt32: Int32] = [:]
-    private var organizations: [UInt32: Int32] = [:]
+    private var names: PageSymbols
+    private var organizations: PageSymbols
+
+    init(_ batch: EventBatch) {
+        names = PageSymbols(batch, normalise: NetworkInterner.normalizedName)
+        organizations = PageSymbols(batch, normalise: { $0.isEmpty ? nil : $0 })
+    }
 
     /// The interned server name of a symbol; -1 when the text is not a usable name.
     mutating func name(_ s: UInt32, in batch: EventBatch, _ interner: inout NetworkInterner) -> Int32 {
-        if s == 0 { return -1 }
-        if let i = names[s] { return i }
-        let i = batch.symbols.string(s).flatMap(NetworkInterner.normalizedName).map { interner.name($0) } ?? -1
-        names[s] = i
-        return i
+        let i = names.id(s, batch, &interner.names)
+        return i == 0 ? -1 : Int32(i)
     }
 
+    /// The interned organisation of a symbol (0 when none).
     mutating func organization(_ s: UInt32, in batch: EventBatch, _ interner: inout NetworkInterner) -> Int32 {
-        if s == 0 { return 0 }
-        if let i = organizations[s] { return i }
-        let i = interner.organization(batch.symbols.string(s) ?? "")
-        organizations[s] = i
-        return i
+        Int32(organizations.id(s, batch, &interner.organizations))
     }
 }

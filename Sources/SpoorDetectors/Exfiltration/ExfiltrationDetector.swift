@@ -78,7 +78,7 @@ public struct ExfiltrationDetector: EventDetector {
         collectHostNames(batch)
         var reader = NetworkFlowReader(batch)
         guard reader.hasFlows else { return }
-        var page = FlowPageSymbols()
+        var page = FlowPageSymbols(batch)
         let inside = configuration.internalNetworks
         for r in 0..<min(batch.count, ids.count) {
             guard let f = reader.flow(r), f.role == .connection, let sent = f.sentBytes, sent > 0 else { continue }
@@ -149,7 +149,7 @@ public struct ExfiltrationDetector: EventDetector {
         let pairs = [(Field.hostName, Field.hostIP), (Field.sourceDomain, Field.sourceIP),
                      (Field.destinationDomain, Field.destinationIP), (Field.clientDomain, Field.clientIP)]
         let org = batch.column(Field.organizationID).flatMap { $0.kind == .string ? $0 : nil }
-        var page = FlowPageSymbols()
+        var page = FlowPageSymbols(batch)
         for (nameField, ipField) in pairs {
             guard let names = batch.column(nameField), names.kind == .string,
                   let ips = batch.column(ipField), ips.kind == .ip else { continue }
@@ -172,8 +172,8 @@ public struct ExfiltrationDetector: EventDetector {
     /// The host name for a host (most votes, ties by name), else its address.
     private func hostName(_ key: HostKey) -> String {
         if let votes = nameVotes[key],
-           let best = votes.max(by: { ($0.value, interner.names[Int($1.key)]) < ($1.value, interner.names[Int($0.key)]) }) {
-            return interner.names[Int(best.key)]
+           let best = votes.max(by: { ($0.value, interner.names[UInt32($1.key)]) < ($1.value, interner.names[UInt32($0.key)]) }) {
+            return interner.names[UInt32(best.key)]
         }
         return interner.addresses[Int(key.address)].description
     }
@@ -202,7 +202,7 @@ public struct ExfiltrationDetector: EventDetector {
                 let start = Int64(cell.hour) * Self.hour
                 var instants = [start, start + Self.hour / 2, start + Self.hour - 1]
                 instants += cell.top.sorted { $0.bytes > $1.bytes }.prefix(5).map(\.time)
-                let nobody = sessionHosts.nobodyPresent(host: name, organization: interner.organizations[Int(hostKey.organization)],
+                let nobody = sessionHosts.nobodyPresent(host: name, organization: interner.organizations[UInt32(hostKey.organization)],
                                                         at: instants, neutral: c.neutralPresence)
                 var rareBytes: Int64 = 0, allBytes: Int64 = 0
                 for flow in cell.top {
@@ -218,7 +218,7 @@ public struct ExfiltrationDetector: EventDetector {
                     detector: self.name, score: score,
                     subscores: [Subscore("volume_vs_baseline", volume), Subscore("nobody_present", nobody), Subscore("destination_rarity", rarity)],
                     entity: DetectorEntity(kind: "host-hour", parts: [name, hourStart.description],
-                                           organization: interner.organizations[Int(hostKey.organization)]),
+                                           organization: interner.organizations[UInt32(hostKey.organization)]),
                     firstSeen: Timestamp(microseconds: times.min() ?? start), lastSeen: Timestamp(microseconds: times.max() ?? start),
                     evidence: cell.top.map(\.id).sorted(),
                     summary: "\(name): \(Self.megabytes(cell.bytes)) out in the hour from \(hourStart) against a usual \(Self.megabytes(Int64(reference))) at most; "

@@ -72,3 +72,19 @@ extension Workspace {
                          tags: DetectorCatalog.tags(f.detector), time: f.lastSeen, eventIDs: f.evidence, details: details)
     }
 }
+
+/// What labelling and evaluation read back from a stored detector finding's details (the JSON
+/// ``Workspace/detection(_:)`` writes), parsed once per detection.
+struct DetectorDetails {
+    var score: Double?
+    var entityParts: [String] = []
+
+    init() {}
+
+    /// Unparseable or foreign details give no score and no parts.
+    init(json: String) {
+        guard let v = try? JSONParser(maximumDepth: 8).parse(Array(json.utf8).span) else { return }
+        if case .number(let text)? = v["score"] { score = Double(text) }
+        if case .array(let items)? = v["entity"]?["parts"] { entityParts = items.compactMap(\.stringValue) }
+    }
+}

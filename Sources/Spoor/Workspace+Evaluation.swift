@@ -64,7 +64,7 @@ extension Workspace {
             let evidence = d.eventIDs.compactMap { events[$0].flatMap { EvidenceRecord($0, root: root) } }
             let host = d.eventIDs.first.flatMap { events[$0]?[Field.hostName]?.description } ?? ""
             // Detector findings keep their own 0…1 score (they are scored apart from rules).
-            let score = d.engine == "detector" ? (Self.detailNumber(d.details, "score") ?? 0) : Finding.levelRank(d.level)
+            let score = d.engine == "detector" ? (DetectorDetails(json: d.details).score ?? 0) : Finding.levelRank(d.level)
             return Finding(source: d.engine, id: d.ruleID, score: score, time: d.time, entity: host,
                            runStart: runStart, evidence: evidence)
         }

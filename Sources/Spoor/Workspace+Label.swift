@@ -166,21 +166,20 @@ extension Workspace {
         let detections = try await detections()
         // Beacons are common (update checks, telemetry, pollers): a beacon only votes when few
         // sources beacon to its destination (RITA's prevalence idea).
+        let details = detections.map { $0.engine == "detector" ? DetectorDetails(json: $0.details) : DetectorDetails() }
         var beaconSources: [String: Set<String>] = [:]
-        for d in detections where d.engine == "detector" && d.ruleID == "beaconing" {
-            let parts = Self.detailStrings(d.details, "entity", "parts")
-            if parts.count == 2 { beaconSources[parts[1], default: []].insert(parts[0]) }
+        for (d, x) in zip(detections, details) where d.engine == "detector" && d.ruleID == "beaconing" {
+            if x.entityParts.count == 2 { beaconSources[x.entityParts[1], default: []].insert(x.entityParts[0]) }
         }
         let beaconingSourceCount = Set(beaconSources.values.flatMap { $0 }).count
         let maximumBeaconPrevalence = max(1, beaconingSourceCount / 10)
-        for d in detections {
+        for (d, x) in zip(detections, details) {
             guard d.eventIDs.contains(where: { unitOfEvent[$0] != nil }) else { continue }
             switch d.engine {
             case "detector":
-                let score = Self.detailNumber(d.details, "score") ?? 0
-                guard score >= options.threshold(d.ruleID) else { continue }
+                guard (x.score ?? 0) >= options.threshold(d.ruleID) else { continue }
                 if d.ruleID == "beaconing" {
-                    let parts = Self.detailStrings(d.details, "entity", "parts")
+                    let parts = x.entityParts
                     guard parts.count == 2, (beaconSources[parts[1]]?.count ?? 0) <= maximumBeaconPrevalence else { continue }
                 }
                 let f = collector.add(LabelingFunction(name: "detector:" + d.ruleID, source: .detector, vote: .malicious,
@@ -279,20 +278,6 @@ extension Workspace {
     public func labels() async throws -> (run: LabelRunRecord, labels: [UnitLabel])? {
         guard let run = try await store.latestLabelRun() else { return nil }
         return (run, try await store.labels(run: run.run, unitKind: run.unitKind))
-    }
-
-    static func detailNumber(_ json: String, _ key: String) -> Double? {
-        guard let v = try? JSONParser(maximumDepth: 8).parse(Array(json.utf8).span), case .object(let members) = v else { return nil }
-        for (k, x) in members where k == key {
-            if case .number(let text) = x { return Double(text) }
-        }
-        return nil
-    }
-
-    /// The strings of the array at `object.key` in a JSON details text.
-    static func detailStrings(_ json: String, _ object: String, _ key: String) -> [String] {
-        guard let v = try? JSONParser(maximumDepth: 8).parse(Array(json.utf8).span), case .array(let items)? = v[object]?[key] else { return [] }
-        return items.compactMap(\.stringValue)
     }
 
     static func number(_ x: Double) -> String { x.isFinite ? String(x) : "null" }

@@ -120,8 +120,11 @@ extension Workspace {
     /// Simulates `config` into `folder` (logs and ground truth), ingests the logs into this case,
     /// hunts with `rules`, extracts indicators, runs the detectors, labels the units, trains the
     /// end model, and returns the evaluation runs (ground truth, findings, host-days) for the
-    /// scorecards with the labels scored against ground truth.
+    /// scorecards with the labels scored against ground truth. With `modelsFrom`, the label and
+    /// end models fitted in that case are applied instead of fitting new ones (an attack-free
+    /// run scored by the attack run's models).
     public func simulateAndAnalyse(_ config: SimulationConfig, folder: URL, rules: RuleSet, labelling: Bool = true, labelOptions: LabelOptions = LabelOptions(),
+                                   modelsFrom: Workspace? = nil,
                                    progress: (@Sendable (_ stage: String, _ done: Int, _ total: Int) -> Void)? = nil) async throws -> SimulationAnalysis {
         let result = Simulator.run(config)
         let truth = try result.write(to: folder)
@@ -137,9 +140,11 @@ extension Workspace {
         var unitScores: [UnitScorer: [Double]] = [:]
         if labelling {
             _ = try await detect(arguments: arguments) { d, t in progress?("detect", d, t) }
-            _ = try await label(labelOptions, arguments: arguments) { d, t in progress?("label", d, t) }
+            var options = labelOptions
+            if let modelsFrom { options.model = try await modelsFrom.fittedLabelModel() }
+            _ = try await label(options, arguments: arguments) { d, t in progress?("label", d, t) }
             progress?("train", 0, 1)
-            _ = try await train(arguments: arguments)
+            _ = try await train(applying: try await modelsFrom?.trainedEndModel(), arguments: arguments)
             progress?("train", 1, 1)
             for (scorer, found) in try await unitFindings(root: logs, runStart: config.window.start) {
                 unitRuns[scorer] = EvaluationRun(truth: truth, findings: found, hostDays: result.hostDays)

@@ -36,6 +36,11 @@ public struct LabelOptions: Sendable {
     /// Copies fire on the original's events (true) or carry no events (the label model alone
     /// must notice them).
     public var copiesShareEvents = true
+    /// A label model fitted before (on another case, or an earlier period) to apply as it is
+    /// instead of fitting one: how a model is deployed, and how an attack-free run is scored with
+    /// the same model as the attack run. Votes of functions the model does not know are dropped
+    /// (listed in the report); functions it knows that did not vote here abstain.
+    public var model: FittedLabelModel?
 
     public init(unitKind: UnitKind = .hostHour, functions: RuleSet? = nil) {
         self.unitKind = unitKind
@@ -62,6 +67,10 @@ public struct LabelReport: Sendable, Codable {
     public var iterations: Int
     public var converged: Bool
     public var dependentGroups: [[String]]
+    /// Whether the label model was applied as given (``LabelOptions/model``) rather than fitted,
+    /// and the functions that voted here but are unknown to it (their votes were not used).
+    public var applied: Bool
+    public var unknownFunctions: [String]
     /// Votes dropped because another function had voted on the same unit for the same events.
     public var repeatedEvidence: [String: Int]
     /// Votes suppressed as an entity's routine: the function, the entity, on how many days it
@@ -230,14 +239,29 @@ extension Workspace {
         let repeated = collector.dropRepeatedEvidence()
         if !options.copiesShareEvents { addCopies() }
         collector.dropSilent()
-        // The label model.
-        let matrix = try LabelMatrix(functionNames: collector.functions.map(\.name), columns: collector.columns(unitCount: keys.count))
-        var model = LabelModel(prior: options.prior, modelsDependencies: options.modelsDependencies)
-        model.agreementStrength = options.agreementStrength
-        model.agreementPrecision = options.agreementPrecision
-        let fitted = model.fit(matrix)
+        // The label model: fitted here, or a model fitted before applied as it is.
+        let fitted: FittedLabelModel
+        let matrix: LabelMatrix
+        var unknown: [String] = []
+        if let given = options.model {
+            let known = Set(given.functionNames)
+            let names = collector.functions.map(\.name)
+            unknown = collector.keepFunctions { known.contains(names[$0]) }
+            let dense = collector.columns(unitCount: keys.count)
+            matrix = try LabelMatrix(functionNames: given.functionNames, columns: given.functionNames.map { name in
+                collector.index(of: name).map { dense[$0] } ?? [Vote](repeating: .abstain, count: keys.count)
+            })
+            fitted = given
+        } else {
+            matrix = try LabelMatrix(functionNames: collector.functions.map(\.name), columns: collector.columns(unitCount: keys.count))
+            var model = LabelModel(prior: options.prior, modelsDependencies: options.modelsDependencies)
+            model.agreementStrength = options.agreementStrength
+            model.agreementPrecision = options.agreementPrecision
+            fitted = model.fit(matrix)
+        }
         let probabilities = try fitted.probabilities(matrix)
         let majority = MajorityVote(prior: 0).probabilities(matrix)
+        let column = Dictionary(fitted.functionNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         var labels: [UnitLabel] = []
         labels.reserveCapacity(keys.count)
         var covered = 0
@@ -252,26 +276,46 @@ extension Workspace {
         var records: [FunctionRecord] = []
         var summaries: [LabelReport.FunctionSummary] = []
         for (j, f) in collector.functions.enumerated() {
-            let e = fitted.functions[j]
+            guard let c = column[f.name] else { continue }
+            let e = fitted.functions[c]
             let estimate = "{\"true_positive_rate\":\(Self.number(e.truePositiveRate)),\"false_positive_rate\":\(Self.number(e.falsePositiveRate)),\"true_negative_rate\":\(Self.number(e.trueNegativeRate)),\"coverage\":\(Self.number(e.coverage)),\"malicious_precision\":\(e.maliciousPrecision.map(Self.number) ?? "null"),\"benign_precision\":\(e.benignPrecision.map(Self.number) ?? "null"),\"group\":\(e.group.map(String.init) ?? "null")}"
             records.append(FunctionRecord(function: f, coverage: coverage[j], estimate: estimate))
             summaries.append(.init(name: f.name, source: f.source.rawValue, vote: f.vote == .malicious ? "malicious" : "benign", coverage: coverage[j],
                                    truePositiveRate: e.truePositiveRate, falsePositiveRate: e.falsePositiveRate,
                                    precision: f.vote == .malicious ? e.maliciousPrecision : e.benignPrecision))
         }
-        let groups = fitted.groups.filter { $0.count > 1 }.map { $0.map { collector.functions[$0].name } }
+        let groups = fitted.groups.filter { $0.count > 1 }.map { $0.map { fitted.functionNames[$0] } }
         let report = LabelReport(run: run.rawValue, unitKind: options.unitKind.rawValue, units: keys.count, events: scanned, functions: summaries,
                                  coveredUnits: covered, prior: fitted.prior, maliciousUnits: probabilities.count { $0 >= 0.5 },
                                  majorityMaliciousUnits: majority.count { $0 > 0.5 }, iterations: fitted.report.iterations,
                                  converged: fitted.report.isConverged, dependentGroups: groups,
+                                 applied: options.model != nil, unknownFunctions: unknown,
                                  repeatedEvidence: repeated,
                                  routine: suppressed.map { .init(function: $0.function, entity: $0.entity, days: $0.periods, votes: $0.votes) },
                                  seconds: Date().timeIntervalSince(started))
         let reportJSON = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
         try await store.storeLabelRun(run, unitKind: options.unitKind, model: Self.labelModelVersion, featureNames: features.names,
                                       report: reportJSON, functions: records, labels: labels)
+        if options.model == nil {
+            _ = try await store.storeModel(run: run, labelRun: run, kind: Self.labelModelKind, version: FittedLabelModel.formatVersion,
+                                           parameters: "{}", model: String(decoding: try fitted.jsonData(), as: UTF8.self))
+        }
         try await store.finishRun(run, summary: reportJSON)
         return report
+    }
+
+    /// The kind under which fitted label models are stored in the case's `models` table.
+    public static let labelModelKind = "label-model"
+
+    /// The newest label model fitted in this case (to apply it to another case with
+    /// ``LabelOptions/model``).
+    public func fittedLabelModel() async throws -> FittedLabelModel {
+        guard let record = try await store.latestModel(labelRun: nil, kind: Self.labelModelKind) else { throw WorkspaceError.notLabelled }
+        do {
+            return try FittedLabelModel(json: Data(record.model.utf8))
+        } catch {
+            throw WorkspaceError.invalidInput("the case's label model \(record.id): \(error)")
+        }
     }
 
     /// The newest labelling run's labels (empty when the case was never labelled).

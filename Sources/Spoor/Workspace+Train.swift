@@ -17,6 +17,8 @@ public struct TrainReport: Sendable, Codable {
     public var expectedPositives: Double
     public var trees: Int
     public var featureImportance: [Importance]
+    /// Whether a model trained before was applied (no fit; `model` is that model's id in its case).
+    public var applied: Bool
     public var seconds: Double
 
     public struct Importance: Sendable, Codable {
@@ -42,28 +44,52 @@ extension Workspace {
     /// Trains the end model (gradient-boosted trees) on the newest labelling run: the units'
     /// behaviour features as inputs and the label model's probabilities as soft targets — never
     /// the functions' own votes, so that it can rank units no function voted on. Stores the model
-    /// and each unit's score.
-    public func train(parameters: GradientBoostedTrees.Parameters = Workspace.endModelParameters(), arguments: [String] = []) async throws -> TrainReport {
+    /// and each unit's score. With `applying`, a model trained before (another case, an earlier
+    /// period) scores the units instead, and nothing is fitted.
+    public func train(parameters: GradientBoostedTrees.Parameters = Workspace.endModelParameters(),
+                      applying given: (model: GradientBoostedTrees, id: Int64)? = nil, arguments: [String] = []) async throws -> TrainReport {
         let started = Date()
         guard let (labelRun, labels) = try await labels(), !labels.isEmpty else {
             throw WorkspaceError.nothingToTrain
         }
         let run = try await store.beginRun(command: "train", arguments: arguments)
         let x = try Self.featureMatrix(labels, names: labelRun.featureNames)
-        let model = try GradientBoostedTrees(fitting: x, targets: labels.map(\.probability), parameters: parameters)
-        let scores = try model.predictProbability(x)
-        let json = String(decoding: try model.jsonData(), as: UTF8.self)
-        let parametersJSON = String(decoding: try JSONEncoder().encode(parameters), as: UTF8.self)
-        let id = try await store.storeModel(run: run, labelRun: labelRun.run, kind: "gradient-boosted-trees", version: GradientBoostedTrees.formatVersion,
+        let model: GradientBoostedTrees
+        let id: Int64
+        if let given {
+            guard given.model.featureNames == labelRun.featureNames else {
+                throw WorkspaceError.invalidInput("the end model was trained on the features \(given.model.featureNames.joined(separator: ", ")); this case's units have \(labelRun.featureNames.joined(separator: ", "))")
+            }
+            (model, id) = given
+        } else {
+            model = try GradientBoostedTrees(fitting: x, targets: labels.map(\.probability), parameters: parameters)
+            let json = String(decoding: try model.jsonData(), as: UTF8.self)
+            let parametersJSON = String(decoding: try JSONEncoder().encode(parameters), as: UTF8.self)
+            id = try await store.storeModel(run: run, labelRun: labelRun.run, kind: Self.endModelKind, version: GradientBoostedTrees.formatVersion,
                                             parameters: parametersJSON, model: json)
+        }
+        let scores = try model.predictProbability(x)
         try await store.setEndScores(run: labelRun.run, scores: labels.indices.map { (labels[$0].index, scores[$0]) })
-        let report = TrainReport(run: run.rawValue, labelRun: labelRun.run.rawValue, model: id, kind: "gradient-boosted-trees",
+        let report = TrainReport(run: run.rawValue, labelRun: labelRun.run.rawValue, model: id, kind: Self.endModelKind,
                                  version: GradientBoostedTrees.formatVersion, units: labels.count,
                                  expectedPositives: labels.reduce(0) { $0 + $1.probability }, trees: model.trees.count,
                                  featureImportance: model.featureImportance.map { .init(feature: $0.name, importance: $0.importance) },
-                                 seconds: Date().timeIntervalSince(started))
+                                 applied: given != nil, seconds: Date().timeIntervalSince(started))
         try await store.finishRun(run, summary: String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
         return report
+    }
+
+    /// The kind under which end models are stored in the case's `models` table.
+    public static let endModelKind = "gradient-boosted-trees"
+
+    /// The newest end model trained in this case and its id (to apply it to another case).
+    public func trainedEndModel() async throws -> (model: GradientBoostedTrees, id: Int64) {
+        guard let record = try await store.latestModel(labelRun: nil, kind: Self.endModelKind) else { throw WorkspaceError.nothingToTrain }
+        do {
+            return (try GradientBoostedTrees(json: Data(record.model.utf8)), record.id)
+        } catch {
+            throw WorkspaceError.invalidInput("the case's end model \(record.id): \(error)")
+        }
     }
 
     static func featureMatrix(_ labels: [UnitLabel], names: [String]) throws -> FeatureMatrix {

@@ -4,6 +4,7 @@ import SpoorCore
 import SpoorDetectors
 import SpoorEvaluation
 import SpoorLabels
+import SpoorLearn
 import SpoorRules
 import SpoorSimulation
 import SpoorStore
@@ -85,6 +86,35 @@ import SpoorTesting
             #expect(names.contains(c), "\(c) missing")
         }
         #expect(duck.map(\.intValue) == [Int64(n), Int64(n), 1])
+    }
+}
+
+extension LabelPipelineTests {
+    /// A case's label and end models applied to a case (here: the same one, relabelled) score
+    /// its units exactly as when they were fitted; votes of functions the model does not know
+    /// are listed and not used; an end model trained on other features is refused.
+    @Test func modelsFittedInOneCaseApplyToAnother() async throws {
+        let (workspace, _, root) = try await Self.analysed(seed: 7, days: 1, hosts: 8)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let before = try #require(try await workspace.labels()).labels
+        var options = LabelOptions()
+        options.model = try await workspace.fittedLabelModel()
+        let name = try #require(before.lazy.flatMap(\.votes).first?.function)
+        options.copies = [name: 1]                       // a function the model never saw,
+        options.copiesShareEvents = false                // added after the evidence step (so it takes no votes from the original)
+        let report = try await workspace.label(options)
+        #expect(report.applied && report.unknownFunctions == [name + "#copy1"])
+        let trained = try await workspace.trainedEndModel()
+        let train = try await workspace.train(applying: trained)
+        #expect(train.applied && train.model == trained.id)
+        let after = try #require(try await workspace.labels()).labels
+        #expect(after.count == before.count)
+        #expect(zip(before, after).allSatisfy { $0.unit == $1.unit && $0.probability == $1.probability && $0.endScore == $1.endScore })
+        #expect(after.allSatisfy { $0.votes.allSatisfy { !$0.function.hasSuffix("#copy1") } })
+        // A model that expects other features is refused with the reason.
+        let other = try GradientBoostedTrees(fitting: try FeatureMatrix(names: ["a"], columns: [[0, 1, 0, 1]]), targets: [0, 1, 0, 1],
+                                             parameters: Workspace.endModelParameters())
+        await #expect(throws: WorkspaceError.self) { _ = try await workspace.train(applying: (other, 0)) }
     }
 }
 

@@ -204,16 +204,20 @@ extension Analyze {
             var quietConfig = attackConfig
             quietConfig.scenarios = []
             var pair: [SimulationAnalysis] = []
+            var attackWorkspace: Workspace?
             for (k, config) in [attackConfig, quietConfig].enumerated() {
                 let label = k == 0 ? "attack" : "attack-free"
                 let caseDirectory = n == 0 && k == 0 && keep == nil ? caseOptions.caseDirectory : scratch.appendingPathComponent("case-\(s)-\(label)").path
                 let workspace = try await Workspace.open(caseDirectory: caseDirectory)
                 let bar = ProgressBar(label: "seed \(s) \(label)")
+                // The attack-free run is scored by the attack run's label and end models: one
+                // model per scorer, so the alert-budget cut taken there is a cut of that model.
                 let analysis = try await workspace.simulateAndAnalyse(config, folder: scratch.appendingPathComponent("sim-\(s)-\(label)"),
-                                                                      rules: rules, labelling: !noLabels) { stage, d, t in
+                                                                      rules: rules, labelling: !noLabels, modelsFrom: attackWorkspace) { stage, d, t in
                     bar.update(done: d, total: t, stage: stage)
                 }
                 bar.finish()
+                if k == 0 { attackWorkspace = workspace }
                 if output == .text {
                     Console.out("seed \(s), \(label): \(analysis.result.records) records, \(analysis.result.attackRecords) from attacks, \(analysis.run.findings.count) findings")
                 }

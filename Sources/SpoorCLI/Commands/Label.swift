@@ -31,8 +31,14 @@ struct Label: AsyncParsableCommand {
             votes on in --routine-days different days or more (a server exposed to internet \
             password guessing, an administrator's daily script) are suppressed and listed.
 
+            --model-from applies the label model fitted in another case (the newest `spoor label` \
+            there) instead of fitting one: to score this week with last month's model, or an \
+            attack-free run with the attack run's model so that both are judged by one model. \
+            Votes of functions that model does not know are not used (listed in the report).
+
             Examples:
               spoor label --case acme
+              spoor label --case acme-this-week --model-from acme-last-month
               spoor label --case acme --functions my-functions/ --detector-threshold 0.8 --output json
 
             Exit codes: 0 success, 1 failure.
@@ -55,6 +61,8 @@ struct Label: AsyncParsableCommand {
     var copiesWithoutEvents = false
     @Option(help: ArgumentHelp("The share of malicious units, when you know it (0…1); default: estimated with the model.", valueName: "share"))
     var prior: Double?
+    @Option(help: ArgumentHelp("Apply the label model fitted in this case (its newest labelling run) instead of fitting one here.", valueName: "dir"))
+    var modelFrom: String?
     @Option(name: .long, help: OutputFormat.help([.text, .json])) var output: OutputFormat = .text
 
     func validate() throws {
@@ -83,6 +91,7 @@ struct Label: AsyncParsableCommand {
             if let eq = c.lastIndex(of: "="), let k = Int(c[c.index(after: eq)...]) { options.copies[String(c[..<eq])] = k }
         }
         for name in DetectorCatalog.names { options.detectorThresholds[name] = detectorThreshold }
+        if let modelFrom { options.model = try await Workspace.openExisting(caseDirectory: modelFrom).fittedLabelModel() }
         let bar = ProgressBar(label: "label")
         let report = try await workspace.label(options, arguments: CommandLine.arguments) { d, t in bar.update(done: d, total: t) }
         bar.finish()
@@ -102,6 +111,9 @@ enum LabelPrinter {
                        f.precision.map { String(format: "%.3f", $0) } ?? "-"])
         }
         Console.out(table.render())
+        if r.applied {
+            Console.out("label model applied as given (not fitted here)" + (r.unknownFunctions.isEmpty ? "" : "; functions it does not know, not used: " + r.unknownFunctions.joined(separator: ", ")))
+        }
         if !r.dependentGroups.isEmpty {
             Console.out("dependent functions (modelled together): " + r.dependentGroups.map { $0.joined(separator: " + ") }.joined(separator: "; "))
         }

@@ -15,8 +15,13 @@ struct Train: AsyncParsableCommand {
             on: attacks no rule, intel or detector covers. The model and every unit's score are \
             stored in the case; `spoor evaluate` measures them against ground truth.
 
+            --model-from applies the end model trained in another case (its newest) to this \
+            case's units instead of training one: to score new logs with a model trained before, \
+            or an attack-free run with the attack run's model.
+
             Examples:
               spoor label --case acme && spoor train --case acme
+              spoor train --case acme-this-week --model-from acme-last-month
               spoor train --case acme --trees 300 --output json
 
             Exit codes: 0 success, 1 failure.
@@ -27,6 +32,8 @@ struct Train: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Leaves per tree, at most.", valueName: "n")) var leaves: Int = 15
     @Option(help: ArgumentHelp("Learning rate.", valueName: "rate")) var learningRate: Double = 0.1
     @Option(help: ArgumentHelp("Seed for row subsampling.", valueName: "n")) var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("Apply the end model trained in this case (its newest) instead of training one here.", valueName: "dir"))
+    var modelFrom: String?
     @Option(name: .long, help: OutputFormat.help([.text, .json])) var output: OutputFormat = .text
 
     func validate() throws {
@@ -41,7 +48,9 @@ struct Train: AsyncParsableCommand {
         p.iterations = trees
         p.maximumLeaves = leaves
         p.learningRate = learningRate
-        let report = try await workspace.train(parameters: p, arguments: CommandLine.arguments)
+        var given: (model: GradientBoostedTrees, id: Int64)?
+        if let modelFrom { given = try await Workspace.openExisting(caseDirectory: modelFrom).trainedEndModel() }
+        let report = try await workspace.train(parameters: p, applying: given, arguments: CommandLine.arguments)
         if output == .json {
             Console.out(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
             return
@@ -51,7 +60,7 @@ struct Train: AsyncParsableCommand {
             table.add([f.feature, String(format: "%.4f", f.importance)])
         }
         Console.out(table.render())
-        Console.out("model \(report.model) (\(report.kind), \(report.version)): \(report.trees) trees on \(report.units) units " +
+        Console.out((report.applied ? "applied " : "") + "model \(report.model) (\(report.kind), \(report.version)): \(report.trees) trees on \(report.units) units " +
                     "(expected malicious \(String(format: "%.1f", report.expectedPositives))), \(String(format: "%.1f", report.seconds)) s")
     }
 }

@@ -180,11 +180,21 @@ public struct VoteCollector: Sendable {
 
     /// Drops functions that voted on no unit (they carry no information and cannot be fitted).
     public mutating func dropSilent() {
-        let keep = functions.indices.filter { !votes[$0].isEmpty }
+        let silent = votes.map(\.isEmpty)
+        keepFunctions { !silent[$0] }
+    }
+
+    /// Keeps only the functions whose index satisfies `keep` (their order kept); returns the names
+    /// of those dropped.
+    @discardableResult
+    public mutating func keepFunctions(where wanted: (Int) -> Bool) -> [String] {
+        let dropped = functions.indices.filter { !wanted($0) }.map { functions[$0].name }
+        let keep = functions.indices.filter(wanted)
         functions = keep.map { functions[$0] }
         votes = keep.map { votes[$0] }
         evidence = keep.map { evidence[$0] }
         byName = Dictionary(uniqueKeysWithValues: functions.enumerated().map { ($1.name, $0) })
+        return dropped
     }
 }
 

@@ -3,7 +3,7 @@ import SpoorLearn
 
 /// A label model fitted to a matrix: the class prior, what each function's votes are worth, the
 /// dependent groups, and P(malicious) for any matrix with the same functions.
-public struct FittedLabelModel: Sendable, Hashable {
+public struct FittedLabelModel: Sendable, Hashable, Codable {
     public let functionNames: [String]
     /// Estimated (or given) P(malicious).
     public let prior: Double
@@ -15,6 +15,9 @@ public struct FittedLabelModel: Sendable, Hashable {
     public let dependencies: [LabelDependency]
     public let report: LabelModelFitReport
     let factors: [LabelFactor]
+    /// The JSON format (`jsonData()`); `init(json:)` refuses any other.
+    public static let formatVersion = "spoor-label-model/1"
+    public private(set) var formatVersion = FittedLabelModel.formatVersion
 
     init(
         functionNames: [String], prior: Double, factors: [LabelFactor], groups: [[Int]],
@@ -86,8 +89,44 @@ public struct FittedLabelModel: Sendable, Hashable {
     }
 }
 
+extension FittedLabelModel {
+    /// The model as JSON (with `formatVersion`), to apply it to another case later.
+    public func jsonData() throws(LearnError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { return try encoder.encode(self) } catch { throw .invalid("the label model cannot be encoded: \(error)") }
+    }
+
+    /// A model read from `jsonData()` output.
+    /// - Throws: `LearnError.invalid` for another format version, bad JSON, or factors that do
+    ///   not fit the functions (a member out of range, outcome tables of the wrong size).
+    public init(json: Data) throws(LearnError) {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let model: FittedLabelModel
+        do { model = try decoder.decode(FittedLabelModel.self, from: json) } catch {
+            throw .invalid("not a spoor label model: \(error)")
+        }
+        guard model.formatVersion == Self.formatVersion else {
+            throw .invalid("label model format \(model.formatVersion), expected \(Self.formatVersion)")
+        }
+        guard model.prior > 0, model.prior < 1 else { throw .invalid("the prior \(model.prior) is not in (0, 1)") }
+        guard model.functions.count == model.functionNames.count else { throw .invalid("\(model.functions.count) estimates for \(model.functionNames.count) functions") }
+        for factor in model.factors {
+            guard !factor.members.isEmpty, factor.members.count <= 12,
+                  factor.members.allSatisfy({ $0 >= 0 && $0 < model.functionNames.count }),
+                  factor.benign.count == LabelFactor.outcomeCount(factor.members.count), factor.malicious.count == factor.benign.count,
+                  factor.weight.isFinite else {
+                throw .invalid("a factor does not fit the model's \(model.functionNames.count) functions")
+            }
+        }
+        self = model
+    }
+}
+
 /// P(vote | class) over the three answers.
-public struct VoteDistribution: Sendable, Hashable {
+public struct VoteDistribution: Sendable, Hashable, Codable {
     public var abstain: Double
     public var benign: Double
     public var malicious: Double
@@ -103,7 +142,7 @@ public struct VoteDistribution: Sendable, Hashable {
 }
 
 /// What the label model learnt about one labelling function.
-public struct LabelFunctionEstimate: Sendable, Hashable {
+public struct LabelFunctionEstimate: Sendable, Hashable, Codable {
     public var name: String
     /// P(vote | benign unit) and P(vote | malicious unit).
     public var givenBenign: VoteDistribution

@@ -8,7 +8,7 @@ import Foundation
 /// categorical distribution over them per class: the Dawid–Skene class-conditional "confusion
 /// matrix" with abstention as one more answer. `weight` < 1 tempers a factor's evidence (used for
 /// members of a dependent group too large to model jointly).
-struct LabelFactor: Sendable, Hashable {
+struct LabelFactor: Sendable, Hashable, Codable {
     var members: [Int]
     var weight: Double
     /// P(outcome | benign), P(outcome | malicious).

@@ -2,7 +2,7 @@ import Foundation
 
 /// Two labelling functions that agree more than the class explains: their votes are correlated
 /// *within* a class, which the conditional-independence model cannot represent.
-public struct LabelDependency: Sendable, Hashable {
+public struct LabelDependency: Sendable, Hashable, Codable {
     /// Column indices, `first < second`.
     public var first: Int
     public var second: Int

@@ -252,9 +252,9 @@ public struct LabelModel: Sendable, Hashable {
 }
 
 /// How a fit went.
-public struct LabelModelFitReport: Sendable, Hashable {
+public struct LabelModelFitReport: Sendable, Hashable, Codable {
     /// One EM run (the first with independent functions, later ones with the groups found).
-    public struct Round: Sendable, Hashable {
+    public struct Round: Sendable, Hashable, Codable {
         public var iterations: Int
         /// Σ over units of log P(votes); a tempered pseudo-likelihood when a group had to be
         /// down-weighted.

@@ -110,12 +110,15 @@ extension SQLiteEventStore {
         }
     }
 
-    /// The newest end model trained on a labelling run (any run when nil).
-    public func latestModel(labelRun: RunID?) async throws(StoreError) -> ModelRecord? {
+    /// The newest model of a labelling run (any run when nil) and of a kind (any when nil).
+    public func latestModel(labelRun: RunID?, kind: String? = nil) async throws(StoreError) -> ModelRecord? {
         try await read("cannot read the models") { db in
             var sql = "SELECT id, run_id, label_run, kind, version, created, parameters, model FROM models"
+            var conditions: [String] = []
             var arguments: StatementArguments = []
-            if let labelRun { sql += " WHERE label_run = ?"; arguments += [labelRun.rawValue] }
+            if let labelRun { conditions.append("label_run = ?"); arguments += [labelRun.rawValue] }
+            if let kind { conditions.append("kind = ?"); arguments += [kind] }
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY id DESC LIMIT 1"
             guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return nil }
             return ModelRecord(id: row[0], run: RunID(rawValue: row[1]), labelRun: RunID(rawValue: row[2]), kind: row[3], version: row[4],

@@ -71,6 +71,9 @@ public struct LabelReport: Sendable, Codable {
     /// and the functions that voted here but are unknown to it (their votes were not used).
     public var applied: Bool
     public var unknownFunctions: [String]
+    /// The label model's fingerprint (SHA-256 of its JSON, 16 hex digits), the same for a model
+    /// and for every case it is applied to.
+    public var modelDigest: String
     /// Votes dropped because another function had voted on the same unit for the same events.
     public var repeatedEvidence: [String: Int]
     /// Votes suppressed as an entity's routine: the function, the entity, on how many days it
@@ -262,6 +265,8 @@ extension Workspace {
         let probabilities = try fitted.probabilities(matrix)
         let majority = MajorityVote(prior: 0).probabilities(matrix)
         let column = Dictionary(fitted.functionNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let modelJSON = String(decoding: try fitted.jsonData(), as: UTF8.self)
+        let digest = String(SHA256.hexDigest(Array(modelJSON.utf8)).prefix(16))
         var labels: [UnitLabel] = []
         labels.reserveCapacity(keys.count)
         var covered = 0
@@ -289,7 +294,7 @@ extension Workspace {
                                  coveredUnits: covered, prior: fitted.prior, maliciousUnits: probabilities.count { $0 >= 0.5 },
                                  majorityMaliciousUnits: majority.count { $0 > 0.5 }, iterations: fitted.report.iterations,
                                  converged: fitted.report.isConverged, dependentGroups: groups,
-                                 applied: options.model != nil, unknownFunctions: unknown,
+                                 applied: options.model != nil, unknownFunctions: unknown, modelDigest: digest,
                                  repeatedEvidence: repeated,
                                  routine: suppressed.map { .init(function: $0.function, entity: $0.entity, days: $0.periods, votes: $0.votes) },
                                  seconds: Date().timeIntervalSince(started))
@@ -298,10 +303,18 @@ extension Workspace {
                                       report: reportJSON, functions: records, labels: labels)
         if options.model == nil {
             _ = try await store.storeModel(run: run, labelRun: run, kind: Self.labelModelKind, version: FittedLabelModel.formatVersion,
-                                           parameters: "{}", model: String(decoding: try fitted.jsonData(), as: UTF8.self))
+                                           parameters: "{}", model: modelJSON)
         }
         try await store.finishRun(run, summary: reportJSON)
         return report
+    }
+
+    /// The fingerprint of the label model of the newest labelling run (``LabelReport/modelDigest``;
+    /// nil for runs stored before it was recorded).
+    public func labelModelDigest() async throws -> String? {
+        guard let run = try await store.latestLabelRun(),
+              let v = try? JSONParser(maximumDepth: 32).parse(Array(run.report.utf8).span) else { return nil }
+        return v["modelDigest"]?.stringValue
     }
 
     /// The kind under which fitted label models are stored in the case's `models` table.

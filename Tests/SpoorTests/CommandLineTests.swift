@@ -211,8 +211,8 @@ struct CommandLineTests {
     /// model, majority vote and end model, and the unit-level comparison.
     @Test func theSimulationIsAnalysedAndScored() throws {
         let folder = try TemporaryFolder()
-        let r = try SpoorProcess.run(["analyze", "--days", "1", "--hosts", "8", "--case", folder.path("case"), "--output", "json"],
-                                     directory: folder.url)
+        let r = try SpoorProcess.run(["analyze", "--days", "1", "--hosts", "8", "--case", folder.path("case"), "--keep", folder.path("kept"), "--output", "json"],
+                                     directory: folder.url, timeout: 900)
         #expect(r.status == 0, "\(r.stderr)")
         let all = try JSONParser().parse(Array(r.stdout.utf8).span)
         for scorer in ["label model", "majority vote", "end model"] {
@@ -239,5 +239,18 @@ struct CommandLineTests {
         #expect(techniques.isSuperset(of: ["T1110.001", "T1059.001", "T1003.001", "T1071.001", "T1568.002", "T1071.004"]))
         #expect(rows.allSatisfy { ($0["recall"]?["value"]?.doubleValue ?? -1) >= 0 })
         #expect(card["precision_at_k"] != nil)
+        // The kept cases: the attack-free twin was labelled with the attack run's label model,
+        // so `evaluate --attack-free` scores at the alert budget without a warning; labelled
+        // with its own fit, it warns that the cut is another model's.
+        let evaluate = ["evaluate", "--case", folder.path("kept/case-1-attack"), "--ground-truth", folder.path("kept/sim-1-attack/ground_truth.jsonl"),
+                        "--attack-free", folder.path("kept/case-1-attack-free"), "--output", "json"]
+        let same = try SpoorProcess.run(evaluate, directory: folder.url, timeout: 900)
+        #expect(same.status == 0, "\(same.stderr)")
+        #expect(!same.stderr.contains("was not labelled with this case's label model"), "\(same.stderr)")
+        #expect(try JSONParser().parse(Array(same.stdout.utf8).span)["at_alert_budget"]?["label model"]?["f1"] != nil)
+        let own = try SpoorProcess.run(["label", "--case", folder.path("kept/case-1-attack-free")], directory: folder.url, timeout: 900)
+        #expect(own.status == 0, "\(own.stderr)")
+        let other = try SpoorProcess.run(evaluate, directory: folder.url, timeout: 900)
+        #expect(other.status == 0 && other.stderr.contains("was not labelled with this case's label model"), "\(other.stderr)")
     }
 }

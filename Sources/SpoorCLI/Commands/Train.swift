@@ -107,7 +107,12 @@ struct Evaluate: AsyncParsableCommand {
         let scored = try await workspace.scoredLabels(truth: truth, root: URL(fileURLWithPath: folder).standardizedFileURL.path)
         var e = scored.evaluation
         if let attackFree {
-            let free = try await Workspace.openExisting(caseDirectory: attackFree).attackFreeScores()
+            let twin = try await Workspace.openExisting(caseDirectory: attackFree)
+            let (mine, theirs) = (try await workspace.labelModelDigest(), try await twin.labelModelDigest())
+            if mine == nil || mine != theirs {
+                Console.err("warning: \(attackFree) was not labelled with this case's label model (label it with --model-from \(caseOptions.caseDirectory)); its cut is a threshold of another model")
+            }
+            let free = try await twin.attackFreeScores()
             e.atAlertBudget = try Workspace.alertBudgetScores(attack: (scored.truth, scored.scores), attackFree: free.scores, attackFreeHostDays: free.entityDays)
         }
         if let units {

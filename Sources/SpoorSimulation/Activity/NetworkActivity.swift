@@ -102,7 +102,8 @@ enum Workstations {
     /// One visit: resolve, connect (one to three TLS connections), sometimes a CDN, an OCSP
     /// check, an antivirus reputation lookup.
     static func visit(_ ctx: inout SimulationContext, at t: Timestamp, _ me: NetEndpoint, _ cache: inout NetworkActivity.DNSCache) {
-        let s = Internet.pick(Internet.popular, &ctx.rng)
+        // One visit in five goes to the long tail of small sites (``LongTailSites``).
+        let s = ctx.rng.chance(0.2) ? LongTailSites.pick(&ctx.rng) : Internet.pick(Internet.popular, &ctx.rng)
         var (ip, at) = NetworkTraffic.resolve(&ctx, at: t, from: me, s, cache: &cache, aaaa: ctx.rng.chance(0.3), label: nil)
         for _ in 0..<(1 + ctx.rng.below(3)) {
             let long = ctx.rng.chance(0.15)
@@ -126,6 +127,9 @@ enum Workstations {
                 .init("POST", host: o.domain, uri: "/", userAgent: "Microsoft-CryptoAPI/10.0", requestBody: 83, responseBody: 471 + ctx.rng.below(40),
                       status: 200, mime: "application/ocsp-response", requestMime: "application/ocsp-request"),
             ], label: nil)
+        }
+        if ctx.rng.chance(0.025) {
+            BenignNXDomain.deadReference(&ctx, at: Schedule.plus(at, 0.02 + ctx.rng.unit() * 0.5), from: me)
         }
         if ctx.rng.chance(0.06) {
             // Endpoint protection asks for a file's or URL's reputation by hash in the DNS
@@ -174,6 +178,12 @@ enum Workstations {
                                 respBytes: NetworkTraffic.size(60_000_000, &ctx.rng, sigma: 1.2), label: nil)
         }
         NetworkTraffic.dns(&ctx, at: Schedule.plus(at, 5), from: me, server: dc, query: "wpad.\(domain)", rcode: .nxDomain, label: nil)
+        if ctx.rng.chance(0.3) {
+            // A stale name: a shortcut, mapped drive or printer of a machine since retired
+            // (Antonakakis et al. 2012 count misconfigurations among benign NXDOMAIN sources).
+            let old = BenignNXDomain.retiredHosts[Int(LinuxAccounts.fnv(me.ip.description) % UInt64(BenignNXDomain.retiredHosts.count))]
+            NetworkTraffic.dns(&ctx, at: Schedule.plus(at, 6 + ctx.rng.unit() * 30), from: me, server: dc, query: "\(old).\(domain)", rcode: .nxDomain, label: nil)
+        }
         let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
         for k in 0..<3 {
             let name = String(decoding: (0..<(7 + ctx.rng.below(9))).map { _ in letters[ctx.rng.below(26)] }, as: UTF8.self)

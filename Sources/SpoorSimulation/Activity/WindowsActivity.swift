@@ -14,6 +14,7 @@ enum WindowsActivity {
         guard let dc = client.domainController else { return }
         var rec = WindowsRecorder(client: client, rng: context.rng.split())
         let g = Generator(client: client, dc: dc, fs: client.hosts(.fileServer).first ?? dc, context: context)
+        let stale = g.staleSources(&rec.rng)
         for day in 0..<context.config.days {
             for host in client.hosts where host.os == .windows { g.machineDay(host, day: day, &rec) }
             for ws in client.workstations {
@@ -26,6 +27,7 @@ enum WindowsActivity {
             g.backupNight(day: day, &rec)
             g.internetRDPNoise(day: day, &rec)
             g.staleCredentials(day: day, &rec)
+            g.staleFailures(stale, day: day, &rec)
         }
         flush(rec.events, into: &context)
     }
@@ -103,6 +105,7 @@ enum WindowsActivity {
                 }
                 s += rec.rng.exponential(mean: 1_500)
             }
+            inventoryRuns(host, day: day, &rec)
             // The computer account renews its tickets with the DC a few times a day.
             var k = rec.rng.exponential(mean: 10_000)
             while k < 86_400 {
@@ -177,6 +180,7 @@ enum WindowsActivity {
             let userinit = rec.existing(.userinit, on: ws, logon: logon, commandLine: "C:\\Windows\\system32\\userinit.exe", at: Self.plus(start, 1))
             _ = system
             let explorer = rec.start(.explorer, "C:\\Windows\\Explorer.EXE", parent: userinit, on: ws, at: Self.plus(start, 2), directory: "C:\\Windows\\system32\\")
+            logonScript(user, on: ws, userinit: userinit, at: Self.plus(start, 1.5), &rec)
             rec.start(.oneDrive, "\"C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe\" /background", parent: explorer, on: ws, at: Self.plus(start, 8))
             let teams = rec.start(WinProgram.teams(user.name), "\"ms-teams.exe\" msteams:system-initiated", parent: explorer, on: ws, at: Self.plus(start, 12))
             let outlook = rec.start(.outlook, "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE\" ", parent: explorer, on: ws, at: Self.plus(start, 25 + 60 * rec.rng.unit()))
@@ -253,6 +257,8 @@ enum WindowsActivity {
                 }
                 s += rec.rng.exponential(mean: weekend ? 300 : 100)
             }
+            consoleWork(user, on: ws, logon: logon, explorer: explorer, from: arrive + 600, to: leave, day: day, &rec)
+            sessionProcesses(user, on: ws, logon: logon, explorer: explorer, from: arrive, to: leave, day: day, &rec)
             let end = t(day, max(leave, s))
             rec.logoff(logon, type: 2, on: ws, at: end, userInitiated: true)
             rec.logoff(fsLogon, type: 3, on: fs, at: Self.plus(end, 2))

@@ -88,6 +88,8 @@ struct WinEventKind: Sendable {
         case (.security, 4768): return security(0, 14339)
         case (.security, 4769): return security(0, 14337)
         case (.security, 4776): return security(0, 14336)
+        case (.security, 4771): return security(0, 14339, failure)
+        case (.security, 4740): return security(0, 13824)
         case (.security, 4778), (.security, 4779), (.security, 4800), (.security, 4801): return security(0, 12551)
         case (.security, 5140): return security(1, 12808)
         case (.security, 5145): return security(0, 12811)

@@ -188,16 +188,47 @@ struct WindowsRecorder {
         }
     }
 
+    /// 4625. `status`/`failureReason` default to a bad password or unknown name (0xC000006D,
+    /// %%2313); a locked-out account is 0xC0000234 with sub-status 0x0 and %%2307 (Microsoft,
+    /// "4625(F): An account failed to log on", status and sub-status tables). `subject`: the
+    /// local process that asked (a scheduled task's batch logon, type 4, by the Task Scheduler
+    /// service), else a network logon by NTLM.
     mutating func failedLogon(_ name: String, sid: String = "S-1-0-0", type: Int, on host: SimHost, at t: Timestamp, sourceIP: String, workstation: String,
-                              subStatus: String = "0xc000006a", domain: String? = nil) {
+                              subStatus: String = "0xc000006a", domain: String? = nil, status: String = "0xc000006d", failureReason: String = "%%2313",
+                              subject: (process: WinProcess, logon: WinLogon)? = nil) {
+        let local = subject
         emit(host, .security, 4625, at: t, [
-            ("SubjectUserSid", .s("S-1-0-0")), ("SubjectUserName", .s("-")), ("SubjectDomainName", .s("-")), ("SubjectLogonId", .s("0x0")),
+            ("SubjectUserSid", .s(local?.logon.sid ?? "S-1-0-0")), ("SubjectUserName", .s(local?.logon.name ?? "-")),
+            ("SubjectDomainName", .s(local?.logon.domain ?? "-")), ("SubjectLogonId", .s(local.map { WindowsEventWriter.hexID($0.logon.logonID) } ?? "0x0")),
             ("TargetUserSid", .s(sid)), ("TargetUserName", .s(name)), ("TargetDomainName", .s(domain ?? client.domain)),
-            ("Status", .s(subStatus == "0xc0000064" ? "0xc000006d" : "0xc000006d")), ("FailureReason", .s("%%2313")), ("SubStatus", .s(subStatus)),
-            ("LogonType", .n(Int64(type))), ("LogonProcessName", .s("NtLmSsp ")), ("AuthenticationPackageName", .s("NTLM")),
+            ("Status", .s(status)), ("FailureReason", .s(failureReason)), ("SubStatus", .s(subStatus)),
+            ("LogonType", .n(Int64(type))), ("LogonProcessName", .s(local == nil ? "NtLmSsp " : "Advapi  ")),
+            ("AuthenticationPackageName", .s(local == nil ? "NTLM" : "Negotiate")),
             ("WorkstationName", .s(workstation)), ("TransmittedServices", .s("-")), ("LmPackageName", .s("-")), ("KeyLength", .n(0)),
-            ("ProcessId", .s("0x0")), ("ProcessName", .s("-")), ("IpAddress", .s(sourceIP)), ("IpPort", .s(String(49_152 + rng.below(16_000)))),
+            ("ProcessId", .s(local.map { WindowsEventWriter.hexID(Int64($0.process.pid)) } ?? "0x0")), ("ProcessName", .s(local?.process.program.image ?? "-")),
+            ("IpAddress", .s(sourceIP)), ("IpPort", .s(local == nil ? String(49_152 + rng.below(16_000)) : "-")),
         ], activity: true)
+    }
+
+    /// 4771 on the DC: Kerberos pre-authentication failed (0x18: a wrong password; Microsoft,
+    /// "4771(F): Kerberos pre-authentication failed").
+    mutating func preauthFailure(_ name: String, sid: String, from source: SimHost, on dc: SimHost, at t: Timestamp, status: String = "0x18") {
+        emit(dc, .security, 4771, at: t, [
+            ("TargetUserName", .s(name)), ("TargetSid", .s(sid)), ("ServiceName", .s("krbtgt/" + client.dnsDomain.uppercased())),
+            ("TicketOptions", .s("0x40810010")), ("Status", .s(status)), ("PreAuthType", .s("2")),
+            ("IpAddress", .s("::ffff:" + source.ip.description)), ("IpPort", .s(String(49_152 + rng.below(16_000)))),
+            ("CertIssuerName", .s("")), ("CertSerialNumber", .s("")), ("CertThumbprint", .s("")),
+        ], keywords: false)
+    }
+
+    /// 4740 on the DC: the account reached the lockout threshold (`caller`: the machine the
+    /// last bad attempt came from; Microsoft, "4740(S): A user account was locked out").
+    mutating func lockedOut(_ name: String, sid: String, caller: String, on dc: SimHost, at t: Timestamp) {
+        emit(dc, .security, 4740, at: t, [
+            ("TargetUserName", .s(name)), ("TargetDomainName", .s(caller)), ("TargetSid", .s(sid)),
+            ("SubjectUserSid", .s("S-1-5-18")), ("SubjectUserName", .s(dc.name + "$")), ("SubjectDomainName", .s(client.domain)),
+            ("SubjectLogonId", .s("0x3e7")),
+        ])
     }
 
     mutating func logoff(_ logon: WinLogon, type: Int, on host: SimHost, at t: Timestamp, userInitiated: Bool = false) {

@@ -188,10 +188,10 @@ struct FeatureTable {
         var features: SurfaceFeatures
         /// The record's semantic type within its source (``RecordKind``).
         var kind: String = ""
-        /// The cross-validation group: `c:<campaign>` for an attack record, `h:<host>/<day>` for
+        /// The cross-validation group: `c:<campaign>` for an attack record, `h:<client>/<host>/<day>` for
         /// a benign one (the host the simulator wrote it for and its UTC day).
         var group: String = ""
-        /// The record's own host and UTC day (`h:<host>/<day>`), attack records too: the oracle
+        /// The record's own client, host and UTC day (`h:<client>/<host>/<day>`), attack records too: the oracle
         /// drops from a fold's training part every record of a host-day its test part has.
         var hostDay: String = ""
         /// Whether the record is in the uniform random benign sample of the old, record-level
@@ -231,12 +231,14 @@ struct FeatureTable {
     /// most `benignCap` records (the old record-level check), and for each kind that attack
     /// records have, at most `perKindCap` records of that kind (the pool `adversarial.py` draws
     /// its kind-matched sample from; it never needs more than 10 per attack record).
+    /// `only`: the source types to read (nil: all).
     static func read(logs: URL, output: SimulationOutput, truth: [GroundTruthRow], benignCap: Int = 20_000,
-                     perKindCap: Int = 8_000, seed: UInt64 = 5) throws -> FeatureTable {
+                     perKindCap: Int = 8_000, seed: UInt64 = 5, only: Set<String>? = nil) throws -> FeatureTable {
         let campaign = Dictionary(truth.map { ("\($0.file)#\($0.record)", $0.label.campaign) }, uniquingKeysWith: { a, _ in a })
         struct Record { var line: String; var label: Bool; var kind: String; var group: String; var hostDay: String }
         var bySource: [String: [Record]] = [:]
         for file in output.fileNames {
+            if let only, !only.contains(SurfaceFeatures.sourceType(file)) { continue }
             let layout = output.layouts[file] ?? LogFileLayout()
             let text = try String(contentsOf: logs.appendingPathComponent(file), encoding: .utf8)
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -250,7 +252,8 @@ struct FeatureTable {
                 let kind = RecordKind.of(source: source, line: line, zeek: zeek)
                 let host = i < entries.count ? entries[i].host : "?"
                 let day = i < entries.count ? entries[i].time.microseconds / 86_400_000_000 : -1
-                let hostDay = "h:\(host)/\(day)"
+                // The client too: every client has its own `web01` (the check runs several clients).
+                let hostDay = "h:\(file.split(separator: "/").first ?? "")/\(host)/\(day)"
                 if let c = campaign["\(file)#\(i + 1)"] {
                     bySource[source, default: []].append(Record(line: line, label: true, kind: kind, group: "c:" + c, hostDay: hostDay))
                 } else {

@@ -64,6 +64,12 @@ enum WindowsScenarios {
         rng.pick(["45.134.26.", "185.220.101.", "91.240.118.", "194.26.29.", "141.98.11."]) + String(2 + rng.below(250))
     }
 
+    /// The administrator account a campaign uses, drawn per campaign: which admin's credentials
+    /// an intruder obtains differs from one intrusion to the next.
+    static func stolenAdmin(_ client: SimClient, _ rng: inout SplitMix64) -> SimUser? {
+        client.admins.isEmpty ? nil : rng.pick(client.admins)
+    }
+
     static func target(_ c: ScenarioContext, _ rng: inout SplitMix64) -> (ws: SimHost, owner: SimUser)? {
         let client = c.simulation.client
         let candidates = client.workstations.compactMap { ws in ws.owner.flatMap(client.user).map { (ws, $0) } }
@@ -147,7 +153,7 @@ enum WindowsScenarios {
     static func lsassDump(_ c: inout ScenarioContext) {
         var rec = recorder(&c)
         let client = c.simulation.client
-        guard let (ws, _) = target(c, &rec.rng), let admin = client.admins.first else { return }
+        guard let (ws, _) = target(c, &rec.rng), let admin = stolenAdmin(client, &rec.rng) else { return }
         duringWork(&c)
         rec.label = c.label("T1003.001", "credential-access", step: "dump")
         let shell = shell(&rec, admin, on: ws, at: c.start)
@@ -197,7 +203,7 @@ enum WindowsScenarios {
     static func psexec(_ c: inout ScenarioContext) {
         var rec = recorder(&c)
         let client = c.simulation.client
-        guard let (ws, _) = target(c, &rec.rng), let dc = client.domainController, let admin = client.admins.last else { return }
+        guard let (ws, _) = target(c, &rec.rng), let dc = client.domainController, let admin = stolenAdmin(client, &rec.rng) else { return }
         let server = rec.rng.chance(0.5) ? dc : (client.hosts(.fileServer).first ?? dc)
         duringWork(&c)
         let system = WinLogon.system(server, client)
@@ -230,7 +236,7 @@ enum WindowsScenarios {
     static func lateralRDP(_ c: inout ScenarioContext) {
         var rec = recorder(&c)
         let client = c.simulation.client
-        guard let (ws, owner) = target(c, &rec.rng), let dc = client.domainController, let admin = client.admins.first else { return }
+        guard let (ws, owner) = target(c, &rec.rng), let dc = client.domainController, let admin = stolenAdmin(client, &rec.rng) else { return }
         let server = rec.rng.chance(0.5) ? dc : (client.hosts(.fileServer).first ?? dc)
         atNight(&c)
         rec.label = c.label("T1021.001", "lateral-movement", step: "rdp")
@@ -261,7 +267,7 @@ enum WindowsScenarios {
 
     static func scheduledTask(_ c: inout ScenarioContext) {
         var rec = recorder(&c)
-        guard let (ws, _) = target(c, &rec.rng), let admin = c.simulation.client.admins.first else { return }
+        guard let (ws, _) = target(c, &rec.rng), let admin = stolenAdmin(c.simulation.client, &rec.rng) else { return }
         duringWork(&c)
         rec.label = c.label("T1053.005", "persistence", step: "schtasks")
         let shell = shell(&rec, admin, on: ws, at: c.start)
@@ -274,7 +280,7 @@ enum WindowsScenarios {
 
     static func servicePersistence(_ c: inout ScenarioContext) {
         var rec = recorder(&c)
-        guard let (ws, _) = target(c, &rec.rng), let admin = c.simulation.client.admins.first else { return }
+        guard let (ws, _) = target(c, &rec.rng), let admin = stolenAdmin(c.simulation.client, &rec.rng) else { return }
         duringWork(&c)
         rec.label = c.label("T1543.003", "persistence", step: "sc-create")
         let shell = shell(&rec, admin, on: ws, at: c.start)
@@ -288,7 +294,7 @@ enum WindowsScenarios {
     static func logClearing(_ c: inout ScenarioContext) {
         var rec = recorder(&c)
         let client = c.simulation.client
-        guard let admin = client.admins.first else { return }
+        guard let admin = stolenAdmin(client, &rec.rng) else { return }
         let host = rec.rng.chance(0.5) ? (client.domainController ?? client.hosts[0]) : (target(c, &rec.rng)?.ws ?? client.hosts[0])
         atNight(&c)
         rec.label = c.label("T1070.001", "defense-evasion", step: "clear")

@@ -48,6 +48,10 @@ struct EVTXViewWalker {
     var marks: [Int] = []
     /// Records read by replaying a plan.
     var replayed = 0
+    /// The last FILETIME value `append` rendered in its usual 27-byte form: its UTC microseconds
+    /// and where its text ends (-1: none in this record).
+    var timeMicros: Int64 = 0
+    var timeEnd = -1
 
     init(data: [UInt8], view: EVTXEventView) {
         self.data = data
@@ -65,6 +69,8 @@ struct EVTXViewWalker {
         for k in system.indices { system[k] = -1 }
         eventData.removeAll(keepingCapacity: true)
         userData.removeAll(keepingCapacity: true)
+        timeEnd = -1
+        view.systemTimeMicroseconds = nil
         // A record whose shape has a plan replays it.
         let rootTemplate = instances[root].template
         let cacheable = root == 0 && held.isEmpty
@@ -154,7 +160,14 @@ struct EVTXViewWalker {
                     try append(values[Int(op.a)])
                 case .system:
                     let s = marks[Int(op.b)]
-                    if text.count > s { setSystem(Int(op.a), s..<text.count) }
+                    if text.count > s {
+                        setSystem(Int(op.a), s..<text.count)
+                        // The time is exactly one FILETIME's text (replay only appends, so the
+                        // last 27 bytes are that rendering): hand its value over as well.
+                        if op.a == Int32(EVTXSystemField.systemTime.rawValue), timeEnd == text.count, s == timeEnd - 27 {
+                            view.systemTimeMicroseconds = timeMicros
+                        }
+                    }
                 case .data:
                     let s = marks[Int(op.b)]
                     if text.count > s { eventData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count))) }
@@ -846,6 +859,8 @@ struct EVTXViewWalker {
                 put(c.microsecond, 6, 20); t[26] = 0x5a
                 text.append(contentsOf: t[0..<27])
             }
+            timeMicros = BinXMLReader.filetimeMicroseconds(u64(p))
+            timeEnd = text.count
         case 0x12:
             let year = Int(u16(p)), month = Int(u16(p + 2)), day = Int(u16(p + 6))
             let hour = Int(u16(p + 8)), minute = Int(u16(p + 10)), second = Int(u16(p + 12)), ms = Int(u16(p + 14))

@@ -125,7 +125,10 @@ public struct WindowsEventMapper: Sendable {
             let s = system[2 * f.rawValue]
             return s < 0 ? nil : Int(s)..<Int(system[2 * f.rawValue + 1])
         }
-        guard let tr = range(.systemTime), let t = WindowsValue.time(text.span.extracting(tr), zone: context.timeZone) else {
+        // The FILETIME handed over when the text is its rendering (`…Z`: UTC, offset 0), else the text parsed.
+        guard let tr = range(.systemTime),
+              let t = v.systemTimeMicroseconds.map({ (microseconds: $0, offsetSeconds: 0) })
+                ?? WindowsValue.time(text.span.extracting(tr), zone: context.timeZone) else {
             throw ParseError(.badTimestamp, at: 0, "the Windows event has no readable TimeCreated")
         }
         let time = Timestamp(microseconds: t.microseconds)

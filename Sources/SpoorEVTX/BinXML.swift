@@ -160,6 +160,9 @@ final class EVTXTemplateCache {
         func matches(_ data: [UInt8], at d: Int, chunkStart: Int, chunkEnd: Int) -> Bool {
             let n = definition.count
             guard d + 4 + n <= data.count else { return false }
+            // safe: the base addresses below are of non-empty buffers (`data` holds the
+            // definition, `definition` at least its 20-byte header, a name record at least its
+            // count), and every offset is checked against their sizes first.
             return data.withUnsafeBytes { r -> Bool in
                 definition.withUnsafeBytes { e -> Bool in
                     // Bytes, outside the skipped fields.

@@ -1,3 +1,4 @@
+import Foundation
 import SpoorCore
 
 // Binary XML as stored in EVTX chunks.
@@ -109,48 +110,105 @@ final class XTemplate {
 }
 
 /// Template definitions shared by the chunks of one file. Templates are referenced per chunk
-/// (by chunk-relative offset) and each chunk repeats the definitions it uses; a definition is
-/// taken from here instead of parsed again only when its bytes (GUID, size, BinXML) are the same
-/// at the same offset and every name it refers to has the same bytes in the new chunk, so the
-/// parse would give the same parts; a definition parsed at a smaller depth or with fewer tokens
-/// left is parsed again (the limits then act as in a fresh chunk).
+/// (by chunk-relative offset) and each chunk repeats the definitions it uses, usually at another
+/// offset. A definition is taken from here instead of parsed again when the parse would give the
+/// same parts: the same GUID and size, the same bytes apart from the fields that hold
+/// chunk-relative offsets, and per name reference the same inline-ness and the same name bytes
+/// at the offset it now holds, per element the same header variant (see `Entry.matches`). Name
+/// and template references are chunk-relative offsets to name and template records (J. Metz,
+/// libevtx, "Windows XML Event Log (EVTX) format", sections "Chunk", "Template definition" and
+/// "Name"), so a definition moved within or between chunks has other bytes only there. A
+/// definition parsed at a smaller depth or with fewer tokens left is parsed again (the limits
+/// then act as in a fresh chunk); one holding a template instance is not kept.
 final class EVTXTemplateCache {
     static let maximumEntries = 4096
+    /// Definitions kept per GUID and size (different bytes under one GUID are rare).
+    static let maximumPerKey = 4
+
+    /// A definition's GUID and data size.
+    struct Key: Hashable {
+        var guidLow: UInt64
+        var guidHigh: UInt64
+        var size: UInt32
+    }
+
+    /// One name reference in a definition, positions relative to the definition's start.
+    struct NameRef {
+        /// Where the 32-bit name offset is.
+        var field: Int32
+        /// The name record was inline (right after the field).
+        var inline: Bool
+        var name: String
+        /// The name record's bytes from its character count on (count, UTF-16LE characters).
+        var record: [UInt8]
+    }
 
     struct Entry {
         let template: XTemplate
-        /// The definition's bytes after its next-offset field.
+        /// The definition's bytes after its next-offset field (GUID, size, BinXML).
         let definition: [UInt8]
-        /// The names it resolved: chunk-relative offset, text, and the name record's bytes from
-        /// its character count on.
-        let names: [(offset: UInt32, name: String, record: [UInt8])]
+        /// Ranges of `definition` (relative to the definition's start) that are not compared:
+        /// name offset fields and the next-offset fields of inline name records.
+        let skips: [Range<Int>]
+        let names: [NameRef]
+        /// Per element: its position relative to the definition's start and its header size (9 or 11).
+        let elements: [(Int32, UInt8)]
         let depth: Int
         let tokens: Int
 
+        /// Whether the definition at `d` (its bytes in bounds) parses to this entry's template.
         func matches(_ data: [UInt8], at d: Int, chunkStart: Int, chunkEnd: Int) -> Bool {
             let n = definition.count
             guard d + 4 + n <= data.count else { return false }
-            let same = data.withUnsafeBytes { r in
+            // safe: the base addresses below are of non-empty buffers (`data` holds the
+            // definition, `definition` at least its 20-byte header, a name record at least its
+            // count), and every offset is checked against their sizes first.
+            return data.withUnsafeBytes { r -> Bool in
                 definition.withUnsafeBytes { e -> Bool in
-                    var i = 0
-                    while i + 8 <= n {
-                        if r.loadUnaligned(fromByteOffset: d + 4 + i, as: UInt64.self) != e.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-                        i += 8
+                    // Bytes, outside the skipped fields.
+                    var lo = 4
+                    for k in 0...skips.count {
+                        let hi = k < skips.count ? skips[k].lowerBound : n + 4
+                        if hi > lo, memcmp(r.baseAddress! + d + lo, e.baseAddress! + (lo - 4), hi - lo) != 0 { return false }
+                        if k < skips.count { lo = skips[k].upperBound }
                     }
-                    while i < n { if r[d + 4 + i] != e[i] { return false }; i += 1 }
+                    func u32(_ p: Int) -> UInt32 { UInt32(littleEndian: r.loadUnaligned(fromByteOffset: p, as: UInt32.self)) }
+                    // The element header variant `element` would choose here.
+                    for (rel, size) in elements {
+                        let pos = d + Int(rel)
+                        let here = UInt32(truncatingIfNeeded: pos - chunkStart)
+                        let withID = u32(pos + 7), withoutID = u32(pos + 5)
+                        let nine = withID != here &+ 11 && (withoutID == here &+ 9 || (withID >= here && withoutID < here))
+                        if (nine ? 9 : 11) != size { return false }
+                    }
+                    // Each name: inline or not as before, and the same name where it points now.
+                    for ref in names {
+                        let field = d + Int(ref.field)
+                        let abs = chunkStart + Int(u32(field))
+                        guard (abs == field + 4) == ref.inline, abs >= chunkStart else { return false }
+                        let limit = ref.inline ? d + 4 + n : chunkEnd
+                        let m = ref.record.count
+                        guard abs <= limit - 6 - m else { return false }
+                        let same = ref.record.withUnsafeBytes { memcmp(r.baseAddress! + abs + 6, $0.baseAddress!, m) == 0 }
+                        if !same { return false }
+                    }
                     return true
                 }
             }
-            guard same else { return false }
-            for name in names {
-                let abs = chunkStart + Int(name.offset)
-                guard abs + 6 + name.record.count <= chunkEnd, data[(abs + 6)..<(abs + 6 + name.record.count)].elementsEqual(name.record) else { return false }
-            }
-            return true
         }
     }
 
-    var entries: [UInt64: Entry] = [:]
+    var entries: [Key: [Entry]] = [:]
+    private(set) var count = 0
+
+    func add(_ key: Key, _ e: Entry) {
+        if count >= Self.maximumEntries { entries.removeAll(); count = 0 }
+        var list = entries[key] ?? []
+        if list.count >= Self.maximumPerKey { list.removeFirst(); count -= 1 }
+        list.append(e)
+        entries[key] = list
+        count += 1
+    }
 
     /// Nested BinXML that is not a template instance, by its shape (`BinXMLReader.skeleton`):
     /// parsed once with its texts as substitutions.
@@ -159,6 +217,16 @@ final class EVTXTemplateCache {
     var key: [UInt8] = []
     /// The texts' positions and byte counts, in document order (reused).
     var texts: [(Int, Int)] = []
+}
+
+/// What the parse of a definition for ``EVTXTemplateCache`` met that depends on where it is.
+struct DefinitionLog {
+    /// Name references: the offset field's position, the offset, whether the name was inline.
+    var names: [(field: Int, offset: UInt32, inline: Bool)] = []
+    /// Elements: position and header size.
+    var elements: [(Int, UInt8)] = []
+    /// A template instance inside the definition (not kept).
+    var nested = false
 }
 
 /// The shape of nested BinXML (`BinXMLReader.skeleton`), hashed as one run of bytes.
@@ -246,8 +314,8 @@ struct BinXMLReader {
     let textCache = TextCache()
     /// Template definitions kept across the chunks of a file (the direct path's reader).
     var shared: EVTXTemplateCache? = nil
-    /// The names resolved while a definition for `shared` is parsed.
-    var nameLog: [UInt32]? = nil
+    /// What the parse of a definition for `shared` depends on (see ``DefinitionLog``).
+    var defLog: DefinitionLog? = nil
     /// Value text tokens become substitutions numbered from here (see `EVTXViewWalker` and
     /// `BinXMLReader.skeleton`); -1: they stay text.
     var textSubstitutions = -1
@@ -301,7 +369,7 @@ struct BinXMLReader {
     mutating func name(at offset: UInt32, position: Int, end: Int) throws(ParseError) -> (String, Int) {
         let abs = chunkStart + Int(offset)
         let inline = abs == position
-        if nameLog != nil { nameLog?.append(offset) }
+        if defLog != nil { defLog?.names.append((position - 4, offset, inline)) }
         if let cached = names[offset] {
             if inline {
                 let count = Int(u16(abs + 6))
@@ -442,6 +510,7 @@ struct BinXMLReader {
         let withID = u32(pos + 7), withoutID = u32(pos + 5)
         if withID != here + 11 && (withoutID == here + 9 || (withID >= here && withoutID < here)) { headerSize = 9 }
         let nameOffset = headerSize == 11 ? withID : withoutID
+        if defLog != nil { defLog?.elements.append((pos, UInt8(headerSize))) }
         let (elementName, afterName) = try name(at: nameOffset, position: pos + headerSize, end: end)
         pos = afterName
         var attributes: [(String, [XPart])] = []
@@ -486,6 +555,7 @@ struct BinXMLReader {
     /// parsed (an inline definition is skipped); `pos` ends at the instance data.
     mutating func templateDefinition(_ pos: inout Int, end: Int, depth: Int) throws(ParseError) -> XTemplate {
         guard depth < limits.maximumDepth else { throw ParseError(.tooDeep, at: pos, "templates nested deeper than \(limits.maximumDepth) levels") }
+        if defLog != nil { defLog?.nested = true }
         // 0x0c, unknown (1), template id (u32), definition offset (u32)
         try need(pos, 10, end)
         let defOffset = u32(pos + 6)
@@ -519,42 +589,57 @@ struct BinXMLReader {
     }
 
     /// Parses the definition at `d` (its `size` bytes of BinXML in bounds) into the chunk's cache,
-    /// or takes it from `shared` when an earlier chunk had the same definition (see
-    /// ``EVTXTemplateCache``).
+    /// or takes it from `shared` when an earlier definition (in this chunk at another offset, or
+    /// in an earlier chunk) parses to the same parts (see ``EVTXTemplateCache``).
     mutating func definition(_ defOffset: UInt32, at d: Int, size: Int, depth: Int) throws(ParseError) -> XTemplate {
-        guard let shared, nameLog == nil else {
+        guard let shared, defLog == nil else {
             let t = XTemplate(parts: try fragment(d + 24, end: d + 24 + size, depth: depth))
             templates[defOffset] = t
             return t
         }
-        let key = UInt64(defOffset) << 32 | UInt64(truncatingIfNeeded: size)
-        if let e = shared.entries[key], e.depth >= depth, tokens + e.tokens <= limits.maximumTokens, e.matches(data, at: d, chunkStart: chunkStart, chunkEnd: chunkEnd) {
-            tokens += e.tokens
-            for n in e.names where names[n.offset] == nil { names[n.offset] = n.name }
-            templates[defOffset] = e.template
-            return e.template
+        let key = EVTXTemplateCache.Key(guidLow: u64(d + 4), guidHigh: u64(d + 12), size: UInt32(truncatingIfNeeded: size))
+        if let list = shared.entries[key] {
+            for e in list where e.depth >= depth && tokens + e.tokens <= limits.maximumTokens
+                && e.matches(data, at: d, chunkStart: chunkStart, chunkEnd: chunkEnd) {
+                tokens += e.tokens
+                for ref in e.names {
+                    let offset = u32(d + Int(ref.field))
+                    if names[offset] == nil { names[offset] = ref.name }
+                }
+                templates[defOffset] = e.template
+                return e.template
+            }
         }
         let tokens0 = tokens
-        nameLog = []
+        defLog = DefinitionLog()
         let t: XTemplate
         do throws(ParseError) {
             t = XTemplate(parts: try fragment(d + 24, end: d + 24 + size, depth: depth))
         } catch {
-            nameLog = nil
+            defLog = nil
             throw error
         }
         templates[defOffset] = t
-        let log = nameLog ?? []
-        nameLog = nil
-        var used: [(offset: UInt32, name: String, record: [UInt8])] = []
-        for offset in Set(log) {
+        let log = defLog ?? DefinitionLog(nested: true)
+        defLog = nil
+        guard !log.nested else { return t }
+        var refs: [EVTXTemplateCache.NameRef] = []
+        var skips: [Range<Int>] = []
+        refs.reserveCapacity(log.names.count)
+        for (field, offset, inline) in log.names {
             let abs = chunkStart + Int(offset)
-            guard let n = names[offset], abs + 8 <= chunkEnd, abs + 8 + 2 * Int(u16(abs + 6)) <= chunkEnd else { return t }
-            used.append((offset, n, Array(data[(abs + 6)..<(abs + 8 + 2 * Int(u16(abs + 6)))])))
+            guard let n = names[offset], field >= d + 24, field + 4 <= d + 24 + size, u32(field) == offset,
+                  abs >= chunkStart, abs + 8 <= chunkEnd, abs + 8 + 2 * Int(u16(abs + 6)) <= chunkEnd else { return t }
+            refs.append(EVTXTemplateCache.NameRef(field: Int32(field - d), inline: inline, name: n,
+                                                  record: Array(data[(abs + 6)..<(abs + 8 + 2 * Int(u16(abs + 6)))])))
+            skips.append((field - d)..<(field - d + 4))
+            if inline { skips.append((abs - d)..<(abs - d + 4)) }
         }
-        if shared.entries.count >= EVTXTemplateCache.maximumEntries { shared.entries.removeAll() }
-        shared.entries[key] = EVTXTemplateCache.Entry(template: t, definition: Array(data[(d + 4)..<(d + 24 + size)]), names: used,
-                                                      depth: depth, tokens: tokens - tokens0)
+        skips.sort { $0.lowerBound < $1.lowerBound }
+        for k in skips.indices.dropFirst() where skips[k].lowerBound < skips[k - 1].upperBound { return t }
+        let elements = log.elements.map { (Int32($0.0 - d), $0.1) }
+        shared.add(key, EVTXTemplateCache.Entry(template: t, definition: Array(data[(d + 4)..<(d + 24 + size)]), skips: skips,
+                                                names: refs, elements: elements, depth: depth, tokens: tokens - tokens0))
         return t
     }
 

@@ -115,6 +115,10 @@ public final class EVTXEventView {
     public internal(set) var userData: [EVTXDataItem] = []
     /// The table the item names refer to.
     public let names: EVTXNameTable
+    /// ``EVTXSystemField/systemTime`` as UTC microseconds when its text is exactly the rendering
+    /// of one FILETIME value (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, which reads back to this value), so
+    /// a consumer need not parse the text; nil otherwise (then read the text).
+    public internal(set) var systemTimeMicroseconds: Int64? = nil
 
     init(names: EVTXNameTable) {
         self.names = names

@@ -2,6 +2,12 @@ import SpoorCore
 
 // The direct path's per-record scan of template instances and their values (see EVTXEventView.swift).
 
+/// The shape key and text positions a skeleton scan writes (see `BinXMLReader.skeleton`).
+struct SkeletonScan {
+    var key: [UInt8] = []
+    var texts: [(Int, Int)] = []
+}
+
 /// A substitution value of the record being read: where its bytes are (nested BinXML: the
 /// instance it holds).
 struct FastValue {
@@ -136,15 +142,24 @@ extension BinXMLReader {
     /// `cache.texts`, and returns the number of tokens `fragment` counts. Nil for anything else
     /// and wherever `fragment` would throw (the caller then parses it with `fragment`).
     mutating func skeleton(_ p: Int, end: Int, depth: Int, _ cache: EVTXTemplateCache) -> Int? {
-        cache.key.removeAll(keepingCapacity: true)
-        cache.texts.removeAll(keepingCapacity: true)
+        // The scan writes into a local value, not the cache's properties (each append to a
+        // class's property costs a dynamic exclusivity check).
+        var scan = SkeletonScan()
+        swap(&scan.key, &cache.key)
+        swap(&scan.texts, &cache.texts)
+        defer {
+            swap(&scan.key, &cache.key)
+            swap(&scan.texts, &cache.texts)
+        }
+        scan.key.removeAll(keepingCapacity: true)
+        scan.texts.removeAll(keepingCapacity: true)
         var pos = p
         var count = 0
-        guard skeletonContent(&pos, end: end, depth: depth, topLevel: true, &count, cache) else { return nil }
+        guard skeletonContent(&pos, end: end, depth: depth, topLevel: true, &count, &scan) else { return nil }
         return count
     }
 
-    mutating func skeletonContent(_ pos: inout Int, end: Int, depth: Int, topLevel: Bool, _ count: inout Int, _ c: EVTXTemplateCache) -> Bool {
+    mutating func skeletonContent(_ pos: inout Int, end: Int, depth: Int, topLevel: Bool, _ count: inout Int, _ c: inout SkeletonScan) -> Bool {
         guard depth < limits.maximumDepth else { return false }
         while true {
             if topLevel && pos >= end { return true }
@@ -162,16 +177,16 @@ extension BinXMLReader {
                 guard pos <= end - 4 else { return false }
                 pos += 4
             case 0x01, 0x41:
-                guard skeletonElement(&pos, end: end, depth: depth + 1, &count, c) else { return false }
+                guard skeletonElement(&pos, end: end, depth: depth + 1, &count, &c) else { return false }
             case 0x05, 0x45:
-                guard skeletonText(&pos, end: end, c) else { return false }
+                guard skeletonText(&pos, end: end, &c) else { return false }
             default:
                 return false
             }
         }
     }
 
-    mutating func skeletonText(_ pos: inout Int, end: Int, _ c: EVTXTemplateCache) -> Bool {
+    mutating func skeletonText(_ pos: inout Int, end: Int, _ c: inout SkeletonScan) -> Bool {
         guard pos >= 0, pos <= end - 4 else { return false }
         let n = Int(u16(pos + 2))
         guard pos + 4 <= end - 2 * n else { return false }
@@ -181,7 +196,7 @@ extension BinXMLReader {
         return true
     }
 
-    func skeletonName(_ s: String, _ c: EVTXTemplateCache) {
+    func skeletonName(_ s: String, _ c: inout SkeletonScan) {
         let n = s.utf8.count
         c.key.append(UInt8(truncatingIfNeeded: n)); c.key.append(UInt8(truncatingIfNeeded: n >> 8))
         c.key.append(UInt8(truncatingIfNeeded: n >> 16))
@@ -189,7 +204,7 @@ extension BinXMLReader {
     }
 
     /// `element` without building it (the same header variants, names and checks).
-    mutating func skeletonElement(_ pos: inout Int, end: Int, depth: Int, _ count: inout Int, _ c: EVTXTemplateCache) -> Bool {
+    mutating func skeletonElement(_ pos: inout Int, end: Int, depth: Int, _ count: inout Int, _ c: inout SkeletonScan) -> Bool {
         guard depth < limits.maximumDepth else { return false }
         let hasAttributes = u8(pos) & 0x40 != 0
         guard pos >= 0, pos <= end - 11 else { return false }
@@ -201,7 +216,7 @@ extension BinXMLReader {
         guard let (elementName, afterName) = try? name(at: nameOffset, position: pos + headerSize, end: end) else { return false }
         pos = afterName
         c.key.append(0x01)
-        skeletonName(elementName, c)
+        skeletonName(elementName, &c)
         if hasAttributes {
             guard pos >= 0, pos <= end - 4 else { return false }
             pos += 4
@@ -213,12 +228,12 @@ extension BinXMLReader {
                 guard let (attrName, next) = try? name(at: u32(pos + 1), position: pos + 5, end: end) else { return false }
                 pos = next
                 c.key.append(0x06)
-                skeletonName(attrName, c)
+                skeletonName(attrName, &c)
                 while true {
                     guard pos >= 0, pos < end else { return false }
                     let v = u8(pos) & ~0x40
                     guard v == 0x05 || v == 0x07 || v == 0x08 || v == 0x09 || u8(pos) == 0x0d || u8(pos) == 0x0e else { break }
-                    guard v == 0x05, skeletonText(&pos, end: end, c) else { return false }
+                    guard v == 0x05, skeletonText(&pos, end: end, &c) else { return false }
                 }
                 c.key.append(0x07)
                 if t & 0x40 == 0 { break }
@@ -233,7 +248,7 @@ extension BinXMLReader {
         case 0x02:
             pos += 1
             c.key.append(0x02)
-            return skeletonContent(&pos, end: end, depth: depth, topLevel: false, &count, c)
+            return skeletonContent(&pos, end: end, depth: depth, topLevel: false, &count, &c)
         default:
             return false
         }

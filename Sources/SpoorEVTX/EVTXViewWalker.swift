@@ -48,6 +48,10 @@ struct EVTXViewWalker {
     var marks: [Int] = []
     /// Records read by replaying a plan.
     var replayed = 0
+    /// The last FILETIME value `append` rendered in its usual 27-byte form: its UTC microseconds
+    /// and where its text ends (-1: none in this record).
+    var timeMicros: Int64 = 0
+    var timeEnd = -1
 
     init(data: [UInt8], view: EVTXEventView) {
         self.data = data
@@ -65,6 +69,8 @@ struct EVTXViewWalker {
         for k in system.indices { system[k] = -1 }
         eventData.removeAll(keepingCapacity: true)
         userData.removeAll(keepingCapacity: true)
+        timeEnd = -1
+        view.systemTimeMicroseconds = nil
         // A record whose shape has a plan replays it.
         let rootTemplate = instances[root].template
         let cacheable = root == 0 && held.isEmpty
@@ -154,7 +160,14 @@ struct EVTXViewWalker {
                     try append(values[Int(op.a)])
                 case .system:
                     let s = marks[Int(op.b)]
-                    if text.count > s { setSystem(Int(op.a), s..<text.count) }
+                    if text.count > s {
+                        setSystem(Int(op.a), s..<text.count)
+                        // The time is exactly one FILETIME's text (replay only appends, so the
+                        // last 27 bytes are that rendering): hand its value over as well.
+                        if op.a == Int32(EVTXSystemField.systemTime.rawValue), timeEnd == text.count, s == timeEnd - 27 {
+                            view.systemTimeMicroseconds = timeMicros
+                        }
+                    }
                 case .data:
                     let s = marks[Int(op.b)]
                     if text.count > s { eventData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count))) }
@@ -663,12 +676,16 @@ struct EVTXViewWalker {
         appendDecimal(v.magnitude, negative: v < 0)
     }
 
+    /// The upper-case hex digit of `d` (0…15).
+    @inline(__always) static func upperHex(_ d: UInt8) -> UInt8 { d < 10 ? 0x30 &+ d : 0x37 &+ d }
+
     /// `0x` and lower-case hex digits without leading zeros.
     mutating func appendHex(_ v: UInt64) {
         text.append(0x30); text.append(0x78)
         let digits = max(1, (64 - v.leadingZeroBitCount + 3) / 4)
         for k in stride(from: digits - 1, through: 0, by: -1) {
-            text.append(BinXMLReader.lowerHexDigits[Int((v >> (4 * UInt64(k))) & 15)])
+            let d = UInt8(truncatingIfNeeded: (v >> (4 * UInt64(k))) & 15)
+            text.append(d < 10 ? 0x30 &+ d : 0x57 &+ d)
         }
     }
 
@@ -817,13 +834,22 @@ struct EVTXViewWalker {
             if raw == 0 || raw == 1 { text.append(contentsOf: raw == 1 ? "true".utf8 : "false".utf8) } else { appendSigned(Int64(raw)) }
         case 0x0e:
             for b in data[p..<(p + size)] {
-                text.append(BinXMLReader.hexDigits[Int(b >> 4)]); text.append(BinXMLReader.hexDigits[Int(b & 15)])
+                text.append(Self.upperHex(b >> 4)); text.append(Self.upperHex(b & 15))
             }
         case 0x0f:
-            for i in BinXMLReader.guidOrder {
-                if i < 0 { text.append(0x2d); continue }
-                let b = data[p + i]
-                text.append(BinXMLReader.hexDigits[Int(b >> 4)]); text.append(BinXMLReader.hexDigits[Int(b & 15)])
+            // `BinXMLReader.guidOrder` written out: data1 (u32 LE), data2, data3 (u16 LE), then
+            // eight bytes in order, upper-case hex (no static tables: each use of one costs a
+            // `swift_once` check).
+            var b: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &b) { t in
+                var k = 0
+                func put(_ x: UInt8) { t[k] = Self.upperHex(x >> 4); t[k + 1] = Self.upperHex(x & 15); k += 2 }
+                put(data[p + 3]); put(data[p + 2]); put(data[p + 1]); put(data[p]); t[k] = 0x2d; k += 1
+                put(data[p + 5]); put(data[p + 4]); t[k] = 0x2d; k += 1
+                put(data[p + 7]); put(data[p + 6]); t[k] = 0x2d; k += 1
+                put(data[p + 8]); put(data[p + 9]); t[k] = 0x2d; k += 1
+                for i in 10..<16 { put(data[p + i]) }
+                text.append(contentsOf: t[0..<36])
             }
         case 0x10:
             appendHex(size == 8 ? u64(p) : UInt64(u32(p)))
@@ -846,6 +872,8 @@ struct EVTXViewWalker {
                 put(c.microsecond, 6, 20); t[26] = 0x5a
                 text.append(contentsOf: t[0..<27])
             }
+            timeMicros = BinXMLReader.filetimeMicroseconds(u64(p))
+            timeEnd = text.count
         case 0x12:
             let year = Int(u16(p)), month = Int(u16(p + 2)), day = Int(u16(p + 6))
             let hour = Int(u16(p + 8)), minute = Int(u16(p + 10)), second = Int(u16(p + 12)), ms = Int(u16(p + 14))

@@ -21,12 +21,14 @@ public struct EventBatchBuilder: Sendable {
     private var filled: [Int] = []
     /// Each column's kind, likewise.
     private var kinds: [FieldKind] = []
-    /// Per column: the symbol last written by ``set(_:bytes:)`` or ``appendToList(_:bytes:)``
-    /// (the column's kind tells which), so a value repeated row after
-    /// row is compared with it instead of hashed and probed (0 when none).
-    private var lastSymbols: [UInt32] = []
-    /// The byte length of each `lastSymbols` entry: most misses end at this compare.
-    private var lastLengths: [Int] = []
+    /// Per column, ``recentWays`` symbols last written by ``set(_:bytes:)`` or
+    /// ``appendToList(_:bytes:)`` (the column's kind tells which), each with its byte length in
+    /// the high 32 bits (0 when none): a value seen lately in the column is compared with its
+    /// entry instead of hashed and probed in the whole table. The entry is chosen by the length
+    /// and the first and last byte, so a few values alternating in one column (several event
+    /// kinds, hosts or users mixed) keep their entries; most misses end at the length compare.
+    private var recent: [UInt64] = []
+    static let recentWays = 4
     /// Constants (``setConstant(_:items:)``): their items, kept as bytes so they outlive the
     /// symbol table of one batch.
     private var constants: [Int: [[UInt8]]] = [:]
@@ -46,8 +48,7 @@ public struct EventBatchBuilder: Sendable {
         self.batch = batch
         filled = batch.columns.map(\.count)
         kinds = batch.columns.map(\.kind)
-        lastSymbols = [UInt32](repeating: 0, count: batch.columns.count)
-        lastLengths = [Int](repeating: 0, count: batch.columns.count)
+        recent = [UInt64](repeating: 0, count: batch.columns.count * Self.recentWays)
         hasConstant = [Bool](repeating: false, count: batch.columns.count)
         constantSymbols = [UInt32](repeating: 0, count: batch.columns.count)
     }
@@ -67,8 +68,7 @@ public struct EventBatchBuilder: Sendable {
         batch.columns.append(col)
         filled.append(batch.count)
         kinds.append(kind)
-        lastSymbols.append(0)
-        lastLengths.append(0)
+        recent.append(contentsOf: repeatElement(0, count: Self.recentWays))
         hasConstant.append(false)
         constantSymbols.append(0)
         batch.columnIndex[name] = batch.columns.count - 1
@@ -107,7 +107,7 @@ public struct EventBatchBuilder: Sendable {
         for c in filled.indices where filled[c] > rows {
             batch.columns[c].truncate(to: rows)
             filled[c] = rows
-            lastSymbols[c] = 0
+            for k in 0..<Self.recentWays { recent[c * Self.recentWays + k] = 0 }
         }
         rowOpen = false
     }
@@ -187,15 +187,18 @@ public struct EventBatchBuilder: Sendable {
         return false
     }
 
-    /// The symbol of `bytes` for column `c`: the column's last symbol when the value repeats
-    /// (common: host names, programs, actions), else interned.
+    /// The symbol of `bytes` for column `c`: a recent symbol of the column when the value
+    /// repeats (common: host names, programs, actions, users), else interned.
     @inline(__always)
     private mutating func internCached(_ c: Int, _ bytes: Span<UInt8>) -> UInt32 {
-        let last = lastSymbols[c]
-        if last != 0 && lastLengths[c] == bytes.count && batch.symbols.matches(last, bytes) { return last }
+        let n = bytes.count
+        let mix = n == 0 ? 0 : n &+ Int(bytes[0]) &+ Int(bytes[n - 1]) &* 3
+        let slot = c &* Self.recentWays &+ (mix & (Self.recentWays - 1))
+        let e = recent[slot]
+        let symbol = UInt32(truncatingIfNeeded: e)
+        if e != 0 && Int(truncatingIfNeeded: e >> 32) == n && batch.symbols.matches(symbol, bytes) { return symbol }
         let s = batch.symbols.intern(bytes)
-        lastSymbols[c] = s
-        lastLengths[c] = bytes.count
+        recent[slot] = UInt64(s) | UInt64(UInt32(truncatingIfNeeded: n)) << 32
         return s
     }
 
@@ -381,7 +384,8 @@ public struct EventBatchBuilder: Sendable {
         next.columnIndex = batch.columnIndex
         let out = dropEmptyColumns(batch)
         batch = next
-        for c in filled.indices { filled[c] = 0; lastSymbols[c] = 0 }
+        for c in filled.indices { filled[c] = 0 }
+        for k in recent.indices { recent[k] = 0 }
         for c in constants.keys { internConstant(c) }
         return out
     }

@@ -125,7 +125,10 @@ public struct WindowsEventMapper: Sendable {
             let s = system[2 * f.rawValue]
             return s < 0 ? nil : Int(s)..<Int(system[2 * f.rawValue + 1])
         }
-        guard let tr = range(.systemTime), let t = WindowsValue.time(text.span.extracting(tr), zone: context.timeZone) else {
+        // The FILETIME handed over when the text is its rendering (`…Z`: UTC, offset 0), else the text parsed.
+        guard let tr = range(.systemTime),
+              let t = v.systemTimeMicroseconds.map({ (microseconds: $0, offsetSeconds: 0) })
+                ?? WindowsValue.time(text.span.extracting(tr), zone: context.timeZone) else {
             throw ParseError(.badTimestamp, at: 0, "the Windows event has no readable TimeCreated")
         }
         let time = Timestamp(microseconds: t.microseconds)
@@ -477,25 +480,25 @@ public struct WindowsEventMapper: Sendable {
     /// Whether `text[r]` is a GUID (braced or not; `WindowsValue.guid`), and whether it is already
     /// in the normalised form (upper case) apart from braces.
     static func guidForm(_ text: [UInt8], _ r: Range<Int>) -> GUIDForm {
-        var p = r.lowerBound
-        if r.count == 38 {
-            guard text[p] == UInt8(ascii: "{"), text[r.upperBound - 1] == UInt8(ascii: "}") else { return .none }
-            p += 1
-        }
-        var lower = false
-        for i in 0..<36 {
-            let c = text[p + i]
-            if i == 8 || i == 13 || i == 18 || i == 23 {
-                guard c == UInt8(ascii: "-") else { return .none }
-                continue
+        guard r.count == 36 || r.count == 38, r.lowerBound >= 0, r.upperBound <= text.count else { return .none }
+        return text.withUnsafeBufferPointer { b -> GUIDForm in
+            var p = r.lowerBound
+            if r.count == 38 {
+                guard b[p] == UInt8(ascii: "{"), b[r.upperBound - 1] == UInt8(ascii: "}") else { return .none }
+                p += 1
             }
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "F"): continue
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): lower = true
-            default: return .none
+            // The dashes first: most other values of this length fail there.
+            let dash = UInt8(ascii: "-")
+            guard b[p + 8] == dash, b[p + 13] == dash, b[p + 18] == dash, b[p + 23] == dash else { return .none }
+            var lower = false
+            for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
+                let c = b[p + i]
+                if c &- 0x30 < 10 || c &- 0x41 < 6 { continue }
+                if c &- 0x61 < 6 { lower = true; continue }
+                return .none
             }
+            return lower ? .other : .canonical
         }
-        return lower ? .other : .canonical
     }
 
     /// The normalised form of a GUID (``guidForm(_:_:)`` is not `.none`) into `guidScratch`.

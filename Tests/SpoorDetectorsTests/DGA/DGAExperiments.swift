@@ -101,7 +101,7 @@ struct DGAExperiments {
         let (train, _, test, families, _) = try Self.split()
         let c = DGALOFO(DGAModel(benign: train, calibration: .trainingNames), benign: train, test: test, families: families)
         let clock = ContinuousClock()
-        for (name, used) in [("0,1,13", [0, 1, 13]), ("all", Array(DGAModel.featureNames.indices))] {
+        for (name, used) in [("14,15", [14, 15]), ("all", Array(DGAModel.featureNames.indices))] {
             func matrix(_ rows: [[Double]]) throws -> FeatureMatrix {
                 try FeatureMatrix(names: used.map { DGAModel.featureNames[$0] }, columns: used.map { j in rows.map { $0[j] } })
             }

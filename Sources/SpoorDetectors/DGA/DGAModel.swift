@@ -201,10 +201,12 @@ public struct DGAModel: Sendable, Codable, Hashable {
             // own standardisation is folded back into weights on the z-scores.
             let rows = (fd + fb).map(standardise)
             let targets = [Double](repeating: 1, count: fd.count) + [Double](repeating: 0, count: fb.count)
-            weights = [Double](repeating: 0, count: Self.featureNames.count)
+            // A fit that cannot be made (a non-finite feature) falls back to the fixed weights.
+            weights = Self.unsupervisedWeights
             bias = 0
             if let x = try? FeatureMatrix(names: used.map { Self.featureNames[$0] }, columns: used.map { j in rows.map { $0[j] } }),
                let lr = try? LogisticRegression(fitting: x, targets: targets, parameters: .init(c: 1, classWeighting: .balanced)) {
+                weights = [Double](repeating: 0, count: Self.featureNames.count)
                 for (k, j) in used.enumerated() { weights[j] = lr.unscaledCoefficients[k] }
                 bias = lr.unscaledIntercept
             }

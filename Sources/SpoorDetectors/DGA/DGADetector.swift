@@ -115,16 +115,18 @@ public struct DGADetector: EventDetector {
         var findings: [DetectorFinding] = []
         for n in names {
             let text = strings[n.name]
-            guard let label = m.registeredLabel(text) else { continue }
+            guard let (label, suffix) = m.split(text) else { continue }
+            let key = label + "." + suffix
             let s: Double
-            if let v = labelScores[label] { s = v } else { s = m.score(label: label); labelScores[label] = s }
+            if let v = labelScores[key] { s = v } else { s = m.score(label: label, suffix: suffix); labelScores[key] = s }
             guard s >= threshold else { continue }
-            let f = m.features(label: label)
+            let f = m.features(label: label, suffix: suffix)
             let hosts = n.hosts.map { strings[$0] }
             findings.append(DetectorFinding(
                 detector: name, score: s,
                 subscores: [Subscore("benign-ngram", f[0]), Subscore("syllable-ngram", f[1]), Subscore("entropy", f[2]), Subscore("length", f[3]),
-                            Subscore("digits", f[4]), Subscore("consonant-run", f[5]), Subscore("unseen-pairs", f[8])],
+                            Subscore("digits", f[4]), Subscore("consonant-run", f[5]), Subscore("unseen-pairs", f[8]), Subscore("suffix", f[13]),
+                            Subscore("benign-ngram-by-length", f[14]), Subscore("syllable-by-length", f[15])],
                 entity: DetectorEntity(kind: "domain", parts: [text], organization: strings[n.org]),
                 firstSeen: Timestamp(microseconds: n.first == .max ? 0 : n.first),
                 lastSeen: Timestamp(microseconds: n.last == .min ? 0 : n.last),

@@ -1,5 +1,6 @@
 import Foundation
 import SpoorIndicators
+import SpoorLearn
 
 /// A model of what legitimate domain names look like, to score algorithmically generated ones
 /// (domain generation algorithms, MITRE ATT&CK T1568.002).
@@ -25,29 +26,33 @@ import SpoorIndicators
 /// | 10 | the least likely character (minimum log-probability) under the benign model | — |
 /// | 11 | share of adjacent letters that alternate vowel/consonant | — |
 /// | 12 | share of the label covered by 4–7 character pieces found in at least 3 benign labels (words) | Schiavoni et al. 2014 (meaningful-word ratio, with words mined from the benign names instead of a dictionary) |
+/// | 13 | log share of the benign names with the same suffix (public suffix, or dynamic-DNS provider) | Schüppen et al. 2018 ("FANCI: feature-based automated NXDomain classification and intelligence", USENIX Security: top-level-domain features) |
+/// | 14 | feature 0 as a z-score among the benign labels of the same length | — (the spread of a mean log-probability shrinks with the number of characters averaged) |
+/// | 15 | feature 1 likewise | — |
 ///
 /// Calibration: the bias is shifted so that about 1% of benign labels score ≥ 0.5 (0.5 is the
 /// 99th percentile of benign names; see ``Calibration``).
 ///
-/// With DGA examples a logistic regression fitted on benign vs DGA labels combines features 0
-/// and 1 only (``fittedFeatures``: the others describe the seen families and did not carry over
-/// to unseen ones in the leave-one-family-out evaluation); without, fixed weights over all the
-/// features' z-scores among the benign names (documented in `Docs/Detectors-host.md` §2).
+/// With DGA examples SpoorLearn's logistic regression (classes balanced) fitted on benign vs DGA
+/// labels combines features 14 and 15 only (``fittedFeatures``: the others describe the seen
+/// families and did not carry over to unseen ones in the leave-one-family-out evaluation);
+/// without, fixed weights over features 0–12's z-scores among the benign names (documented in
+/// `Docs/Detectors-host.md` §2).
 public struct DGAModel: Sendable, Codable, Hashable {
     static let symbols = 39            // 0–25 a–z, 26–35 0–9, 36 '-', 37 other, 38 boundary
     static let boundary = 38
     public static let featureNames = ["benign-ngram", "syllable-ngram", "entropy", "length", "digits", "consonant-run",
                                       "vowels", "hyphens", "unseen-pairs", "distinct-chars", "least-likely", "alternation",
-                                      "word-coverage"]
+                                      "word-coverage", "suffix", "benign-ngram-by-length", "syllable-by-length"]
     /// The features the supervised fit uses (indices into ``featureNames``); the others weigh 0.
-    static let fittedFeatures = [0, 1]
+    static let fittedFeatures = [14, 15]
     /// Weights over z-scores without DGA examples.
-    static let unsupervisedWeights: [Double] = [-1.6, -0.5, 0.5, 0.2, 0.4, 0.4, -0.3, 0, 0.6, 0.2, -0.4, 0.3, -0.8]
+    static let unsupervisedWeights: [Double] = [-1.6, -0.5, 0.5, 0.2, 0.4, 0.4, -0.3, 0, 0.6, 0.2, -0.4, 0.3, -0.8, 0, 0, 0]
     /// The share of benign training labels scored at or above 0.5 (the calibration point).
     public static let benignAboveHalf = 0.01
 
     /// The JSON format this build writes and reads (`init(json:)` refuses any other).
-    public static let formatVersion = "spoor-dga/2"
+    public static let formatVersion = "spoor-dga/3"
     public private(set) var formatVersion = DGAModel.formatVersion
     /// Order of the character models.
     public static let order = 4
@@ -59,10 +64,17 @@ public struct DGAModel: Sendable, Codable, Hashable {
     /// Kneser–Ney model (order 5) of the benign labels' syllable structure: each character as
     /// vowel, consonant, digit, hyphen or other (``syllableClass``).
     var syllables: KneserNeyModel
+    /// Per label length (1…``lengthBuckets``, longer ones in the last bucket): mean and standard
+    /// deviation of features 0 and 1 among the benign names, shrunk towards the overall ones.
+    var lengthMoments: [Double]
     /// Registered domains of dynamic-DNS providers (see ``init(benign:dga:calibration:dynamicDNS:)``).
     public private(set) var dynamicDNS: Set<String>
     /// Hashes of 4–7 character pieces found in at least 3 distinct benign labels.
     var words: Set<UInt64>
+    /// Benign training names per suffix (the public suffix, or the dynamic-DNS provider's domain,
+    /// right of the registered label) and their total.
+    var suffixes: [String: Int]
+    var suffixTotal: Int
     /// Per-feature mean and standard deviation used to standardise features.
     var mean: [Double]
     var scale: [Double]
@@ -95,14 +107,20 @@ public struct DGAModel: Sendable, Codable, Hashable {
         // Placeholders until the labels are known (every stored property must be set before `registeredLabel`).
         benign = KneserNeyModel(labels: [], order: Self.order)
         syllables = benign
+        lengthMoments = []
         words = []
+        suffixes = [:]
+        suffixTotal = 0
         benignCount = 0
         dgaCount = 0
         mean = []
         scale = []
         weights = []
         bias = 0
-        let b = benignNames.compactMap(registeredLabel)
+        let parts = benignNames.compactMap(split)
+        let b = parts.map(\.label)
+        for p in parts { suffixes[p.suffix, default: 0] += 1 }
+        suffixTotal = parts.count
         benign = KneserNeyModel(labels: b.map { $0.utf8.map(Self.code) }, order: Self.order)
         syllables = KneserNeyModel(labels: b.map { $0.utf8.map(Self.syllableClass) }, order: Self.syllableOrder)
         words = Self.mineWords(b)
@@ -113,7 +131,10 @@ public struct DGAModel: Sendable, Codable, Hashable {
         scale = [Double](repeating: 1, count: n)
         weights = [Double](repeating: 0, count: n)
         bias = 0
-        let fb = Self.sample(b).map { features(label: $0) }
+        var fb = Self.sample(parts).map { features(label: $0.label, suffix: $0.suffix) }
+        // The length-conditional features need the benign moments: computed now, then filled in.
+        lengthMoments = Self.lengthMoments(fb)
+        for i in fb.indices { (fb[i][14], fb[i][15]) = byLength(fb[i][0], fb[i][1], length: Int(fb[i][3])) }
         // Standardise by the benign names (the population a name is compared against).
         for j in 0..<n {
             let v = fb.map { $0[j] }
@@ -122,14 +143,15 @@ public struct DGAModel: Sendable, Codable, Hashable {
             mean[j] = m
             scale[j] = sd > 1e-9 ? sd : 1
         }
-        fit(dga: dgaNames.compactMap(registeredLabel).map { features(label: $0) }, benignFeatures: fb)
+        fit(dga: dgaNames.compactMap(split).map { features(label: $0.label, suffix: $0.suffix) }, benignFeatures: fb)
         if case .heldOut = calibration, b.count >= 200 {
             // `half` puts the 99th percentile of its seen names at logit 0; that of the unseen
             // names is the gap between seen and unseen benign names.
-            let seen = b.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
-            let unseen = b.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            let named = benignNames.filter { split($0) != nil }
+            let seen = named.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+            let unseen = parts.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
             let half = DGAModel(benign: seen, dga: dgaNames, calibration: .trainingNames, dynamicDNS: dynamicDNS)
-            var gap = Self.sample(unseen).map { half.logit(label: $0) }
+            var gap = Self.sample(unseen).map { half.logit(label: $0.label, suffix: $0.suffix) }
             bias -= Self.quantile(&gap)
         }
     }
@@ -140,8 +162,8 @@ public struct DGAModel: Sendable, Codable, Hashable {
     /// was trained on (their features are computed again for the fit and the calibration at
     /// the training names' 99th percentile).
     public func refitted(benign benignNames: [String], dga dgaNames: [String]) -> DGAModel {
-        refitted(benignFeatures: Self.sample(benignNames.compactMap(registeredLabel)).map { features(label: $0) },
-                 dgaFeatures: dgaNames.compactMap(registeredLabel).map { features(label: $0) })
+        refitted(benignFeatures: Self.sample(benignNames.compactMap(split)).map { features(label: $0.label, suffix: $0.suffix) },
+                 dgaFeatures: dgaNames.compactMap(split).map { features(label: $0.label, suffix: $0.suffix) })
     }
 
     /// The same from features computed once (tests evaluating many refits).
@@ -151,7 +173,7 @@ public struct DGAModel: Sendable, Codable, Hashable {
         return m
     }
 
-    /// The score of a label's ``features(label:)``.
+    /// The score of a name's ``features(name:)``.
     func score(features f: [Double]) -> Double {
         let z = standardise(f)
         var s = bias
@@ -160,7 +182,7 @@ public struct DGAModel: Sendable, Codable, Hashable {
     }
 
     /// An even stride of at most ``fitLimit`` labels.
-    static func sample(_ labels: [String]) -> [String] {
+    static func sample<T>(_ labels: [T]) -> [T] {
         let step = max(1, (labels.count + fitLimit - 1) / fitLimit)
         return Swift.stride(from: 0, to: labels.count, by: step).map { labels[$0] }
     }
@@ -175,12 +197,19 @@ public struct DGAModel: Sendable, Codable, Hashable {
             weights = Self.unsupervisedWeights
             bias = 0
         } else {
-            let positives = fd.map(standardise).map { z in used.map { z[$0] } }
-            let negatives = fb.map(standardise).map { z in used.map { z[$0] } }
-            let (w, b0) = LogisticFit.fit(positives: positives, negatives: negatives)
-            weights = [Double](repeating: 0, count: Self.featureNames.count)
-            for (k, j) in used.enumerated() { weights[j] = w[k] }
-            bias = b0
+            // SpoorLearn's L2 logistic regression (Newton) on the z-scores, classes balanced; its
+            // own standardisation is folded back into weights on the z-scores.
+            let rows = (fd + fb).map(standardise)
+            let targets = [Double](repeating: 1, count: fd.count) + [Double](repeating: 0, count: fb.count)
+            // A fit that cannot be made (a non-finite feature) falls back to the fixed weights.
+            weights = Self.unsupervisedWeights
+            bias = 0
+            if let x = try? FeatureMatrix(names: used.map { Self.featureNames[$0] }, columns: used.map { j in rows.map { $0[j] } }),
+               let lr = try? LogisticRegression(fitting: x, targets: targets, parameters: .init(c: 1, classWeighting: .balanced)) {
+                weights = [Double](repeating: 0, count: Self.featureNames.count)
+                for (k, j) in used.enumerated() { weights[j] = lr.unscaledCoefficients[k] }
+                bias = lr.unscaledIntercept
+            }
         }
         var logits = fb.map { f -> Double in
             let z = standardise(f)
@@ -195,38 +224,52 @@ public struct DGAModel: Sendable, Codable, Hashable {
     /// Without the public suffix list (libpsl missing) or for an unlisted TLD, the label left of
     /// the last dot.
     public static func label(_ name: String) -> String? {
+        split(name)?.label
+    }
+
+    /// The registered label of `name` and the suffix right of it (`a.example.co.uk` →
+    /// (`example`, `co.uk`); `localhost` → (`localhost`, "")), or nil for an empty name.
+    public static func split(_ name: String) -> (label: String, suffix: String)? {
         var n = name.lowercased()
         while n.hasSuffix(".") { n.removeLast() }
         guard !n.isEmpty else { return nil }
-        if !n.contains(".") { return n }
+        guard n.contains(".") else { return (n, "") }
         if let reg = PublicSuffixList.shared.registrableDomain(n), let dot = reg.firstIndex(of: ".") {
-            return String(reg[..<dot])
+            return (String(reg[..<dot]), String(reg[reg.index(after: dot)...]))
         }
         let parts = n.split(separator: ".")
-        return parts.count >= 2 ? String(parts[parts.count - 2]) : parts.first.map(String.init)
+        if parts.count >= 2 { return (String(parts[parts.count - 2]), String(parts[parts.count - 1])) }
+        return parts.first.map { (String($0), "") }
     }
 
     /// The label of `name` this model scores: left of a dynamic-DNS provider's domain when the
     /// name is under one of ``dynamicDNS``, else ``label(_:)``.
     public func registeredLabel(_ name: String) -> String? {
+        split(name)?.label
+    }
+
+    /// ``registeredLabel(_:)`` and the suffix right of it (the dynamic-DNS provider's domain
+    /// for a name under one of ``dynamicDNS``).
+    public func split(_ name: String) -> (label: String, suffix: String)? {
         if !dynamicDNS.isEmpty {
             var n = name.lowercased()
             while n.hasSuffix(".") { n.removeLast() }
             let parts = n.split(separator: ".", omittingEmptySubsequences: false)
             if parts.count >= 3 {
                 // The longest provider domain that leaves a label in front of it.
-                for i in 1..<(parts.count - 1) where !parts[i - 1].isEmpty && dynamicDNS.contains(parts[i...].joined(separator: ".")) {
-                    return String(parts[i - 1])
+                for i in 1..<(parts.count - 1) where !parts[i - 1].isEmpty {
+                    let provider = parts[i...].joined(separator: ".")
+                    if dynamicDNS.contains(provider) { return (String(parts[i - 1]), provider) }
                 }
             }
         }
-        return Self.label(name)
+        return Self.split(name)
     }
 
     /// The score in 0…1 of a name (higher: more likely generated); 0 for an empty name.
     public func score(_ name: String) -> Double {
-        guard let l = registeredLabel(name) else { return 0 }
-        return score(label: l)
+        guard let p = split(name) else { return 0 }
+        return score(label: p.label, suffix: p.suffix)
     }
 
     /// Scores of many names, in order (the `spoor detect dga --domains FILE` entry point).
@@ -234,12 +277,12 @@ public struct DGAModel: Sendable, Codable, Hashable {
         names.map { ($0, score($0)) }
     }
 
-    func score(label: String) -> Double {
-        1 / (1 + exp(-logit(label: label)))
+    func score(label: String, suffix: String) -> Double {
+        1 / (1 + exp(-logit(label: label, suffix: suffix)))
     }
 
-    func logit(label: String) -> Double {
-        let z = standardise(features(label: label))
+    func logit(label: String, suffix: String) -> Double {
+        let z = standardise(features(label: label, suffix: suffix))
         var s = bias
         for j in z.indices { s += weights[j] * z[j] }
         return s
@@ -256,15 +299,28 @@ public struct DGAModel: Sendable, Codable, Hashable {
         f.indices.map { (f[$0] - mean[$0]) / scale[$0] }
     }
 
-    /// The features of a label, in ``featureNames`` order.
-    public func features(label: String) -> [Double] {
+    /// The features of a name, in ``featureNames`` order (nil for an empty name).
+    public func features(name: String) -> [Double]? {
+        split(name).map { features(label: $0.label, suffix: $0.suffix) }
+    }
+
+    /// Natural-log share of the benign training names with this suffix (add-½ smoothed, one
+    /// more slot for every unseen suffix).
+    func suffixLogProbability(_ suffix: String) -> Double {
+        log((Double(suffixes[suffix] ?? 0) + 0.5) / (Double(suffixTotal) + 0.5 * Double(suffixes.count + 1)))
+    }
+
+    /// The features of a label and its suffix, in ``featureNames`` order.
+    func features(label: String, suffix: String) -> [Double] {
         let codes = label.utf8.map(Self.code)
         var lp: [Double] = []
         benign.logProbabilities(codes, into: &lp)
         let meanBenign = lp.reduce(0, +) / Double(lp.count)
         let least = lp.min() ?? 0
+
         syllables.logProbabilities(label.utf8.map(Self.syllableClass), into: &lp)
         let meanSyllable = lp.reduce(0, +) / Double(lp.count)
+        let byLength = byLength(meanBenign, meanSyllable, length: codes.count)
         let n = Double(max(codes.count, 1))
         var hist = [Int](repeating: 0, count: Self.symbols)
         var digits = 0, vowels = 0, hyphens = 0, run = 0, longest = 0
@@ -295,7 +351,39 @@ public struct DGAModel: Sendable, Codable, Hashable {
         return [meanBenign, meanSyllable, entropy, Double(codes.count),
                 Double(digits) / n, Double(longest), Double(vowels) / n, Double(hyphens),
                 codes.count >= 2 ? Double(unseen) / Double(codes.count - 1) : 0, Double(distinct) / n, least,
-                pairs == 0 ? 0 : Double(alternations) / Double(pairs), wordCoverage(codes)]
+                pairs == 0 ? 0 : Double(alternations) / Double(pairs), wordCoverage(codes),
+                suffixLogProbability(suffix), byLength.0, byLength.1]
+    }
+
+    static let lengthBuckets = 24
+
+    /// Per length bucket the mean and standard deviation of features 0 and 1 among benign
+    /// names, shrunk towards the overall moments with the weight of 50 names.
+    static func lengthMoments(_ fb: [[Double]]) -> [Double] {
+        var out: [Double] = []
+        for j in [0, 1] {
+            let all = fb.map { $0[j] }
+            let m = all.reduce(0, +) / Double(max(all.count, 1))
+            let v = all.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(max(all.count, 1))
+            for bucket in 1...lengthBuckets {
+                let x = fb.filter { min(Int($0[3]), lengthBuckets) == bucket }.map { $0[j] }
+                let k = 50.0, n = Double(x.count)
+                let mb = n > 0 ? x.reduce(0, +) / n : m
+                let vb = n > 0 ? x.reduce(0) { $0 + ($1 - mb) * ($1 - mb) } / n : v
+                let mean = (n * mb + k * m) / (n + k)
+                let variance = (n * vb + k * v) / (n + k)
+                out += [mean, max(variance, 1e-12).squareRoot()]
+            }
+        }
+        return out
+    }
+
+    /// Features 0 and 1 as z-scores among the benign names of the same length (0 before the moments are known).
+    func byLength(_ f0: Double, _ f1: Double, length: Int) -> (Double, Double) {
+        guard lengthMoments.count == 4 * Self.lengthBuckets else { return (0, 0) }
+        let bucket = min(max(length, 1), Self.lengthBuckets) - 1
+        let a = 2 * bucket, b = 2 * (Self.lengthBuckets + bucket)
+        return ((f0 - lengthMoments[a]) / lengthMoments[a + 1], (f1 - lengthMoments[b]) / lengthMoments[b + 1])
     }
 
     /// Order of the syllable-structure model.
@@ -381,7 +469,8 @@ public struct DGAModel: Sendable, Codable, Hashable {
         self = try JSONDecoder().decode(DGAModel.self, from: json)
         let n = Self.featureNames.count
         guard mean.count == n, scale.count == n, weights.count == n, benign.order == Self.order, syllables.order == Self.syllableOrder,
-              (mean + scale + weights + [bias]).allSatisfy(\.isFinite) else {
+              lengthMoments.count == 4 * Self.lengthBuckets, lengthMoments.allSatisfy(\.isFinite),
+              (mean + scale + weights + [bias]).allSatisfy(\.isFinite), suffixTotal >= 0, suffixes.values.allSatisfy({ $0 >= 0 }) else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "DGA model of the wrong shape"))
         }
     }
@@ -392,32 +481,5 @@ extension DGAModel {
     public struct FormatError: Error, CustomStringConvertible, Sendable {
         public var message: String
         public var description: String { message }
-    }
-}
-
-/// L2-regularised logistic regression by gradient descent with class-balanced weights (few
-/// features, a few thousand names: plain batch gradient descent converges in a few hundred steps).
-enum LogisticFit {
-    static func fit(positives: [[Double]], negatives: [[Double]], steps: Int = 400, rate: Double = 0.5, l2: Double = 1e-3) -> ([Double], Double) {
-        guard let d = positives.first?.count ?? negatives.first?.count else { return ([], 0) }
-        var w = [Double](repeating: 0, count: d)
-        var b = 0.0
-        let wp = 0.5 / Double(max(positives.count, 1)), wn = 0.5 / Double(max(negatives.count, 1))
-        for _ in 0..<steps {
-            var g = [Double](repeating: 0, count: d)
-            var gb = 0.0
-            for (rows, y, weight) in [(positives, 1.0, wp), (negatives, 0.0, wn)] {
-                for x in rows {
-                    var s = b
-                    for j in 0..<d { s += w[j] * x[j] }
-                    let e = (1 / (1 + exp(-s)) - y) * weight
-                    for j in 0..<d { g[j] += e * x[j] }
-                    gb += e
-                }
-            }
-            for j in 0..<d { w[j] -= rate * (g[j] + l2 * w[j]) }
-            b -= rate * gb
-        }
-        return (w, b)
     }
 }

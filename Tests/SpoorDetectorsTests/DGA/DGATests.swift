@@ -104,6 +104,9 @@ enum HandNames {
         #expect(m.registeredLabel("a.hiifitfjutr.dynserv.com.") == "hiifitfjutr")
         #expect(m.registeredLabel("mooo.com") == "mooo")
         #expect(m.registeredLabel("www.example.co.uk") == "example")
+        #expect(m.split("a.hiifitfjutr.dynserv.com.").map { [$0.label, $0.suffix] } == ["hiifitfjutr", "dynserv.com"])
+        #expect(m.split("www.example.co.uk").map { [$0.label, $0.suffix] } == ["example", "co.uk"])
+        #expect(DGAModel.split("localhost").map { [$0.label, $0.suffix] } == ["localhost", ""])
         #expect(DGAModel(benign: HandNames.ordinary, calibration: .trainingNames).registeredLabel("svneascvmk.mooo.com") == "mooo")
     }
 
@@ -211,38 +214,22 @@ struct DGANetlabTests {
         let dyn = DGAModel(benign: train, calibration: .trainingNames, dynamicDNS: dynamicDNS)
         let trained = clock.now - start
         // Features computed once per base model; each family's refit only fits the classifier.
-        struct Cached {
-            var model: DGAModel, benign: [[Double]], test: [[Double]], family: [String: [[Double]]]
-            init(_ m: DGAModel, benign: [String], test: [String], families: [String: [String]]) {
-                model = m
-                self.benign = DGAModel.sample(benign.compactMap(m.registeredLabel)).map(m.features)
-                self.test = test.compactMap(m.registeredLabel).map(m.features)
-                family = families.mapValues { $0.compactMap(m.registeredLabel).map(m.features) }
-            }
-            func lofo(_ family: String, using: [Int] = DGAModel.fittedFeatures) -> Double {
-                let others = self.family.filter { $0.key != family }.flatMap(\.value)
-                let m = model.refitted(benignFeatures: benign, dgaFeatures: others, using: using)
-                return rocAUC(positives: self.family[family, default: []].map(m.score(features:)), negatives: test.map(m.score(features:)))
-            }
-            func benignOnly(_ family: String) -> Double {
-                rocAUC(positives: self.family[family, default: []].map(model.score(features:)), negatives: test.map(model.score(features:)))
-            }
-        }
+        typealias Cached = DGALOFO
         let cBig = Cached(big, benign: train, test: test, families: families)
         let cSmall = Cached(small, benign: alexaTrain, test: test, families: families)
         let cDyn = Cached(dyn, benign: train, test: test, families: families)
-        struct Row { var family: String; var auc: Double; var benignOnly: Double; var alexaOnly: Double; var dynamicDNS: Double }
+        struct Row { var family: String; var auc: Double; var benignOnly: Double; var alexaOnly: Double; var dynamicDNS: Double; var before: Double }
         var rows: [Row] = []
         for family in families.keys.sorted() {
             rows.append(Row(family: family, auc: cBig.lofo(family), benignOnly: cBig.benignOnly(family), alexaOnly: cSmall.lofo(family),
-                            dynamicDNS: cDyn.lofo(family)))
+                            dynamicDNS: cDyn.lofo(family), before: cBig.lofo(family, using: [0, 1])))
         }
         let f3 = { (v: Double) in String(format: "%.3f", v) }
         let hard = rows.filter { Self.dictionaryFamilies.contains($0.family) }
         let easy = rows.filter { !Self.dictionaryFamilies.contains($0.family) }
         func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(max(v.count, 1)) }
         let columns: [(String, KeyPath<Row, Double>)] = [("LOFO AUC", \.auc), ("benign-only", \.benignOnly), ("Alexa half only", \.alexaOnly),
-                                                         ("with dynamic-DNS labels", \.dynamicDNS)]
+                                                         ("with dynamic-DNS labels", \.dynamicDNS), ("fit on features 0, 1 (round 2)", \.before)]
         var table = "| family | " + columns.map(\.0).joined(separator: " | ") + " |\n|---|" + columns.map { _ in "---|" }.joined() + "\n"
         for r in rows.sorted(by: { $0.auc > $1.auc }) {
             table += "| \(r.family)\(Self.dictionaryFamilies.contains(r.family) ? " (dictionary)" : "") | " + columns.map { f3(r[keyPath: $0.1]) }.joined(separator: " | ") + " |\n"
@@ -255,10 +242,14 @@ struct DGANetlabTests {
         print("dga LOFO (\(train.count) benign training names: \(alexaTrain.count) Alexa + \(extra.count) from \(Self.topLists.joined(separator: ", ")); \(test.count) unseen Alexa names; trained in \(trained)); table written to \(out.path)\n\(table)")
         print("dga LOFO dictionary families: \(hard.map { "\($0.family) \(f3($0.auc))" })")
         // The goal (issue 7) is ≥ 0.97 on every unseen family. Floors at what was measured
-        // (see Docs/Detectors-host.md §2); pronounceable generators and kraken fall short.
-        #expect(mean(easy.map(\.auc)) >= 0.96)
+        // (see Docs/Detectors-host.md §2: 0.971 and 15 of 21, 0.975 with dynamic-DNS labels);
+        // conficker, the pronounceable generators and kraken fall short.
+        #expect(mean(easy.map(\.auc)) >= 0.97)
+        #expect(mean(easy.map(\.dynamicDNS)) >= 0.974)
         #expect(easy.filter { $0.auc >= 0.97 }.count >= 15)
         #expect(easy.allSatisfy { $0.auc >= 0.75 })
+        // The length-conditional features beat round 2's fit on features 0 and 1.
+        #expect(mean(easy.map(\.auc)) > mean(easy.map(\.before)))
         // The larger benign set and the fitted classifier must beat the Alexa half alone and the benign-only model.
         #expect(mean(easy.map(\.auc)) > mean(easy.map(\.alexaOnly)) && mean(easy.map(\.auc)) > mean(easy.map(\.benignOnly)))
     }
@@ -292,6 +283,25 @@ struct DGANetlabTests {
             #expect(aucs.reduce(0, +) / Double(aucs.count) > 0.85)
             #expect(meanPlain > 0.90)
         }
+    }
+}
+
+/// Features of the Netlab sample computed once under a base model, for leave-one-family-out refits.
+struct DGALOFO {
+    var model: DGAModel, benign: [[Double]], test: [[Double]], family: [String: [[Double]]]
+    init(_ m: DGAModel, benign: [String], test: [String], families: [String: [String]]) {
+        model = m
+        self.benign = DGAModel.sample(benign.filter { m.split($0) != nil }).compactMap(m.features(name:))
+        self.test = test.compactMap(m.features(name:))
+        family = families.mapValues { $0.compactMap(m.features(name:)) }
+    }
+    func lofo(_ family: String, using: [Int] = DGAModel.fittedFeatures) -> Double {
+        let others = self.family.filter { $0.key != family }.flatMap(\.value)
+        let m = model.refitted(benignFeatures: benign, dgaFeatures: others, using: using)
+        return rocAUC(positives: self.family[family, default: []].map(m.score(features:)), negatives: test.map(m.score(features:)))
+    }
+    func benignOnly(_ family: String) -> Double {
+        rocAUC(positives: self.family[family, default: []].map(model.score(features:)), negatives: test.map(model.score(features:)))
     }
 }
 

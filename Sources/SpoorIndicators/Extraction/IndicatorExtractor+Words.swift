@@ -125,7 +125,7 @@ extension IndicatorExtractor {
         for k in p..<(p + 4) { guard IndicatorSyntax.isDigit(b[k]) else { return nil }; year = year * 10 + Int(b[k] - 48) }
         guard b[p + 4] == 0x2D, year >= 1999, year <= 2099 else { return nil }
         var q = p + 5
-        while q < n, IndicatorSyntax.isDigit(b[q]), q - p < 25 { q += 1 }
+        while q < n, IndicatorSyntax.isDigit(b[q]), q - (p + 5) < IndicatorSyntax.cveMaximumSequenceDigits { q += 1 }
         guard q - (p + 5) >= 4, q == n || !IndicatorSyntax.isAlnum(b[q]) else { return nil }
         if wants(.cve) {
             var v = "CVE-"

@@ -89,11 +89,14 @@ enum IndicatorSyntax {
 
     // MARK: CVE, ASN
 
+    /// The longest sequence number a CVE id may have here (the extractor and the normalizer agree).
+    static let cveMaximumSequenceDigits = 19
+
     /// `CVE-YYYY-NNNN…` (the year 1999 or later, a sequence of 4 to 19 digits; CVE ID syntax
     /// since 2014 allows more than 4). Case-insensitive.
     static func isCVE(_ b: Span<UInt8>, _ range: Range<Int>) -> Bool {
         let n = range.count, s = range.lowerBound
-        guard n >= 13, n <= 28 else { return false }
+        guard n >= 13, n <= 9 + cveMaximumSequenceDigits else { return false }
         guard lower(b[s]) == 0x63, lower(b[s + 1]) == 0x76, lower(b[s + 2]) == 0x65, b[s + 3] == 0x2D, b[s + 8] == 0x2D else { return false }
         var year = 0
         for k in (s + 4)..<(s + 8) { guard isDigit(b[k]) else { return false }; year = year * 10 + Int(b[k] - 48) }

@@ -92,22 +92,14 @@ public struct FittedLabelModel: Sendable, Hashable, Codable {
 extension FittedLabelModel {
     /// The model as JSON (with `formatVersion`), to apply it to another case later.
     public func jsonData() throws(LearnError) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { return try encoder.encode(self) } catch { throw .invalid("the label model cannot be encoded: \(error)") }
+        try ModelJSON.encode(self, what: "the label model")
     }
 
     /// A model read from `jsonData()` output.
     /// - Throws: `LearnError.invalid` for another format version, bad JSON, or factors that do
     ///   not fit the functions (a member out of range, outcome tables of the wrong size).
     public init(json: Data) throws(LearnError) {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let model: FittedLabelModel
-        do { model = try decoder.decode(FittedLabelModel.self, from: json) } catch {
-            throw .invalid("not a spoor label model: \(error)")
-        }
+        let model = try ModelJSON.decode(FittedLabelModel.self, from: json, what: "a spoor label model")
         guard model.formatVersion == Self.formatVersion else {
             throw .invalid("label model format \(model.formatVersion), expected \(Self.formatVersion)")
         }

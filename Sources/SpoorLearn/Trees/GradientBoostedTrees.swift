@@ -219,22 +219,14 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
 extension GradientBoostedTrees {
     /// The model as JSON (with `formatVersion`), for saving.
     public func jsonData() throws(LearnError) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         // Thresholds of splits that send every non-missing value left are +infinity.
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { return try encoder.encode(self) } catch { throw .invalid("the model cannot be encoded: \(error)") }
+        try ModelJSON.encode(self, what: "the model")
     }
 
     /// A model read from `jsonData()` output.
     /// - Throws: `LearnError.invalid` for another format version, bad JSON or a damaged tree.
     public init(json: Data) throws(LearnError) {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let model: GradientBoostedTrees
-        do { model = try decoder.decode(GradientBoostedTrees.self, from: json) } catch {
-            throw .invalid("not a spoor gradient-boosted model: \(error)")
-        }
+        let model = try ModelJSON.decode(GradientBoostedTrees.self, from: json, what: "a spoor gradient-boosted model")
         guard model.formatVersion == Self.formatVersion else {
             throw .invalid("model format \(model.formatVersion), expected \(Self.formatVersion)")
         }

@@ -140,6 +140,39 @@ extension Scorecard {
         return s + "]}"
     }
 
+    /// Several scorers side by side, each at its own operating point: one line per scorer with
+    /// the false alerts per 1,000 host-days of all its findings and at its cut, its recall over
+    /// every technique, and the techniques it detected at the cut (recall over seeds in brackets).
+    /// For scorers whose scores are not on one scale (detectors), where one cut over all of them
+    /// measures only the one whose scores run highest.
+    public static func comparisonTable(_ cards: [(name: String, card: Scorecard)]) -> String {
+        let header = ["scorer", "false alerts, all", "cut", "false alerts at cut", "recall [95%]", "techniques detected at the cut"]
+        var lines = [header]
+        for (name, c) in cards {
+            let found = c.rows.filter { $0.recall.value > 0 }.map { "\($0.technique) \(ratio($0.recall.value))" }
+            lines.append([name, text(c.falseAlerts, rate), c.cuts.map(cutDigits).joined(separator: ", "),
+                          text(c.falseAlertsAtOperatingPoint, rate), text(c.recall, ratio), found.isEmpty ? "–" : found.joined(separator: ", ")])
+        }
+        var widths = Array(repeating: 0, count: header.count)
+        for l in lines { for (i, cell) in l.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        let budget = cards.first.map { rate($0.card.options.falseAlertBudget) } ?? "–"
+        let seeds = cards.first?.card.seeds.count ?? 0
+        return "\(seeds) seed\(seeds == 1 ? "" : "s"); false alerts per 1,000 host-days of the attack-free runs; each cut keeps ≤ \(budget); 95% bootstrap intervals over seeds\n"
+            + lines.map { l in
+            l.enumerated().map { i, cell in i == l.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count) + "  " }.joined()
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// A cut with three digits past its leading nines or zeros (`0.999964`, `0.0103`, `4`).
+    static func cutDigits(_ c: Double) -> String {
+        guard c.isFinite else { return cutText(c) }
+        if c == c.rounded() && abs(c) < 1e15 { return String(Int64(c)) }
+        var digits = 3
+        var x = abs(c)
+        while digits < 9, x > 0, x.truncatingRemainder(dividingBy: 1) >= 0.99 || x < 0.1 { x *= 10; digits += 1 }
+        return fixed(c, digits)
+    }
+
     static func number(_ x: Double) -> String {
         guard x.isFinite else { return "null" }
         if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }

@@ -239,6 +239,11 @@ struct CommandLineTests {
         #expect(techniques.isSuperset(of: ["T1110.001", "T1059.001", "T1003.001", "T1071.001", "T1568.002", "T1071.004"]))
         #expect(rows.allSatisfy { ($0["recall"]?["value"]?.doubleValue ?? -1) >= 0 })
         #expect(card["precision_at_k"] != nil)
+        // Each detector has its own scorecard, with its own cut on the attack-free run.
+        for detector in ["brute-force", "beaconing", "dga", "rare-process", "exfiltration"] {
+            let own = all["each_detector"]?[detector]
+            #expect(own?["techniques"] != nil && own?["cuts"] != nil, "no scorecard of its own for \(detector)")
+        }
         // The kept cases: the attack-free twin was labelled with the attack run's label model,
         // so `evaluate --attack-free` scores at the alert budget without a warning; labelled
         // with its own fit, it warns that the cut is another model's.

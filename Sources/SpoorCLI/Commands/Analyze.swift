@@ -193,6 +193,7 @@ extension Analyze {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         var runs: [SeedRuns] = []
         var detectorRuns: [SeedRuns] = []
+        var perDetectorRuns: [String: [SeedRuns]] = [:]
         var unitRuns: [UnitScorer: [SeedRuns]] = [:]
         var evaluations: [(seed: UInt64, LabelEvaluation)] = []
         if output == .text {
@@ -225,6 +226,12 @@ extension Analyze {
             }
             runs.append(SeedRuns(seed: s, attack: pair[0].run.only { $0.source != "detector" }, attackFree: pair[1].run.only { $0.source != "detector" }))
             detectorRuns.append(SeedRuns(seed: s, attack: pair[0].run.only { $0.source == "detector" }, attackFree: pair[1].run.only { $0.source == "detector" }))
+            // Each detector as its own scorer too: their scores are not on one scale, and one cut
+            // over all of them measures only the detector whose scores run highest.
+            for name in DetectorCatalog.names {
+                perDetectorRuns[name, default: []].append(SeedRuns(seed: s, attack: pair[0].run.only { $0.source == "detector" && $0.id == name },
+                                                                   attackFree: pair[1].run.only { $0.source == "detector" && $0.id == name }))
+            }
             for scorer in UnitScorer.allCases {
                 guard let a = pair[0].unitRuns[scorer] else { continue }
                 unitRuns[scorer, default: []].append(SeedRuns(seed: s, attack: a, attackFree: pair[1].unitRuns[scorer]))
@@ -235,17 +242,24 @@ extension Analyze {
         }
         let card = Scorecard.evaluate(runs)
         let detectorCard = noLabels ? nil : Scorecard.evaluate(detectorRuns)
+        let perDetectorCards = noLabels ? [] : DetectorCatalog.names.compactMap { name in perDetectorRuns[name].map { (name: name, card: Scorecard.evaluate($0)) } }
         let unitCards = UnitScorer.allCases.compactMap { scorer in unitRuns[scorer].map { (scorer, Scorecard.evaluate($0)) } }
         let comparison = LabelComparison(evaluations.map(\.1))
         if output == .json {
             var out = "{\"scorecard\":" + card.json()
             if let detectorCard { out += ",\"detectors\":" + detectorCard.json() }
+            if !perDetectorCards.isEmpty {
+                out += ",\"each_detector\":{" + perDetectorCards.map { "\(JSONValue.quote($0.name)):\($0.card.json())" }.joined(separator: ",") + "}"
+            }
             out += ",\"units\":{" + unitCards.map { "\(JSONValue.quote($0.0.rawValue)):\($0.1.json())" }.joined(separator: ",") + "}"
             out += ",\"labels\":" + comparison.json() + "}"
             Console.out(out)
         } else {
             Console.out("\nSigma rules (one finding per detection)\n" + card.table())
-            if let detectorCard { Console.out("Detectors (one finding per detector finding)\n" + detectorCard.table()) }
+            if let detectorCard { Console.out("Detectors (one finding per detector finding, one cut over all of them)\n" + detectorCard.table()) }
+            if !perDetectorCards.isEmpty {
+                Console.out("Each detector at its own cut\n" + Scorecard.comparisonTable(perDetectorCards))
+            }
             for (scorer, c) in unitCards { Console.out("\(scorer.rawValue.capitalized) (one finding per unit)\n" + c.table()) }
             if !evaluations.isEmpty { Console.out(comparison.table()) }
         }

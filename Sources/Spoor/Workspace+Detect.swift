@@ -78,6 +78,9 @@ extension Workspace {
 struct DetectorDetails {
     var score: Double?
     var entityParts: [String] = []
+    /// A beacon's `prevalence` sub-score: the share of the organisation's other internal hosts
+    /// that reach the same destination (``BeaconConfiguration/prevalenceWeight``).
+    var prevalence: Double?
 
     init() {}
 
@@ -86,5 +89,6 @@ struct DetectorDetails {
         guard let v = try? JSONParser(maximumDepth: 8).parse(Array(json.utf8).span) else { return }
         if case .number(let text)? = v["score"] { score = Double(text) }
         if case .array(let items)? = v["entity"]?["parts"] { entityParts = items.compactMap(\.stringValue) }
+        if case .number(let text)? = v["subscores"]?["prevalence"] { prevalence = Double(text) }
     }
 }

@@ -127,6 +127,9 @@ struct EventUnits {
 extension Workspace {
     /// The label model's name and version as stored with every label.
     public static let labelModelVersion = "spoor-label-model/1 (two-class Dawid–Skene, estimated prior, dependency groups)"
+    /// A beacon votes when at most this share of the organisation's other internal hosts reach
+    /// its destination (the beaconing detector's `prevalence` sub-score).
+    static let maximumBeaconPrevalence = 0.1
 
     /// Labels the case's units: assigns every event to its unit and counts the unit's features
     /// (one pass), turns detections, detector findings, intel and warninglist matches and the
@@ -177,26 +180,19 @@ extension Workspace {
         // Rules and detectors.
         let detections = try await detections()
         // Beacons are common (update checks, telemetry, pollers): a beacon only votes when few
-        // sources beacon to its destination (RITA's prevalence idea).
+        // other hosts reach its destination (the detector's prevalence sub-score, RITA's idea).
         let details = detections.map { $0.engine == "detector" ? DetectorDetails(json: $0.details) : DetectorDetails() }
-        var beaconSources: [String: Set<String>] = [:]
-        for (d, x) in zip(detections, details) where d.engine == "detector" && d.ruleID == "beaconing" {
-            if x.entityParts.count == 2 { beaconSources[x.entityParts[1], default: []].insert(x.entityParts[0]) }
-        }
-        let beaconingSourceCount = Set(beaconSources.values.flatMap { $0 }).count
-        let maximumBeaconPrevalence = max(1, beaconingSourceCount / 10)
         for (d, x) in zip(detections, details) {
             guard d.eventIDs.contains(where: { unitOfEvent[$0] != nil }) else { continue }
             switch d.engine {
             case "detector":
                 guard (x.score ?? 0) >= options.threshold(d.ruleID) else { continue }
                 if d.ruleID == "beaconing" {
-                    let parts = x.entityParts
-                    guard parts.count == 2, (beaconSources[parts[1]]?.count ?? 0) <= maximumBeaconPrevalence else { continue }
+                    guard (x.prevalence ?? 0) <= Self.maximumBeaconPrevalence else { continue }
                 }
                 let f = collector.add(LabelingFunction(name: "detector:" + d.ruleID, source: .detector, vote: .malicious,
                                                        summary: "\(d.ruleID) findings scoring ≥ \(options.threshold(d.ruleID))"
-                                                           + (d.ruleID == "beaconing" ? " to destinations at most \(maximumBeaconPrevalence) source(s) beacon to" : "")))
+                                                           + (d.ruleID == "beaconing" ? " to destinations at most a tenth of the other hosts reach" : "")))
                 collector.vote(f, events: d.eventIDs) { unitOfEvent[$0] }
             default:
                 // One function per rule: rules of one level differ in precision, and the label model

@@ -15,8 +15,12 @@ import SpoorEvents
 /// benign one is a later stage's job.
 ///
 /// Scoring: ``BeaconScoring`` (the RITA family). Findings carry the sub-scores `timestamp`,
-/// `data_size`, `duration`, `histogram` (each 0…1, the score is their weighted mean) and
-/// `connections` (the number of distinct connections scored; a count, not part of the score).
+/// `data_size`, `duration`, `histogram` (each 0…1, their weighted mean is the beacon score),
+/// `prevalence` (the share of the organisation's other internal hosts that reach the same
+/// destination; the score is multiplied by 1 − prevalence), `periodic_by_design` (1 for a
+/// protocol periodic by its specification, NTP: the score is halved) and `connections` (the
+/// number of distinct connections scored; a count, not part of the score). The two factors are
+/// in ``BeaconConfiguration``; with them at 0 and 1 the score is RITA's.
 /// Evidence: up to ``BeaconConfiguration/evidenceLimit`` ids of the pair's latest connections
 /// (by time) inside the window, ascending.
 ///
@@ -45,6 +49,7 @@ public struct BeaconDetector: EventDetector {
         var time: Int64
         var bytes: Int64
         var id: Int64
+        var periodic: Bool
     }
 
     /// A Zeek ssl/http record naming the server of a uid.
@@ -68,6 +73,8 @@ public struct BeaconDetector: EventDetector {
     private var connectionTime: [Int64] = []
     private var connectionBytes: [Int64] = []
     private var connectionID: [Int64] = []
+    /// Whether the connection is of a protocol periodic by design (NTP).
+    private var connectionPeriodic: [Bool] = []
     private var pending: [PendingConn] = []
     private var nameRecords: [NameRecord] = []
     private var nameByUID: [UInt64: Int32] = [:]
@@ -82,9 +89,21 @@ public struct BeaconDetector: EventDetector {
         var reader = NetworkFlowReader(batch)
         guard reader.hasFlows else { return }
         var page = FlowPageSymbols(batch)
+        var periodicServices: [UInt32: Bool] = [:]
         for r in 0..<min(batch.count, ids.count) {
             guard let f = reader.flow(r) else { continue }
             if let d = f.destination, InternalNetworks.isGroupOrUnspecified(d) { continue }
+            var periodic = false
+            if f.isUDP, let port = f.destinationPort, configuration.periodicByDesignUDPPorts.contains(port) {
+                periodic = true
+            } else if f.serviceSymbol != 0, !configuration.periodicByDesignServices.isEmpty {
+                if let v = periodicServices[f.serviceSymbol] {
+                    periodic = v
+                } else {
+                    periodic = configuration.periodicByDesignServices.contains(batch.symbols.string(f.serviceSymbol)?.lowercased() ?? "")
+                    periodicServices[f.serviceSymbol] = periodic
+                }
+            }
             let org = page.organization(f.organizationSymbol, in: batch, &interner)
             let src = interner.address(f.source)
             switch f.role {
@@ -98,16 +117,16 @@ public struct BeaconDetector: EventDetector {
                 if f.uid != 0, f.mayHaveName {
                     pending.append(PendingConn(uid: f.uid, organization: org, source: src,
                                                destination: f.destination.map { interner.address($0) } ?? -1,
-                                               time: f.time, bytes: f.totalBytes, id: ids[r]))
+                                               time: f.time, bytes: f.totalBytes, id: ids[r], periodic: periodic))
                 } else {
                     let n = page.name(f.nameSymbol, in: batch, &interner)
                     if n >= 0 {
-                        add(PairKey(organization: org, source: src, destination: n, isName: true), f.time, f.totalBytes, ids[r])
+                        add(PairKey(organization: org, source: src, destination: n, isName: true), f.time, f.totalBytes, ids[r], periodic)
                         if configuration.alsoScoreAddressPairs, let d = f.destination {
-                            add(PairKey(organization: org, source: src, destination: interner.address(d), isName: false), f.time, f.totalBytes, ids[r])
+                            add(PairKey(organization: org, source: src, destination: interner.address(d), isName: false), f.time, f.totalBytes, ids[r], periodic)
                         }
                     } else if let d = f.destination {
-                        add(PairKey(organization: org, source: src, destination: interner.address(d), isName: false), f.time, f.totalBytes, ids[r])
+                        add(PairKey(organization: org, source: src, destination: interner.address(d), isName: false), f.time, f.totalBytes, ids[r], periodic)
                     } else {
                         continue
                     }
@@ -118,7 +137,7 @@ public struct BeaconDetector: EventDetector {
         }
     }
 
-    private mutating func add(_ key: PairKey, _ time: Int64, _ bytes: Int64, _ id: Int64) {
+    private mutating func add(_ key: PairKey, _ time: Int64, _ bytes: Int64, _ id: Int64, _ periodic: Bool = false) {
         let i: Int32
         if let k = pairIndex[key] {
             i = k
@@ -131,6 +150,7 @@ public struct BeaconDetector: EventDetector {
         connectionTime.append(time)
         connectionBytes.append(bytes)
         connectionID.append(id)
+        connectionPeriodic.append(periodic)
     }
 
     /// The window scored, from the first and last times observed.
@@ -152,12 +172,12 @@ public struct BeaconDetector: EventDetector {
             if let k = nameByUID[p.uid] {
                 nameRecords[Int(k)].isMatched = true
                 let n = nameRecords[Int(k)].name
-                add(PairKey(organization: p.organization, source: p.source, destination: n, isName: true), p.time, p.bytes, p.id)
+                add(PairKey(organization: p.organization, source: p.source, destination: n, isName: true), p.time, p.bytes, p.id, p.periodic)
                 if configuration.alsoScoreAddressPairs, p.destination >= 0 {
-                    add(PairKey(organization: p.organization, source: p.source, destination: p.destination, isName: false), p.time, p.bytes, p.id)
+                    add(PairKey(organization: p.organization, source: p.source, destination: p.destination, isName: false), p.time, p.bytes, p.id, p.periodic)
                 }
             } else if p.destination >= 0 {
-                add(PairKey(organization: p.organization, source: p.source, destination: p.destination, isName: false), p.time, p.bytes, p.id)
+                add(PairKey(organization: p.organization, source: p.source, destination: p.destination, isName: false), p.time, p.bytes, p.id, p.periodic)
             }
         }
         // Names whose conn was never seen (http.log or ssl.log without conn.log) stand alone.
@@ -180,6 +200,7 @@ public struct BeaconDetector: EventDetector {
             fill[Int(p)] += 1
         }
 
+        let prevalence = prevalenceShares()
         var findings: [DetectorFinding] = []
         var members: [Int] = []
         for (i, key) in keys.enumerated() where start[i + 1] - start[i] >= configuration.minimumConnections {
@@ -192,14 +213,45 @@ public struct BeaconDetector: EventDetector {
             members.sort { (connectionTime[$0], connectionID[$0]) < (connectionTime[$1], connectionID[$1]) }
             let times = members.map { connectionTime[$0] }
             let bytes = members.map { connectionBytes[$0] }
-            guard let s = BeaconScoring.score(times: times, bytes: bytes, window: window, configuration),
-                  s.score >= configuration.minimumScore else { continue }
+            guard var s = BeaconScoring.score(times: times, bytes: bytes, window: window, configuration) else { continue }
+            s.prevalence = prevalence[i]
+            s.periodicByDesign = members.count { connectionPeriodic[$0] } * 2 > members.count
+            s.score *= (1 - min(1, max(0, configuration.prevalenceWeight)) * s.prevalence)
+            if s.periodicByDesign { s.score *= configuration.periodicByDesignFactor }
+            guard s.score >= configuration.minimumScore else { continue }
             let evidence = members.suffix(max(0, configuration.evidenceLimit)).map { connectionID[$0] }.sorted()
             findings.append(finding(key, s, times: times, evidence: evidence, window: window))
         }
         findings.sort { ($0.score, $0.subscores.last?.value ?? 0, $0.entity.description) > ($1.score, $1.subscores.last?.value ?? 0, $1.entity.description) }
         if configuration.reportLimit > 0, findings.count > configuration.reportLimit { findings.removeLast(findings.count - configuration.reportLimit) }
         return findings
+    }
+
+    /// Per pair: the share of its organisation's other internal sources that connect to the
+    /// same destination, (k − 1) ÷ (N − 1); 0 for external sources and for organisations with
+    /// fewer than ``BeaconConfiguration/prevalenceMinimumSources`` internal sources.
+    func prevalenceShares() -> [Double] {
+        struct Destination: Hashable { var organization: Int32; var destination: Int32; var isName: Bool }
+        var internalSource = [Bool?](repeating: nil, count: interner.addresses.count)
+        func isInternal(_ a: Int32) -> Bool {
+            if let v = internalSource[Int(a)] { return v }
+            let v = configuration.internalNetworks.contains(interner.addresses[Int(a)])
+            internalSource[Int(a)] = v
+            return v
+        }
+        var sourcesPerOrganization: [Int32: Set<Int32>] = [:]
+        var sourcesPerDestination: [Destination: Int] = [:]
+        for key in keys where isInternal(key.source) {
+            sourcesPerOrganization[key.organization, default: []].insert(key.source)
+            // Keys are distinct (organisation, source, destination): one per source.
+            sourcesPerDestination[Destination(organization: key.organization, destination: key.destination, isName: key.isName), default: 0] += 1
+        }
+        return keys.map { key in
+            guard configuration.prevalenceWeight > 0, isInternal(key.source),
+                  let n = sourcesPerOrganization[key.organization]?.count, n >= max(2, configuration.prevalenceMinimumSources) else { return 0 }
+            let k = sourcesPerDestination[Destination(organization: key.organization, destination: key.destination, isName: key.isName)] ?? 1
+            return Double(k - 1) / Double(n - 1)
+        }
     }
 
     private func finding(_ key: PairKey, _ s: BeaconScore, times: [Int64], evidence ids: [Int64],
@@ -210,7 +262,8 @@ public struct BeaconDetector: EventDetector {
         return DetectorFinding(
             detector: name, score: s.score,
             subscores: [Subscore("timestamp", s.timestamp), Subscore("data_size", s.dataSize), Subscore("duration", s.duration),
-                        Subscore("histogram", s.histogram), Subscore("connections", Double(s.connections))],
+                        Subscore("histogram", s.histogram), Subscore("prevalence", s.prevalence),
+                        Subscore("periodic_by_design", s.periodicByDesign ? 1 : 0), Subscore("connections", Double(s.connections))],
             entity: DetectorEntity(kind: "source-destination", parts: [source, destination],
                                    organization: interner.organizations[UInt32(key.organization)]),
             firstSeen: Timestamp(microseconds: times.first ?? window.start), lastSeen: Timestamp(microseconds: times.last ?? window.end),

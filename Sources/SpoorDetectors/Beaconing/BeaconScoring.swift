@@ -3,7 +3,7 @@ import SpoorCore
 /// The parameters of ``BeaconDetector``. Defaults are RITA v5's (Active Countermeasures, RITA
 /// documentation and default `config.hjson`: equal weights, 5 % mode sensitivity, one outlier bar,
 /// 11 bars for the bimodal fit, 6 hours for a duration score, 12 consistent hours ideal).
-public struct BeaconConfiguration: Sendable, Hashable, Codable {
+public struct BeaconConfiguration: Sendable, Hashable {
     /// Which span of time is scored.
     public enum Window: Sendable, Hashable, Codable {
         /// Everything observed (a case's whole timeline; histogram bins of about an hour).
@@ -45,6 +45,27 @@ public struct BeaconConfiguration: Sendable, Hashable, Codable {
     public var reportLimit = 0
     /// Pairs scoring below this are not reported.
     public var minimumScore = 0.0
+    /// Prevalence: a destination that many of the organisation's hosts talk to is
+    /// infrastructure (an update service, a fleet agent's console), while an implant's server is
+    /// reached by the few hosts it runs on. The score is multiplied by 1 − `prevalenceWeight` ×
+    /// the share of the organisation's *other* internal sources that also connect to the
+    /// destination, (k − 1) ÷ (N − 1) — 0 for a destination only this host reaches (RITA v5's
+    /// prevalence modifier; BAYWATCH's popularity filter, Hu et al. 2016). 0 = RITA's plain score.
+    public var prevalenceWeight = 1.0
+    /// Organisations with fewer internal sources than this get no prevalence factor (a share of
+    /// a handful of hosts says nothing).
+    public var prevalenceMinimumSources = 5
+    /// Internal sources, for prevalence.
+    public var internalNetworks = InternalNetworks()
+    /// Protocols that are periodic by their own specification, scored × `periodicByDesignFactor`:
+    /// NTP clients poll their servers every 2^poll seconds, 64 s to 1,024 s by default (RFC 5905
+    /// §7.3), so a time sync is a perfect beacon that says nothing about an implant. A pair is
+    /// such when most of its connections are (Zeek's `service`/`network.protocol` in
+    /// `periodicByDesignServices`, or UDP to a port in `periodicByDesignUDPPorts`). Kept in the
+    /// findings, not dropped: a covert channel over NTP would still be seen, lower.
+    public var periodicByDesignServices: Set<String> = ["ntp"]
+    public var periodicByDesignUDPPorts: Set<Int64> = [123]
+    public var periodicByDesignFactor = 0.5
 
     public init() {}
 }
@@ -59,6 +80,9 @@ struct BeaconScore {
     var connections: Int
     var medianInterval: Double
     var medianBytes: Double
+    /// Set by the detector after scoring (``BeaconConfiguration/prevalenceWeight``).
+    var prevalence = 0.0
+    var periodicByDesign = false
 }
 
 /// The scoring of one (source, destination) pair in the RITA family (Active Countermeasures,

@@ -29,6 +29,11 @@ struct NetworkFlow {
     /// A Zeek conn record whose service Zeek identified as TLS or HTTP (so ssl.log or http.log
     /// may name its server).
     var mayHaveName: Bool
+    /// `network.protocol` (Zeek's service) as a batch symbol, 0 = none; `destination.port`, and
+    /// whether `network.transport` is `udp`.
+    var serviceSymbol: UInt32 = 0
+    var destinationPort: Int64? = nil
+    var isUDP = false
 }
 
 /// Reads ``NetworkFlow``s from one batch: columns are resolved once per batch, per-row work is
@@ -49,6 +54,8 @@ struct NetworkFlowReader {
     private let dataset: Column?
     private let service: Column?
     private let flowID: Column?
+    private let port: Column?, transport: Column?
+    private var udpSymbols: [UInt32: Bool] = [:]
     private let origIPBytes: Column?, respIPBytes: Column?
     private let sourceBytes: Column?, destinationBytes: Column?, networkBytes: Column?
     private let requestBytes: Column?, responseBytes: Column?
@@ -70,6 +77,8 @@ struct NetworkFlowReader {
         dataset = col(Field.eventDataset, [.string])
         service = col(Field.networkProtocol, [.string])
         flowID = col(Field.networkFlowID, [.string])
+        port = col(Field.destinationPort, ints)
+        transport = col(Field.networkTransport, [.string])
         origIPBytes = col("zeek.orig_ip_bytes", ints)
         respIPBytes = col("zeek.resp_ip_bytes", ints)
         sourceBytes = col(Field.sourceBytes, ints)
@@ -146,9 +155,20 @@ struct NetworkFlowReader {
             total = (Self.int(requestBytes, r) ?? 0) + (Self.int(responseBytes, r) ?? 0)
         }
         let sent = Self.int(sourceBytes, r) ?? Self.int(origIPBytes, r) ?? Self.int(requestBytes, r)
+        var udp = false
+        if let transport, transport.symbols[r] != 0 {
+            let t = transport.symbols[r]
+            if let v = udpSymbols[t] {
+                udp = v
+            } else {
+                udp = batch.symbols.withBytes(t) { b in b.count == 3 && (b[0] | 0x20) == UInt8(ascii: "u") && (b[1] | 0x20) == UInt8(ascii: "d") && (b[2] | 0x20) == UInt8(ascii: "p") }
+                udpSymbols[t] = udp
+            }
+        }
         return NetworkFlow(role: role, row: r, time: time.integers[r], source: source.addresses[r], destination: dst,
                            nameSymbol: name, organizationSymbol: organization?.symbols[r] ?? 0,
-                           totalBytes: max(0, total), sentBytes: sent.map { max(0, $0) }, uid: uid, mayHaveName: mayHaveName)
+                           totalBytes: max(0, total), sentBytes: sent.map { max(0, $0) }, uid: uid, mayHaveName: mayHaveName,
+                           serviceSymbol: service?.symbols[r] ?? 0, destinationPort: Self.int(port, r), isUDP: udp)
     }
 
     /// FNV-1a, 64 bits (Fowler, Noll, Vo); 0 is reserved for "no uid".

@@ -8,7 +8,8 @@ struct SyntheticFlows {
     var builder = EventBatchBuilder()
     let t0 = CivilTime(year: 2026, month: 3, day: 2).utcMicroseconds
 
-    mutating func add(_ seconds: Double, _ src: String, _ dst: String, bytes: Int, sent: Int? = nil, name: String? = nil, org: String? = nil) {
+    mutating func add(_ seconds: Double, _ src: String, _ dst: String, bytes: Int, sent: Int? = nil, name: String? = nil, org: String? = nil,
+                      port: Int? = nil, transport: String? = nil) {
         builder.beginRow()
         builder.set(builder.column(Field.timestamp, .timestamp), timestamp: Timestamp(microseconds: t0 + Int64(seconds * 1e6)))
         if let a = IPAddress(src) { builder.set(builder.column(Field.sourceIP, .ip), ip: a) }
@@ -17,6 +18,8 @@ struct SyntheticFlows {
         builder.set(builder.column(Field.destinationBytes, .int), int: Int64(bytes - (sent ?? bytes / 3)))
         if let name { builder.set(builder.column(Field.tlsServerName, .string), string: name) }
         if let org { builder.set(builder.column(Field.organizationID, .string), string: org) }
+        if let port { builder.set(builder.column(Field.destinationPort, .int), int: Int64(port)) }
+        if let transport { builder.set(builder.column(Field.networkTransport, .string), string: transport) }
         builder.endRow()
     }
 
@@ -138,5 +141,61 @@ struct SyntheticFlows {
         }
         var detector = BeaconDetector()
         #expect(NetworkTestData.run(&detector, on: flows.batch()).isEmpty)
+    }
+}
+
+@Suite struct BeaconPrevalenceTests {
+    /// Eight hosts' fleet agent polls one console perfectly; one host's implant calls its server
+    /// with jitter; the domain controller syncs its clock over NTP. The implant ranks first: the
+    /// console is reached by every host (prevalence 7/8 of the others), NTP is periodic by design.
+    @Test func aDestinationEveryHostReachesAndNTPRankBelowAnImplant() throws {
+        var rng = SplitMix64(seed: 7)
+        var flows = SyntheticFlows()
+        let hosts = (1...9).map { "10.0.0.\($0)" }
+        for (i, h) in hosts.enumerated() {
+            for k in 0..<200 { flows.add(Double(k) * 900 + Double(i), h, "198.51.100.20", bytes: 1_200, name: "console.fleet.example") }
+        }
+        var t = 0.0
+        while t < 2 * 86_400 {
+            flows.add(t, "10.0.0.3", "203.0.113.9", bytes: 800 + rng.below(60), name: "cdn.c2.example")
+            t += 600 * (1 + 0.2 * (2 * rng.unit() - 1))
+        }
+        for k in 0..<180 { flows.add(Double(k) * 1_024, "10.0.0.1", "192.0.2.123", bytes: 96, port: 123, transport: "udp") }
+
+        var plain = BeaconConfiguration()
+        plain.prevalenceWeight = 0
+        plain.periodicByDesignFactor = 1
+        var rita = BeaconDetector(configuration: plain)
+        var detector = BeaconDetector()
+        let batch = flows.batch()
+        let before = NetworkTestData.run(&rita, on: batch)
+        let after = NetworkTestData.run(&detector, on: batch)
+        // Without the factors the regular pollers and the time sync outrank the jittered implant.
+        let implantBefore = try #require(before.firstIndex { $0.entity.parts == ["10.0.0.3", "cdn.c2.example"] })
+        #expect(implantBefore > 0)
+        let implant = try #require(after.first)
+        #expect(implant.entity.parts == ["10.0.0.3", "cdn.c2.example"])
+        #expect(NetworkTestData.subscore(implant, "prevalence") == 0)
+        let console = try #require(after.first { $0.entity.parts == ["10.0.0.5", "console.fleet.example"] })
+        #expect(abs(NetworkTestData.subscore(console, "prevalence") - 1) < 1e-12)   // all 8 other hosts
+        #expect(console.score == 0)
+        let ntp = try #require(after.first { $0.entity.parts == ["10.0.0.1", "192.0.2.123"] })
+        let ntpPlain = try #require(before.first { $0.entity.parts == ["10.0.0.1", "192.0.2.123"] })
+        #expect(NetworkTestData.subscore(ntp, "periodic_by_design") == 1)
+        #expect(abs(ntp.score - ntpPlain.score * 0.5) < 1e-12)
+        #expect(ntpPlain.score > 0.9)
+    }
+
+    /// With fewer internal sources than the minimum, no prevalence factor: two hosts reaching
+    /// one server say nothing about infrastructure.
+    @Test func smallOrganisationsGetNoPrevalenceFactor() {
+        var flows = SyntheticFlows()
+        for h in ["10.0.0.1", "10.0.0.2"] {
+            for k in 0..<50 { flows.add(Double(k) * 600, h, "203.0.113.9", bytes: 900) }
+        }
+        var detector = BeaconDetector()
+        let findings = NetworkTestData.run(&detector, on: flows.batch())
+        #expect(findings.count == 2)
+        #expect(findings.allSatisfy { NetworkTestData.subscore($0, "prevalence") == 0 && $0.score > 0.9 })
     }
 }

@@ -55,7 +55,7 @@ let package = Package(
         ]),
         // 12: features and detectors over events (sessions: who is logged on where; the public
         // suffix list of SpoorIndicators for registered domains).
-        .target(name: "SpoorDetectors", dependencies: ["SpoorCore", "SpoorEvents", "SpoorLearn", "SpoorIndicators"]),
+        .target(name: "SpoorDetectors", dependencies: ["SpoorCore", "SpoorEvents", "SpoorLearn", "SpoorIndicators", "CZlib"]),
         // 13: a simulated organisation under attack, written as raw logs with ground truth.
         .target(name: "SpoorSimulation", dependencies: ["SpoorCore", "SpoorEvents"]),
         // 14: labelling functions, the label model, labels with provenance.

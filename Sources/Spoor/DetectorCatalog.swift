@@ -4,7 +4,7 @@ import SpoorDetectors
 /// The detectors `spoor detect` knows, by name, with what each needs and the ATT&CK techniques
 /// its findings point to.
 public enum DetectorCatalog {
-    public static let names = ["brute-force", "beaconing", "dga", "rare-process", "exfiltration"]
+    public static let names = ["brute-force", "beaconing", "dga", "dns-tunnel", "rare-process", "exfiltration"]
 
     public struct UnknownDetector: Error, CustomStringConvertible {
         public var name: String
@@ -20,6 +20,7 @@ public enum DetectorCatalog {
         case "brute-force": ["attack.credential-access", "attack.t1110"]
         case "beaconing": ["attack.command-and-control", "attack.t1071"]
         case "dga": ["attack.command-and-control", "attack.t1568.002"]
+        case "dns-tunnel": ["attack.command-and-control", "attack.t1071.004"]
         case "exfiltration": ["attack.exfiltration", "attack.t1041"]
         case "rare-process": ["attack.execution"]
         default: []
@@ -32,6 +33,7 @@ public enum DetectorCatalog {
             case "brute-force": BruteForceDetector()
             case "beaconing": BeaconDetector()
             case "dga": DGADetector()
+            case "dns-tunnel": DNSTunnelDetector()
             case "rare-process": RareProcessDetector()
             case "exfiltration": ExfiltrationDetector(sessions: sessions ?? SessionTimeline(sessions: [], dataEnd: nil))
             default: throw UnknownDetector(name: name)

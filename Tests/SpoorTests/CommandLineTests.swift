@@ -240,7 +240,7 @@ struct CommandLineTests {
         #expect(rows.allSatisfy { ($0["recall"]?["value"]?.doubleValue ?? -1) >= 0 })
         #expect(card["precision_at_k"] != nil)
         // Each detector has its own scorecard, with its own cut on the attack-free run.
-        for detector in ["brute-force", "beaconing", "dga", "rare-process", "exfiltration"] {
+        for detector in ["brute-force", "beaconing", "dga", "dns-tunnel", "rare-process", "exfiltration"] {
             let own = all["each_detector"]?[detector]
             #expect(own?["techniques"] != nil && own?["cuts"] != nil, "no scorecard of its own for \(detector)")
         }

@@ -105,6 +105,45 @@ struct HostDetectorBenchmarks {
         #expect(!findings.isEmpty)
     }
 
+    /// DNS tunnelling over the DGA benchmark's lookups (200,000 names, Zipf-like, 5,000 hosts),
+    /// with 0.5 % of lookups from 20 tunnelling hosts: two random 30–60 character labels under
+    /// one of 20 domains.
+    @Test func dnsTunnel() {
+        var d = DNSTunnelDetector()
+        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        let syllables = ["ka", "lo", "mi", "net", "web", "shop", "cloud", "data", "sun", "ter", "ra", "bo", "max", "ex", "on", "line", "pro", "go"]
+        let tlds = ["com", "net", "org", "de", "co.uk", "io"]
+        let findings = Self.run("dns-tunnel", &d) { k, rng in
+            var b = EventBatchBuilder()
+            for i in 0..<Self.pageSize {
+                b.beginRow()
+                b.set(b.column(Field.timestamp, .timestamp), timestamp: Timestamp(microseconds: Self.t0 + Int64(k * Self.pageSize + i) * 10_000))
+                let tunnel = rng.below(200) == 0
+                let name: String
+                let host: UInt32
+                if tunnel {
+                    let label = { (rng: inout SplitMix64) in String(decoding: (0..<(30 + rng.below(31))).map { _ in letters[rng.below(36)] }, as: UTF8.self) }
+                    let t = rng.below(20)
+                    name = label(&rng) + "." + label(&rng) + ".t\(t).example.com"
+                    host = 0x0A00_0000 | UInt32(t)
+                } else {
+                    let n = Int(Double(200_000) * pow(rng.unit(), 3))
+                    var s = "www."
+                    var x = n
+                    repeat { s += syllables[x % syllables.count]; x /= syllables.count } while x > 0
+                    name = s + "." + tlds[n % tlds.count]
+                    host = 0x0A00_0000 | UInt32(rng.below(5000))
+                }
+                b.set(b.column(Field.dnsQuestionName, .string), string: name)
+                b.set(b.column(Field.dnsQuestionType, .string), string: tunnel ? "TXT" : "A")
+                b.set(b.column(Field.sourceIP, .ip), ip: IPAddress(ipv4: host))
+                b.endRow()
+            }
+            return b.finish()
+        }
+        #expect(findings.count >= 20)
+    }
+
     /// Hosts in the process benchmark (`SPOOR_DETHOST_BENCH_HOSTS`, default 200).
     static let processHosts = Int(ProcessInfo.processInfo.environment["SPOOR_DETHOST_BENCH_HOSTS"] ?? "") ?? 200
 

@@ -13,6 +13,9 @@ struct EVTXViewWalker {
     var seenSystem = false, seenEventData = false, seenUserData = false, sawElement = false
     var seenSystemChild = [Bool](repeating: false, count: EVTXEventRole.systemChildren)
     var unnamed: [(Int32, Int32)] = []
+    var unnamedItems: [EVTXDataItem] = []
+    /// Zeros to grow `text` from (``appendUTF16(_:count:)``).
+    let zeros = [UInt8](repeating: 0, count: 1024)
     /// The items of an array value (text ranges).
     var items: [(Int32, Int32)] = []
     // The record's output, moved into `view` when the record is read (kept here while it is
@@ -182,12 +185,12 @@ struct EVTXViewWalker {
                     unnamed.append((Int32(marks[Int(op.b)]), Int32(text.count)))
                 case .insertUnnamed:
                     guard unnamedAt >= 0, Int(op.b) == unnamed.count else { return false }
-                    var items: [EVTXDataItem] = []
-                    items.reserveCapacity(unnamed.count)
+                    // Built in a reused buffer (no allocation per record).
+                    unnamedItems.removeAll(keepingCapacity: true)
                     for (k, r) in unnamed.enumerated() {
-                        items.append(EVTXDataItem(name: plan.ints[Int(op.a) + k], start: r.0, end: r.1))
+                        unnamedItems.append(EVTXDataItem(name: plan.ints[Int(op.a) + k], start: r.0, end: r.1))
                     }
-                    eventData.insert(contentsOf: items, at: unnamedAt)
+                    eventData.insert(contentsOf: unnamedItems, at: unnamedAt)
                 }
             }
         } catch {
@@ -668,12 +671,20 @@ struct EVTXViewWalker {
         var x = v
         withUnsafeMutableBytes(of: &digits) { d in
             repeat { d[19 - n] = 0x30 + UInt8(x % 10); x /= 10; n += 1 } while x > 0
-            text.append(contentsOf: d[(20 - n)...])
+            // A typed buffer: `append(contentsOf:)` of a raw buffer's slice takes the generic,
+            // byte-by-byte path.
+            Self.append(&text, d, from: 20 - n, count: n)
         }
     }
 
     mutating func appendSigned(_ v: Int64) {
         appendDecimal(v.magnitude, negative: v < 0)
+    }
+
+    /// Appends `count` bytes of `raw` from `start` to `text` (one copy).
+    @inline(__always) static func append(_ text: inout [UInt8], _ raw: UnsafeMutableRawBufferPointer, from start: Int, count: Int) {
+        guard let base = raw.baseAddress, start >= 0, count >= 0, start + count <= raw.count else { return }
+        text.append(contentsOf: UnsafeBufferPointer(start: (base + start).assumingMemoryBound(to: UInt8.self), count: count))
     }
 
     /// The upper-case hex digit of `d` (0…15).
@@ -695,7 +706,16 @@ struct EVTXViewWalker {
         data.withUnsafeBufferPointer { b in
             // ASCII (the usual case) is written in place; the first other unit ends that.
             let base = text.count
-            text.append(contentsOf: repeatElement(0, count: n))
+            // Room for `n` bytes, copied from a buffer of zeros (appending `repeatElement`
+            // takes the generic path, element by element).
+            var left = n
+            zeros.withUnsafeBufferPointer { z in
+                while left > 0 {
+                    let k = min(left, z.count)
+                    text.append(contentsOf: UnsafeBufferPointer(rebasing: z[0..<k]))
+                    left -= k
+                }
+            }
             var ascii = 0
             text.withUnsafeMutableBufferPointer { t in
                 guard let src = UnsafeRawPointer(b.baseAddress), let dst = t.baseAddress else { return }
@@ -849,7 +869,7 @@ struct EVTXViewWalker {
                 put(data[p + 7]); put(data[p + 6]); t[k] = 0x2d; k += 1
                 put(data[p + 8]); put(data[p + 9]); t[k] = 0x2d; k += 1
                 for i in 10..<16 { put(data[p + i]) }
-                text.append(contentsOf: t[0..<36])
+                Self.append(&text, t, from: 0, count: 36)
             }
         case 0x10:
             appendHex(size == 8 ? u64(p) : UInt64(u32(p)))
@@ -870,7 +890,7 @@ struct EVTXViewWalker {
                 put(c.year, 4, 0); t[4] = 0x2d; put(c.month, 2, 5); t[7] = 0x2d; put(c.day, 2, 8); t[10] = 0x54
                 put(c.hour, 2, 11); t[13] = 0x3a; put(c.minute, 2, 14); t[16] = 0x3a; put(c.second, 2, 17); t[19] = 0x2e
                 put(c.microsecond, 6, 20); t[26] = 0x5a
-                text.append(contentsOf: t[0..<27])
+                Self.append(&text, t, from: 0, count: 27)
             }
             timeMicros = BinXMLReader.filetimeMicroseconds(u64(p))
             timeEnd = text.count

@@ -29,6 +29,11 @@ public struct EventBatchBuilder: Sendable {
     /// kinds, hosts or users mixed) keep their entries; most misses end at the length compare.
     private var recent: [UInt64] = []
     static let recentWays = 4
+    /// Distinguishes batches: a symbol from ``intern(_:)`` is valid while this is unchanged
+    /// (``finish()`` changes it), so a parser may keep the symbols of its constant strings
+    /// (event kinds, actions, categories) and set them with ``set(_:symbol:)`` and
+    /// ``appendToList(_:symbol:)`` instead of comparing their bytes in every row.
+    public private(set) var generation = UInt64.random(in: 1...UInt64.max)
     /// Constants (``setConstant(_:items:)``): their items, kept as bytes so they outlive the
     /// symbol table of one batch.
     private var constants: [Int: [[UInt8]]] = [:]
@@ -342,6 +347,16 @@ public struct EventBatchBuilder: Sendable {
         batch.columns[h.index].listStarts[batch.count + 1] = Int32(batch.columns[h.index].listSymbols.count)
     }
 
+    /// Appends an item given by its symbol from ``intern(_:)`` of this builder's current batch.
+    public mutating func appendToList(_ h: ColumnHandle, symbol s: UInt32) {
+        guard kinds[h.index] == .stringList else {
+            appendToList(h, text: batch.symbols.string(s) ?? "")
+            return
+        }
+        batch.columns[h.index].listSymbols.append(s)
+        batch.columns[h.index].listStarts[batch.count + 1] = Int32(batch.columns[h.index].listSymbols.count)
+    }
+
     public mutating func appendToList(_ h: ColumnHandle, text: String) {
         if ByteText.hasEscapes(text) { appendToList(h, bytes: ByteText.decode(text).span) } else { appendToList(h, bytes: text.utf8.span) }
     }
@@ -384,6 +399,7 @@ public struct EventBatchBuilder: Sendable {
         next.columnIndex = batch.columnIndex
         let out = dropEmptyColumns(batch)
         batch = next
+        generation = UInt64.random(in: 1...UInt64.max)
         for c in filled.indices { filled[c] = 0 }
         for k in recent.indices { recent[k] = 0 }
         for c in constants.keys { internConstant(c) }

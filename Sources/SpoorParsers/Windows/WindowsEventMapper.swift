@@ -40,6 +40,13 @@ public struct WindowsEventMapper: Sendable {
     private var guidScratch: [UInt8] = []
     private var lastOffset = 0
     private var lastOffsetText = formatUTCOffset(0)
+    /// The direct path's constant strings interned once per batch of the builder (its
+    /// `generation`): `event`, the time zone text, the modules by log index, the level names by
+    /// level (see ``constantSymbol(_:_:_:)``); 0 = not interned yet.
+    private var constantGeneration: UInt64 = 0
+    private var constants = [UInt32](repeating: 0, count: Self.constantSlots)
+    private static let constantSlots = 13
+    private static let kindSlot = 0, zoneSlot = 1, moduleSlot = 2, levelSlot = 7
 
     public init(context: ParseContext) {
         self.context = context
@@ -146,14 +153,20 @@ public struct WindowsEventMapper: Sendable {
         if t.offsetSeconds != lastOffset {
             lastOffset = t.offsetSeconds
             lastOffsetText = formatUTCOffset(t.offsetSeconds)
+            constants[Self.zoneSlot] = 0
         }
-        builder.set(f.timezone, string: lastOffsetText)
-        builder.set(f.kind, string: "event")
+        if constantGeneration != builder.generation {
+            constantGeneration = builder.generation
+            for k in constants.indices { constants[k] = 0 }
+        }
+        builder.set(f.timezone, symbol: constantSymbol(Self.zoneSlot, lastOffsetText, &builder))
+        builder.set(f.kind, symbol: constantSymbol(Self.kindSlot, "event", &builder))
         let providerRange = range(.providerName), channelRange = range(.channel)
         let log = WindowsLog.of(text, provider: providerRange, channel: channelRange)
-        builder.set(f.module, string: log.module)
+        builder.set(f.module, symbol: constantSymbol(Self.moduleSlot + log.index, log.module, &builder))
         if let r = channelRange { setText(f.channel, text, r, escapes, &builder) }
-        let eventID: Int? = range(.eventID).flatMap { Self.integer(text, $0) }
+        func number<T: FixedWidthInteger>(_ f: EVTXSystemField) -> T? { range(f).flatMap { Self.integer(text, $0) } }
+        let eventID: Int? = number(.eventID)
         if let id = eventID {
             let s = String(id)
             let symbol = builder.set(f.eventID, bytes: s.utf8.span)
@@ -165,17 +178,21 @@ public struct WindowsEventMapper: Sendable {
         if let r = range(.providerGUID) { setText(f.providerGUID, text, r, escapes, &builder) }
         let computerRange = range(.computer)
         if let r = computerRange { setTwice(f.computer, f.host, text, r, escapes, &builder) }
-        if let r = range(.eventRecordID), let n: Int64 = Self.integer(text, r) { builder.set(f.recordID, int: n) }
-        if let r = range(.processID), let n: Int64 = Self.integer(text, r) { builder.set(f.pid, int: n) }
-        if let r = range(.threadID), let n: Int64 = Self.integer(text, r) { builder.set(f.tid, int: n) }
+        if let n: Int64 = number(.eventRecordID) { builder.set(f.recordID, int: n) }
+        if let n: Int64 = number(.processID) { builder.set(f.pid, int: n) }
+        if let n: Int64 = number(.threadID) { builder.set(f.tid, int: n) }
         if let r = range(.activityID) { setText(f.activity, text, r, escapes, &builder) }
         if let r = range(.relatedActivityID) { setText(f.relatedActivity, text, r, escapes, &builder) }
         if let r = range(.userID) { setText(f.userIdentifier, text, r, escapes, &builder) }
-        if let r = range(.version), let n: Int = Self.integer(text, r) { builder.set(f.version, int: Int64(n)) }
-        if let r = range(.task), let n: Int = Self.integer(text, r) { builder.set(f.task, int: Int64(n)) }
-        if let r = range(.opcode), let n: Int = Self.integer(text, r) { builder.set(f.opcode, int: Int64(n)) }
-        if let r = range(.keywords) {
-            if !text[r].elementsEqual(lastKeywords) {
+        if let n: Int = number(.version) { builder.set(f.version, int: Int64(n)) }
+        if let n: Int = number(.task) { builder.set(f.task, int: Int64(n)) }
+        if let n: Int = number(.opcode) { builder.set(f.opcode, int: Int64(n)) }
+        if let r = range(.keywords), Self.isLowerHex(text, r) {
+            // `0x` and lower-case hex digits (the view's rendering of a hex value) is its own
+            // `keywordsText`: written as it is.
+            builder.set(f.keywords, bytes: text.span.extracting(r))
+        } else if let r = range(.keywords) {
+            if !Self.equals(text, r, lastKeywords) {
                 lastKeywords = Array(text[r])
                 // What `set(h, text:)` would write.
                 let t = WindowsEvent.keywordsText(Self.string(text, r))
@@ -183,7 +200,9 @@ public struct WindowsEventMapper: Sendable {
             }
             builder.set(f.keywords, bytes: lastKeywordsText.span)
         }
-        if let r = range(.level), let n: Int = Self.integer(text, r), let name = WindowsEvent.levelName(n) { builder.set(f.level, string: name) }
+        if let n: Int = number(.level), let name = WindowsEvent.levelName(n) {
+            builder.set(f.level, symbol: constantSymbol(Self.levelSlot + min(max(n, 0), 5), name, &builder))
+        }
 
         for item in v.eventData {
             let id = Int(item.name)
@@ -218,6 +237,17 @@ public struct WindowsEventMapper: Sendable {
         }
     }
 
+    /// The symbol of constant `text` in slot `slot` of ``constants`` (interned on first use in
+    /// the builder's current batch; the caller cleared the slots when the batch changed).
+    @inline(__always)
+    private mutating func constantSymbol(_ slot: Int, _ text: String, _ builder: inout EventBatchBuilder) -> UInt32 {
+        let s = constants[slot]
+        if s != 0 { return s }
+        let n = builder.intern(text.utf8.span)
+        constants[slot] = n
+        return n
+    }
+
     /// ``writeSemantics`` for PowerShell 4104 (script blocks): the items it reads as Strings.
     private mutating func writeScriptSemantics(_ v: EVTXEventView, _ sem: ResolvedSemantics, id: Int, computer: Range<Int>?, time: Timestamp,
                                                _ f: FixedColumns, _ builder: inout EventBatchBuilder) {
@@ -245,19 +275,31 @@ public struct WindowsEventMapper: Sendable {
                                                escapes: Bool, _ f: FixedColumns, _ builder: inout EventBatchBuilder) {
         let text = v.text
         let sem = r.semantics
-        builder.set(f.action, string: sem.action)
-        builder.beginList(f.category)
-        for c in sem.category { builder.appendToList(f.category, bytes: c.utf8.span) }
-        builder.beginList(f.type)
-        for t in sem.type { builder.appendToList(f.type, bytes: t.utf8.span) }
-        if let o = sem.outcome { builder.set(f.outcome, string: o) }
         related.removeAll()
         var table = directTargets[key] ?? DirectTargets()
+        var learnt = false
         if table.names != nameTable {
             table = DirectTargets()
             table.names = nameTable
         }
-        var learnt = false
+        // The semantics' strings (action, categories, types, outcome) interned once per batch.
+        if table.generation != builder.generation {
+            table.generation = builder.generation
+            table.symbols.removeAll(keepingCapacity: true)
+            table.symbols.append(builder.intern(sem.action.utf8.span))
+            table.symbols.append(sem.outcome.map { builder.intern($0.utf8.span) } ?? 0)
+            for c in sem.category { table.symbols.append(builder.intern(c.utf8.span)) }
+            for t in sem.type { table.symbols.append(builder.intern(t.utf8.span)) }
+            learnt = true
+        }
+        table.symbols.withUnsafeBufferPointer { s in
+            builder.set(f.action, symbol: s[0])
+            builder.beginList(f.category)
+            for k in 0..<sem.category.count { builder.appendToList(f.category, symbol: s[2 + k]) }
+            builder.beginList(f.type)
+            for k in 0..<sem.type.count { builder.appendToList(f.type, symbol: s[2 + sem.category.count + k]) }
+            if s[1] != 0 { builder.set(f.outcome, symbol: s[1]) }
+        }
         func targets(_ name: Int32) -> Int32 {
             let id = Int(name)
             if id < table.slots.count, table.slots[id] != DirectTargets.unknown { return table.slots[id] }
@@ -393,6 +435,32 @@ public struct WindowsEventMapper: Sendable {
         }
         WindowsTargetWriter.write(t, Self.string(text, r), &b, &related)
         return nil
+    }
+
+    /// Whether `text[r]` holds the bytes of `other` (through buffer pointers: `elementsEqual` of an `ArraySlice` takes the generic path).
+    private static func equals(_ text: [UInt8], _ r: Range<Int>, _ other: [UInt8]) -> Bool {
+        guard r.count == other.count, r.lowerBound >= 0, r.upperBound <= text.count else { return false }
+        if r.isEmpty { return true }
+        return text.withUnsafeBufferPointer { a in
+            other.withUnsafeBufferPointer { b in
+                for k in 0..<b.count where a[r.lowerBound + k] != b[k] { return false }
+                return true
+            }
+        }
+    }
+
+    /// Whether `text[r]` is `0x` and one or more lower-case hex digits.
+    private static func isLowerHex(_ text: [UInt8], _ r: Range<Int>) -> Bool {
+        guard r.count > 2, r.lowerBound >= 0, r.upperBound <= text.count else { return false }
+        return text.withUnsafeBufferPointer { t in
+            guard t[r.lowerBound] == UInt8(ascii: "0"), t[r.lowerBound + 1] == UInt8(ascii: "x") else { return false }
+            for k in (r.lowerBound + 2)..<r.upperBound {
+                let c = t[k]
+                if c &- 0x30 < 10 || c &- 0x61 < 6 { continue }
+                return false
+            }
+            return true
+        }
     }
 
     /// Whether `text[r]` is `s`.
@@ -637,6 +705,10 @@ struct DirectTargets: Sendable {
     var names: UInt64 = 0
     var slots: [Int32] = []
     var lists: [[ResolvedTarget]] = []
+    /// The builder batch (`EventBatchBuilder.generation`) `symbols` belong to, and the
+    /// semantics' action, outcome (0: none), categories and types interned in it.
+    var generation: UInt64 = 0
+    var symbols: [UInt32] = []
 }
 
 /// A semantics entry with its columns resolved in one builder.

@@ -2,9 +2,11 @@ import SpoorCore
 
 /// Benign activity on the client's Linux servers (web01, proxy01, backup01, db01), written to
 /// each host's `auth.log`: admins' SSH sessions in their working hours (mostly publickey, some
-/// password, now and then a mistyped password first), their sudo commands, the nightly backup
-/// account, cron's PAM sessions, and the internet's background noise against the exposed web
-/// server (single guesses from many addresses, invalid users, banner grabs).
+/// password, now and then a mistyped password first) and in the evening from home to the
+/// exposed web server, their sudo commands (sometimes after a mistyped sudo password),
+/// developers' sessions from the office or from home, the nightly backup account, cron's PAM
+/// sessions, and the internet's background noise against the exposed web server (single
+/// guesses from many addresses, invalid users, banner grabs).
 enum LinuxActivity {
     static let all: [ActivityEntry] = [
         ActivityEntry(name: "linux-logins", run: logins),
@@ -36,8 +38,56 @@ enum LinuxActivity {
         ("/usr/bin/docker ps", 0.5), ("/usr/bin/crontab -l", 0.1), ("/usr/sbin/ufw status", 0.3),
     ]
 
-    /// Admins log on to the Linux servers during their working hours; the backup account pulls
-    /// from web01 and db01 every night.
+    /// Whether `person` has an account on `host`: admins everywhere, developers on the web and
+    /// database servers they deploy to.
+    static func hasAccount(_ person: SimUser, on host: SimHost) -> Bool {
+        person.role == .admin || (person.role == .developer && (host.role == .webServer || host.role == .database))
+    }
+
+    /// Where a person works from at home: one address of a residential provider per person,
+    /// stable over the run (`InternetAddresses`, the same blocks the internet's guesses come from).
+    static func homeAddress(_ client: SimClient, _ user: SimUser) -> IPAddress {
+        var rng = SplitMix64(seed: LinuxAccounts.fnv(client.id + "/home/" + user.name))
+        return InternetAddresses.random(&rng)
+    }
+
+    /// How a person types passwords into ssh and sudo. Mistyped passwords are common: at
+    /// Dropbox about 10% of failed logins were a handful of simple typos (caps lock, a
+    /// flipped first letter), and 3% of users failed to log in in a day for them alone
+    /// (Chatterjee, Athalye, Akhawe, Juels & Ristenpart 2016, "pASSWORD tYPOS and How to
+    /// Correct Them Securely", IEEE S&P). An admin types a password at every password login
+    /// and at the first sudo of a session (sudo 1.9's timestamp_timeout of 15 minutes).
+    static func typos(_ rng: inout SplitMix64, rate: Double) -> Int {
+        rng.chance(rate) ? 1 + (rng.chance(0.25) ? 1 + rng.below(2) : 0) : 0
+    }
+
+    /// One admin session with its sudo commands (office or home).
+    static func adminSession(_ log: AuthLog, _ out: inout SimulationOutput, _ rng: inout SplitMix64, at start: Timestamp, admin: SimUser,
+                             from: IPAddress, port: Int, session: Int) {
+        let method: SSHD.Method = rng.chance(0.25) ? .password : .publickey
+        let failures = method == .password ? typos(&rng, rate: 0.3) : 0
+        let tty = rng.below(3)
+        let commands = rng.below(4)
+        SSHD.session(log, &out, &rng, at: start, user: admin.name, from: from, port: port,
+                     method: method, failures: failures, duration: 60 + rng.exponential(mean: 1200),
+                     session: session, label: nil) { t0, o, r in
+            var t = t0
+            for i in 0..<commands {
+                let c = r.pick(adminCommands)
+                // Only the first sudo of a session asks for the password.
+                let wrong = i == 0 ? typos(&r, rate: 0.12) : 0
+                let givesUp = wrong > 0 && r.chance(0.1)
+                SSHD.sudo(log, &o, &r, at: t, user: admin.name, tty: tty, command: c.command, seconds: c.seconds * (0.5 + r.unit()), label: nil,
+                          typos: wrong, givesUp: givesUp)
+                t = SSHD.after(t, Double(wrong) * 4 + c.seconds + 5 + r.exponential(mean: 60))
+            }
+        }
+    }
+
+    /// Admins log on to the Linux servers during their working hours, and now and then in the
+    /// evening from home to the web server (the one host whose SSH port is open to the
+    /// internet; the others are reached over the VPN, from the admin subnet); the backup
+    /// account pulls from web01 and db01 every night.
     static func logins(_ context: inout SimulationContext) {
         let client = context.client
         let hosts = linuxHosts(client)
@@ -51,6 +101,7 @@ enum LinuxActivity {
             sessionNumber[h.name] = n + 1 + (rng.chance(0.1) ? rng.below(3) : 0)
             return n
         }
+        let exposed = hosts.first { $0.role == .webServer }
         for day in 0..<context.config.days {
             for admin in client.admins {
                 let weekday = context.local(context.time(day: day, localSeconds: 43_200)).weekday
@@ -62,20 +113,15 @@ enum LinuxActivity {
                     let local = Double(admin.workStart * 3600) + rng.unit() * Double(max(1, admin.workEnd - admin.workStart) * 3600 - 1800)
                     let start = context.time(day: day, localSeconds: local)
                     let host = hosts[rng.below(hosts.count)]
-                    let log = AuthLog(client: client, host: host)
-                    let method: SSHD.Method = rng.chance(0.25) ? .password : .publickey
-                    let failures = method == .password && rng.chance(0.3) ? 1 + rng.below(2) : 0
-                    let tty = rng.below(3)
-                    let commands = rng.below(4)
-                    SSHD.session(log, &out, &rng, at: start, user: admin.name, from: from, port: InternetAddresses.port(&rng, windows: true),
-                                 method: method, failures: failures, duration: 60 + rng.exponential(mean: 1200),
-                                 session: nextSession(host), label: nil) { t0, o, r in
-                        var t = t0
-                        for _ in 0..<commands {
-                            let c = r.pick(adminCommands)
-                            SSHD.sudo(log, &o, &r, at: t, user: admin.name, tty: tty, command: c.command, seconds: c.seconds * (0.5 + r.unit()), label: nil)
-                            t = SSHD.after(t, c.seconds + 5 + r.exponential(mean: 60))
-                        }
+                    adminSession(AuthLog(client: client, host: host), &out, &rng, at: start, admin: admin, from: from,
+                                 port: InternetAddresses.port(&rng, windows: true), session: nextSession(host))
+                }
+                // From home, after hours: a look at the site, a restart, an update (on call).
+                if let web = exposed, rng.chance(weekend ? 0.4 : 0.35) {
+                    for _ in 0..<(1 + (rng.chance(0.3) ? 1 : 0)) {
+                        let local = Double(admin.workEnd * 3600) + 1800 + rng.unit() * 4 * 3600
+                        adminSession(AuthLog(client: client, host: web), &out, &rng, at: context.time(day: day, localSeconds: local), admin: admin,
+                                     from: homeAddress(client, admin), port: InternetAddresses.port(&rng, windows: rng.chance(0.5)), session: nextSession(web))
                     }
                 }
             }
@@ -88,11 +134,15 @@ enum LinuxActivity {
                     let local = Double(dev.workStart * 3600) + rng.unit() * Double(max(1, dev.workEnd - dev.workStart) * 3600 - 1800)
                     let targets = hosts.filter { $0.role == .webServer || $0.role == .database }
                     guard !targets.isEmpty else { break }
-                    let host = targets[rng.below(targets.count)]
+                    // On a day at home (one in four) a developer reaches only the web server,
+                    // from the home connection.
+                    let homeHost = rng.chance(0.25) ? exposed : nil
+                    let host = homeHost ?? targets[rng.below(targets.count)]
                     let method: SSHD.Method = rng.chance(0.3) ? .password : .publickey
-                    SSHD.session(AuthLog(client: client, host: host), &out, &rng, at: context.time(day: day, localSeconds: local), user: dev.name, from: ws.ip,
+                    SSHD.session(AuthLog(client: client, host: host), &out, &rng, at: context.time(day: day, localSeconds: local), user: dev.name,
+                                 from: homeHost == nil ? ws.ip : homeAddress(client, dev),
                                  port: InternetAddresses.port(&rng, windows: true), method: method,
-                                 failures: method == .password && rng.chance(0.35) ? 1 + rng.below(3) : 0,
+                                 failures: method == .password ? typos(&rng, rate: 0.35) : 0,
                                  duration: 30 + rng.exponential(mean: 600), session: nextSession(host), label: nil)
                 }
             }
@@ -167,8 +217,8 @@ enum LinuxActivity {
                 var names = [("root", true)] + scannerUsers.shuffledPrefix(1 + rng.below(3), &rng).map { ($0, false) }
                 if rng.chance(0.5), !client.people.isEmpty {
                     // A name of the company's from a leaked list, tried with the common ones.
-                    let person = client.people[rng.below(client.people.count)].name
-                    names.insert((person, client.admins.contains { $0.name == person }), at: 1)
+                    let person = client.people[rng.below(client.people.count)]
+                    names.insert((person.name, hasAccount(person, on: web)), at: 1)
                 }
                 for i in 0..<(5 + rng.below(35)) {
                     let (user, exists) = names[i % names.count]
@@ -189,7 +239,7 @@ enum LinuxActivity {
                 // Names in the company's `first.last` shape from leaked lists (some real).
                 let name = rng.chance(0.5) && !client.people.isEmpty ? client.people[rng.below(client.people.count)].name
                     : Organisation.givenNames[rng.below(Organisation.givenNames.count)] + "." + Organisation.surnames[rng.below(Organisation.surnames.count)]
-                let exists = client.admins.contains { $0.name == name }
+                let exists = client.people.contains { $0.name == name && hasAccount($0, on: web) }
                 _ = SSHD.failedConnection(log, &out, &rng, at: t, user: name, exists: exists, from: ip, port: port,
                                           attempts: rng.chance(0.8) ? 1 : 2 + rng.below(2), label: nil)
             default:

@@ -175,10 +175,24 @@ enum SSHD {
     }
 
     /// `sudo` run by `user` in a session: sudo's log line and the PAM session around the command.
-    static func sudo(_ log: AuthLog, _ out: inout SimulationOutput, _ rng: inout SplitMix64, at t: Timestamp, user: String,
-                     tty: Int, command: String, seconds: Double, label: TruthLabel?) {
+    /// `typos` mistyped passwords come first (pam_unix's authentication failure, then sudo's
+    /// prompt again after PAM's delay of about two seconds); with `givesUp` the user stops
+    /// after them and sudo logs the incorrect attempts instead of the command (sudo 1.9's
+    /// "N incorrect password attempts" line).
+    static func sudo(_ log: AuthLog, _ out: inout SimulationOutput, _ rng: inout SplitMix64, at start: Timestamp, user: String,
+                     tty: Int, command: String, seconds: Double, label: TruthLabel?, typos: Int = 0, givesUp: Bool = false) {
         let name = user.count < 8 ? String(repeating: " ", count: 8 - user.count) + user : user
         let home = user == "root" ? "/root" : "/home/" + user
+        let uid = LinuxAccounts.uid(user, in: log.client)
+        var t = start
+        for _ in 0..<typos {
+            log.add(&out, t, "sudo", "pam_unix(sudo:auth): authentication failure; logname=\(user) uid=\(uid) euid=0 tty=/dev/pts/\(tty) ruser=\(user) rhost=  user=\(user)", label)
+            t = after(t, 2 + rng.exponential(mean: 3))
+        }
+        if givesUp, typos > 0 {
+            log.add(&out, t, "sudo", "\(name) : \(typos) incorrect password attempt\(typos > 1 ? "s" : "") ; TTY=pts/\(tty) ; PWD=\(home) ; USER=root ; COMMAND=\(command)", label)
+            return
+        }
         log.add(&out, t, "sudo", "\(name) : TTY=pts/\(tty) ; PWD=\(home) ; USER=root ; COMMAND=\(command)", label)
         let opened = after(t, 0.001 + rng.unit() * 0.003)
         log.add(&out, opened, "sudo", "pam_unix(sudo:session): session opened for user root(uid=0) by \(user)(uid=\(LinuxAccounts.uid(user, in: log.client)))", label)

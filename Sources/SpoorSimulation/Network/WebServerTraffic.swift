@@ -1,3 +1,4 @@
+import Foundation
 import SpoorCore
 
 /// The client's public web site on `web01`: visitors from the internet, crawlers and the
@@ -24,17 +25,37 @@ public enum WebServerTraffic {
         }
     }
 
-    static let pages = ["/", "/about", "/products", "/products/view.php?id=", "/news", "/news/article.php?id=", "/contact", "/careers",
-                        "/search?q=", "/support", "/privacy", "/products/view.php?id=", "/"]
-    static let campaignParameters = ["utm_source=newsletter&utm_medium=email&utm_campaign=spring-2026", "utm_source=linkedin&utm_medium=social",
-                                     "utm_source=google&utm_medium=cpc&utm_campaign=brand%20search", "ref=partner-portal", "utm_source=bing&utm_medium=cpc&utm_term=industrial%20pumps",
-                                     "lang=de&currency=CHF", "sort=price&order=asc&page=2"]
-    static let searchTerms = ["pricing", "support+hours", "warranty", "download", "contact", "manual+pdf", "careers", "shipping", "returns", "api"]
+    // The site's URL space. A real company site's access log is not a list of short paths:
+    // product listings carry category, sort and page parameters, searches several words and a
+    // page number, news articles long slugs, downloads long file names, and every page pulls
+    // stylesheets and scripts with a cache-busting version (`?ver=`), product photos with their
+    // size in the name, and a stock query from its script. Published access logs of real sites
+    // show exactly this mix (Chodak, Suchacka & Chawla 2020, "HTTP-level e-commerce data based on
+    // server access logs for an online store", Computer Networks 183, the EClog data set: 183 days
+    // of an online store's log with category, filter and pagination parameters; the University of
+    // Seville library's 47 million requests, BIBLIO-US17, "wide use of queries with parameters").
+    static let staticPages = ["/", "/about", "/contact", "/careers", "/privacy", "/support", "/news", "/products", "/imprint", "/about/team",
+                              "/support/faq", "/support/service-centres", "/about/sustainability"]
+    static let categories = ["centrifugal-pumps", "dosing-pumps", "spare-parts", "valves-and-fittings", "control-units", "submersible-pumps",
+                             "accessories", "service-kits"]
+    static let newsSlugs = ["new-service-centre-opens-in-basel", "hannover-messe-2026-visit-us-in-hall-15", "cp-200-series-now-available",
+                            "energy-efficiency-class-ie5-for-all-motors", "annual-report-2025", "we-are-hiring-service-technicians",
+                            "price-list-2026", "webinar-predictive-maintenance-for-pumps", "holiday-opening-hours", "iso-9001-recertification"]
+    static let downloads = ["cp-200-operating-manual-en.pdf", "cp-200-datasheet-de.pdf", "dosing-pump-dx-series-catalogue-2026.pdf",
+                            "general-terms-and-conditions-2025.pdf", "spare-parts-list-valves-and-fittings.pdf", "declaration-of-conformity-ce-cp-series.pdf"]
+    static let productTabs = ["specs", "downloads", "spare-parts", "reviews"]
+    static let newsletterParameters = ["utm_source=newsletter&utm_medium=email&utm_campaign=spring-2026",
+                                       "utm_source=newsletter&utm_medium=email&utm_campaign=2026-03-product-news&utm_content=cta-button",
+                                       "mc_cid=4f2a9e81c3&mc_eid=d91b07a2e5"]
+    static let searchTerms = ["pricing", "support+hours", "warranty", "download", "contact", "manual+pdf", "careers", "shipping", "returns", "api",
+                              "cp-200", "dosing", "seal", "impeller", "spare", "datasheet", "ie5", "pump", "service", "basel"]
+    /// Stylesheets and scripts with the site's release as a cache-busting version (WordPress's
+    /// `wp_enqueue_style`/`wp_enqueue_script` `$ver` argument; any asset pipeline does the same).
     static let assets: [(String, Int, String)] = [
-        ("/assets/css/site.min.css", 46_210, "text/css"), ("/assets/js/app.min.js", 121_774, "application/javascript"),
-        ("/assets/js/vendor.min.js", 88_402, "application/javascript"), ("/img/logo.svg", 5_313, "image/svg+xml"),
+        ("/assets/css/site.min.css?ver=3.8.1", 46_210, "text/css"), ("/assets/js/app.min.js?ver=3.8.1", 121_774, "application/javascript"),
+        ("/assets/vendor/jquery/jquery-3.7.1.min.js?ver=3.7.1", 87_533, "application/javascript"), ("/img/logo.svg", 5_313, "image/svg+xml"),
         ("/img/hero.jpg", 184_220, "image/jpeg"), ("/favicon.ico", 15_086, "image/x-icon"),
-        ("/assets/fonts/inter-var.woff2", 97_516, "font/woff2"),
+        ("/assets/fonts/inter-var-latin.woff2?v=4.0", 97_516, "font/woff2"), ("/assets/vendor/cookieconsent/cookieconsent.min.js?ver=3.0.1", 24_118, "application/javascript"),
     ]
     static let probes = ["/.env", "/wp-login.php", "/.git/config", "/phpmyadmin/", "/boaform/admin/formLogin", "/cgi-bin/luci/;stok=/locale",
                          "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php", "/actuator/health", "/solr/admin/info/system",
@@ -48,6 +69,23 @@ public enum WebServerTraffic {
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/115.0.0.0 Safari/537.36",
         "Mozilla/5.0 (compatible; Nuclei - Open-source project (github.com/projectdiscovery/nuclei))",
     ]
+
+    /// Browsers of internet visitors: the desktop browsers the client's own staff use, and the
+    /// phones and in-app browsers of the public, whose user agents run from about 70 to over
+    /// 250 characters (the Facebook and LinkedIn apps append their own tokens; MDN, "User-Agent").
+    static let mobileAgents = [
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_3_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/451.0.0.38.108;FBBV/563270612;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.3.1;FBSS/3;FBID/phone;FBLC/de_DE;FBOP/5;FBRV/565431889]",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/UQ1A.240205.004; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/121.0.6167.178 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/450.0.0.42.109;]",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 LinkedInApp/9.29.7841",
+        "Mozilla/5.0 (Linux; Android 13; SAMSUNG SM-A536B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36",
+        "Mozilla/5.0 (iPad; CPU OS 17_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/122.0.6261.89 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36 OPR/107.0.0.0",
+        "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:122.0) Gecko/20100101 Firefox/122.0",
+    ]
+
+    static func visitorAgent(_ rng: inout SplitMix64) -> String {
+        rng.chance(0.3) ? rng.pick(mobileAgents) : rng.pick(NetworkActivity.browserAgents)
+    }
 
     public static func siteHost(_ client: SimClient) -> String { "www." + client.dnsDomain }
 
@@ -85,20 +123,139 @@ public enum WebServerTraffic {
         NetworkTraffic.tls(&ctx, at: t, visitor, server, sni: host, profile: .browser, origBytes: up, respBytes: down, duration: duration, label: label)
     }
 
+    /// A page of the site as visitors, crawlers and the SQL-injection scenario's crawl request it.
     static func page(_ ctx: inout SimulationContext) -> String {
-        let p = ctx.rng.pick(pages)
-        var uri = p
-        if p.hasSuffix("id=") { uri = p + String(1 + ctx.rng.below(60)) }
-        if p.hasSuffix("q=") {
-            // Searches of several words, URL-encoded as browsers send them.
-            uri = p + (0..<(1 + ctx.rng.below(4))).map { _ in ctx.rng.pick(searchTerms) }.joined(separator: ctx.rng.chance(0.5) ? "%20" : "+")
-        }
-        // Visitors from newsletters and ads carry campaign parameters (UTM, click ids).
-        if uri != "/", ctx.rng.chance(0.12) {
-            uri += (uri.contains("?") ? "&" : "?") + ctx.rng.pick(campaignParameters)
-            if ctx.rng.chance(0.4) { uri += "&gclid=" + NetworkTraffic.randomHex(8 + ctx.rng.below(20), &ctx.rng) }
+        var uri: String
+        switch ctx.rng.below(20) {
+        case 0..<6: uri = ctx.rng.pick(staticPages)
+        case 6..<11:
+            uri = "/products/view.php?id=\(1 + ctx.rng.below(60))"
+            if ctx.rng.chance(0.3) { uri += "&tab=" + ctx.rng.pick(productTabs) }
+        case 11..<14:
+            // Listings: a category, and now and then a filter, a sort order and a page number.
+            uri = "/products?category=" + ctx.rng.pick(categories)
+            if ctx.rng.chance(0.3) { uri += "&sort=" + ctx.rng.pick(["price", "name", "newest"]) + "&order=" + ctx.rng.pick(["asc", "desc"]) }
+            if ctx.rng.chance(0.25) { uri += "&power=" + ctx.rng.pick(["0.5-2kw", "2-7.5kw", "7.5-30kw"]) }
+            if ctx.rng.chance(0.4) { uri += "&page=\(2 + ctx.rng.below(6))" + (ctx.rng.chance(0.3) ? "&per_page=48" : "") }
+        case 14..<16:
+            // Articles of the last fifteen months under /news/yyyy/mm/, or a page of the list.
+            let month = 13 + ctx.rng.below(15)   // months since January 2025: 2025-02 … 2026-03
+            uri = ctx.rng.chance(0.15) ? "/news?page=\(2 + ctx.rng.below(4))"
+                : "/news/\(2024 + month / 12)/" + ZeekValue.pad(Int64(month % 12 + 1), 2) + "/" + ctx.rng.pick(newsSlugs)
+        case 16:
+            uri = "/careers/job.php?id=\(100 + ctx.rng.below(40))" + (ctx.rng.chance(0.4) ? "&ref=" + ctx.rng.pick(["linkedin", "jobs.ch", "indeed"]) : "")
+        case 17:
+            uri = "/downloads/" + ctx.rng.pick(downloads)
+        default:
+            // Searches of several words, URL-encoded as browsers send them, sometimes a later page.
+            uri = "/search?q=" + (0..<(1 + ctx.rng.below(4))).map { _ in ctx.rng.pick(searchTerms) }.joined(separator: ctx.rng.chance(0.5) ? "%20" : "+")
+            if ctx.rng.chance(0.2) { uri += "&page=\(2 + ctx.rng.below(3))" }
         }
         return uri
+    }
+
+    /// Where a visit comes from, and so the landing page's tracking parameters and referrer.
+    /// Links from other sites send only their origin (browsers' default Referrer-Policy
+    /// `strict-origin-when-cross-origin`); a typed address, a bookmark or a link in a mail or
+    /// chat application sends no Referer (RFC 9110 §10.1.3). Campaign links carry UTM
+    /// parameters, and ad clicks a click id: Google Ads' auto-tagging appends `gclid`,
+    /// Microsoft Advertising `msclkid`, Facebook `fbclid` (Google Ads Help, "About
+    /// auto-tagging"; Microsoft Advertising, "What is Microsoft Click ID auto-tagging?").
+    static func landing(_ ctx: inout SimulationContext) -> (uri: String, referrer: String?) {
+        switch ctx.rng.below(20) {
+        case 0..<6:
+            // Typed or bookmarked: mostly the home page, sometimes a deep bookmark.
+            return (ctx.rng.chance(0.6) ? "/" : page(&ctx), nil)
+        case 6..<13:
+            return (ctx.rng.chance(0.3) ? "/" : page(&ctx), ctx.rng.chance(0.8) ? "https://www.google.com/" : "https://www.bing.com/")
+        case 13..<15:
+            // Search ads: the campaign's parameters and the click id.
+            let google = ctx.rng.chance(0.75)
+            var uri = page(&ctx)
+            uri += (uri.contains("?") ? "&" : "?") + (google ? "utm_source=google&utm_medium=cpc&utm_campaign=" + ctx.rng.pick(["brand%20search", "pumps-generic", "spare-parts-2026"])
+                                                     : "utm_source=bing&utm_medium=cpc&utm_term=industrial%20pumps")
+            uri += google ? "&gclid=" + clickID("Cj0KCQ", 60 + ctx.rng.below(40), &ctx.rng) : "&msclkid=" + NetworkTraffic.randomHex(32, &ctx.rng)
+            return (uri, google ? "https://www.google.com/" : "https://www.bing.com/")
+        case 15..<17:
+            // The newsletter, opened in a mail client: no referrer.
+            var uri = page(&ctx)
+            uri += (uri.contains("?") ? "&" : "?") + ctx.rng.pick(newsletterParameters)
+            return (uri, nil)
+        case 17..<19:
+            // Social posts; Facebook adds its click id, its in-app browser often no referrer.
+            var uri = page(&ctx)
+            if ctx.rng.chance(0.5) {
+                uri += (uri.contains("?") ? "&" : "?") + "utm_source=facebook&utm_medium=paid_social&utm_campaign=trade-fair-2026&fbclid=" + clickID("IwAR", 55 + ctx.rng.below(10), &ctx.rng)
+                return (uri, ctx.rng.chance(0.5) ? "https://l.facebook.com/" : nil)
+            }
+            uri += (uri.contains("?") ? "&" : "?") + "utm_source=linkedin&utm_medium=social"
+            return (uri, ctx.rng.chance(0.6) ? "https://www.linkedin.com/" : nil)
+        default:
+            // Partner sites and directories link with their own parameters.
+            var uri = page(&ctx)
+            uri += (uri.contains("?") ? "&" : "?") + ctx.rng.pick(["ref=partner-portal", "lang=de&currency=CHF", "lang=fr", "ref=industry-directory"])
+            return (uri, "https://" + ctx.rng.pick(["partner.pumpnet.eu", "www.industrie-verzeichnis.ch", "www.europages.com"]) + "/")
+        }
+    }
+
+    /// A click id: a fixed prefix and URL-safe base64.
+    static func clickID(_ prefix: String, _ length: Int, _ rng: inout SplitMix64) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        return prefix + String(decoding: (0..<max(0, length - prefix.utf8.count)).map { _ in alphabet[rng.below(alphabet.count)] }, as: UTF8.self)
+    }
+
+    /// The size and type of the body the site sends for `uri`: fixed per page (the path and the
+    /// parameters that choose the content, not the tracking ones), a few hundred bytes of
+    /// dynamic content (the CSRF token, a "recently viewed" box) on top. Page sizes are
+    /// heavy-tailed (Barford & Crovella 1998, "Generating representative Web workloads for
+    /// network and server performance evaluation": lognormal body, Pareto tail).
+    static func body(_ uri: String, _ rng: inout SplitMix64) -> (bytes: Int, mime: String) {
+        let content = contentKey(uri)
+        if content.hasPrefix("/downloads/") { return (180_000 + Int(LinuxAccounts.fnv(content) % 2_400_000), "application/pdf") }
+        var h = SplitMix64(seed: LinuxAccounts.fnv(content))
+        // lognormal, median about 18 kB, σ 0.45 (a template-built site's pages differ less than the web's).
+        let z = (0..<4).map { _ in h.unit() }.reduce(0, +) - 2
+        let bytes = Int(18_000 * exp(0.45 * z * 1.7))
+        return (max(6_500, bytes) + rng.below(400), "text/html")
+    }
+
+    /// The part of a URI that chooses the content: the path and its parameters without the
+    /// tracking ones (`utm_*`, click ids, `ref`).
+    static func contentKey(_ uri: String) -> String {
+        guard let q = uri.firstIndex(of: "?") else { return uri }
+        let kept = uri[uri.index(after: q)...].split(separator: "&").filter { p in
+            !(p.hasPrefix("utm_") || p.hasPrefix("gclid=") || p.hasPrefix("fbclid=") || p.hasPrefix("msclkid=") || p.hasPrefix("ref="))
+        }
+        return String(uri[..<q]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
+    }
+
+    /// The site's "page not found": the application renders its themed 404 page for paths it
+    /// routes (everything but `.php` files and `/cgi-bin/`, which the web server answers itself
+    /// with its short default page).
+    static func notFound(_ uri: String, _ rng: inout SplitMix64) -> Hit {
+        let path = uri.prefix { $0 != "?" }
+        if path.hasSuffix(".php") || path.hasPrefix("/cgi-bin/") { return Hit("GET", uri, status: 404, bytes: 146 + rng.below(30)) }
+        return Hit("GET", uri, status: 404, bytes: body("/404", &rng).bytes)
+    }
+
+    /// One page request and the requests its HTML triggers: the product photos of a product
+    /// page and its stock query (the page's script).
+    static func pageHits(_ ctx: inout SimulationContext, _ uri: String, referrer: String?, site: String, at t: Timestamp) -> [Hit] {
+        let b = body(uri, &ctx.rng)
+        var hits = [Hit("GET", uri, status: 200, bytes: b.bytes, referrer: referrer, mime: b.mime)]
+        if uri.hasPrefix("/products/view.php?id="), let id = Int(uri.dropFirst(22).prefix { $0.isNumber }) {
+            let model = "p\(1000 + id * 7)"
+            if ctx.rng.chance(0.8) {
+                hits.append(Hit("GET", "/media/products/\(model)/\(model)-front-800x600.webp", status: 200, bytes: 38_000 + Int(LinuxAccounts.fnv(model) % 60_000),
+                                referrer: site + uri, mime: "image/webp"))
+            }
+            if ctx.rng.chance(0.6) {
+                // jQuery's `cache: false` appends `_=` and the time in milliseconds (jQuery API, "jQuery.ajax()").
+                hits.append(Hit("GET", "/api/v1/stock.php?id=\(id)&fields=availability,lead_time&_=\(t.microseconds / 1000 + Int64(ctx.rng.below(3_000)))",
+                                status: 200, bytes: 90 + ctx.rng.below(60), referrer: site + uri, mime: "application/json"))
+            }
+        }
+        return hits
     }
 
     static func run(_ ctx: inout SimulationContext) {
@@ -116,14 +273,20 @@ public enum WebServerTraffic {
         }
         for t in visits {
             let ip = Internet.visitorAddress(&ctx.rng)
-            let ua = ctx.rng.pick(NetworkActivity.browserAgents)
+            let ua = visitorAgent(&ctx.rng)
             var hits: [Hit] = []
-            var referrer: String? = ctx.rng.chance(0.45) ? "https://www.google.com/" : (ctx.rng.chance(0.2) ? "https://www.bing.com/" : nil)
+            let first = landing(&ctx)
+            var referrer = first.referrer
             let returning = ctx.rng.chance(0.3)
             for n in 0..<(1 + ctx.rng.below(4)) {
-                let p = n == 0 && ctx.rng.chance(0.5) ? "/" : page(&ctx)
-                let missing = ctx.rng.chance(0.01)
-                hits.append(Hit("GET", p, status: missing ? 404 : 200, bytes: missing ? 196 : 8_000 + ctx.rng.below(32_000), referrer: referrer))
+                let p = n == 0 ? first.uri : page(&ctx)
+                if ctx.rng.chance(0.01) {
+                    var missing = notFound(p, &ctx.rng)
+                    missing.referrer = referrer
+                    hits.append(missing)
+                } else {
+                    hits += pageHits(&ctx, p, referrer: referrer, site: site, at: t)
+                }
                 if n == 0 {
                     for a in assets where ctx.rng.chance(0.7) {
                         hits.append(Hit("GET", a.0, status: returning ? 304 : 200, bytes: returning ? 0 : a.1, referrer: site + p, mime: a.2))
@@ -131,12 +294,11 @@ public enum WebServerTraffic {
                 }
                 referrer = site + p
             }
-            if ctx.rng.chance(0.12) {
-                // Typed without https: the redirect on port 80 first.
-                session(&ctx, at: Schedule.plus(t, -0.4), from: ip, userAgent: ua, port: 80,
-                        requests: [Hit("GET", hits[0].uri, status: 301, bytes: 240, referrer: nil)], label: nil)
-            }
-            session(&ctx, at: t, from: ip, userAgent: ua, requests: hits, label: nil)
+            // The site answers plain HTTP as well and does not redirect (no HSTS; the crawlers'
+            // and scanners' port-80 requests get pages too): a visit that starts from an old
+            // http:// bookmark, a printed address or an old link in a mail stays on port 80.
+            let plain = first.referrer == nil && ctx.rng.chance(0.3)
+            session(&ctx, at: t, from: ip, userAgent: ua, port: plain ? 80 : 443, requests: hits, label: nil)
         }
         // Crawlers.
         ctx.rng = base.split()
@@ -151,7 +313,11 @@ public enum WebServerTraffic {
             var hits: [Hit] = []
             if ctx.rng.chance(0.3) { hits.append(Hit("GET", "/robots.txt", status: 200, bytes: 112, mime: "text/plain")) }
             if ctx.rng.chance(0.15) { hits.append(Hit("GET", "/sitemap.xml", status: 200, bytes: 4_210, mime: "application/xml")) }
-            for _ in 0..<(1 + ctx.rng.below(3)) { hits.append(Hit("GET", page(&ctx), status: 200, bytes: 8_000 + ctx.rng.below(32_000))) }
+            for _ in 0..<(1 + ctx.rng.below(3)) {
+                let p = page(&ctx)
+                let b = body(p, &ctx.rng)
+                hits.append(Hit("GET", p, status: 200, bytes: b.bytes, mime: b.mime))
+            }
             // Crawlers follow old http:// links too; the site answers on port 80 as well.
             session(&ctx, at: t, from: ip, userAgent: c.0, port: ctx.rng.chance(0.35) ? 80 : 443, requests: hits, label: nil)
         }
@@ -163,9 +329,18 @@ public enum WebServerTraffic {
             var hits: [Hit] = []
             for _ in 0..<(1 + ctx.rng.below(ctx.rng.chance(0.2) ? 25 : 4)) {
                 let p = ctx.rng.pick(probes)
-                let found = p == "/robots.txt" || p == "/sitemap.xml" || p.hasPrefix("/products")
-                hits.append(Hit(ctx.rng.chance(0.1) ? "POST" : "GET", p, status: found ? 200 : (p == "/server-status" ? 403 : 404),
-                                bytes: found ? 2_000 + ctx.rng.below(9_000) : 196 + ctx.rng.below(40)))
+                let method = ctx.rng.chance(0.1) ? "POST" : "GET"
+                if p == "/robots.txt" || p == "/sitemap.xml" {
+                    hits.append(Hit(method, p, status: 200, bytes: p == "/robots.txt" ? 112 : 4_210, mime: p == "/robots.txt" ? "text/plain" : "application/xml"))
+                } else if p.hasPrefix("/products") {
+                    hits.append(Hit(method, p, status: 200, bytes: body(p, &ctx.rng).bytes))
+                } else if p == "/server-status" {
+                    hits.append(Hit(method, p, status: 403, bytes: 162 + ctx.rng.below(30)))
+                } else {
+                    var missing = notFound(p, &ctx.rng)
+                    missing.method = method
+                    hits.append(missing)
+                }
             }
             session(&ctx, at: t, from: ip, userAgent: ua, port: ctx.rng.chance(0.55) ? 80 : 443, requests: hits, label: nil)
         }

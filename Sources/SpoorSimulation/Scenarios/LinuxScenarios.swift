@@ -34,7 +34,8 @@ enum LinuxScenarios {
         let ip = InternetAddresses.random(&rng)
         let victim = victim(client, &rng)
         var users: [(String, Bool)] = [("root", true), (victim, true)]
-        for name in ["admin", "ubuntu", "deploy"].shuffledPrefix(1 + rng.below(2), &rng) { users.append((name, false)) }
+        // The common names come from the same list the internet's guessing bots use.
+        for name in LinuxActivity.scannerUsers.shuffledPrefix(1 + rng.below(2), &rng) { users.append((name, false)) }
         let guess = context.label("T1110.001", "credential-access", step: "guess")
         let connections = 40 + rng.below(80)
         var t = context.start
@@ -71,7 +72,7 @@ enum LinuxScenarios {
         let ip = InternetAddresses.random(&rng)
         let label = context.label("T1110.003", "credential-access", step: "spray")
         // Real accounts (from a leaked address list) mixed with common names.
-        var names: [(String, Bool)] = client.people.map { ($0.name, $0.role == .admin) }.shuffledPrefix(12 + rng.below(10), &rng)
+        var names: [(String, Bool)] = client.people.map { ($0.name, LinuxActivity.hasAccount($0, on: host)) }.shuffledPrefix(12 + rng.below(10), &rng)
         for n in LinuxActivity.scannerUsers.shuffledPrefix(15 + rng.below(15), &rng) where !names.contains(where: { $0.0 == n }) {
             names.append((n, false))
         }

@@ -215,25 +215,34 @@ enum SQLInjectionScan {
         NetworkTraffic.declare(&ctx)
         guard ctx.client.webServer != nil else { return }
         let ip = NetworkScenarios.hostingAddress(&ctx.rng)
-        let ua = ctx.rng.pick(NetworkActivity.browserAgents)
+        let ua = WebServerTraffic.visitorAgent(&ctx.rng)
         let crawl = sc.label("T1190", "initial-access", step: "crawl")
         let probe = sc.label("T1190", "initial-access", step: "probe")
         var t = sc.start
-        WebServerTraffic.session(&ctx, at: t, from: ip, userAgent: ua, requests: [
-            .init("GET", "/", status: 200, bytes: 18_000 + ctx.rng.below(5_000)),
-            .init("GET", "/products", status: 200, bytes: 14_000 + ctx.rng.below(5_000)),
-            .init("GET", "/products/view.php?id=\(1 + ctx.rng.below(60))", status: 200, bytes: 9_000 + ctx.rng.below(5_000)),
-        ], label: crawl)
-        t = Schedule.plus(t, 20 + ctx.rng.unit() * 40)
+        // The crawl: the home page, a page or two of the site, then the product page whose id
+        // parameter is probed (the same pages, sizes and types the site gives every visitor).
         let id = 1 + ctx.rng.below(60)
+        let target = "/products/view.php?id=\(id)"
+        var pages = ["/"]
+        for _ in 0..<(1 + ctx.rng.below(2)) { pages.append(WebServerTraffic.contentKey(WebServerTraffic.page(&ctx))) }   // links on the site: no campaign parameters
+        pages.append(target)
+        let crawled = pages.map { p in
+            let b = WebServerTraffic.body(p, &ctx.rng)
+            return WebServerTraffic.Hit("GET", p, status: 200, bytes: b.bytes, mime: b.mime)
+        }
+        WebServerTraffic.session(&ctx, at: t, from: ip, userAgent: ua, requests: crawled, label: crawl)
+        t = Schedule.plus(t, 20 + ctx.rng.unit() * 40)
         for _ in 0..<(5 + ctx.rng.below(3)) {
             var hits: [WebServerTraffic.Hit] = []
             for _ in 0..<(12 + ctx.rng.below(10)) {
                 let p = ctx.rng.pick(payloads)
                 let broken = p.hasPrefix("%27") || p == "%22" || p == "%29" || p.contains("EXTRACTVALUE")
                 let status = broken && ctx.rng.chance(0.6) ? 500 : 200
-                hits.append(.init("GET", "/products/view.php?id=\(id)\(p)", status: status,
-                                  bytes: status == 500 ? 530 + ctx.rng.below(40) : 9_000 + ctx.rng.below(5_000)))
+                // A false condition selects no product: the site's "product not found" page;
+                // otherwise the product page itself (what boolean-based probing compares).
+                let noRow = p.contains("1%3D2") || p.contains("abce")
+                let bytes = status == 500 ? 530 + ctx.rng.below(40) : WebServerTraffic.body(noRow ? "/products/view.php" : target, &ctx.rng).bytes
+                hits.append(.init("GET", target + p, status: status, bytes: bytes))
             }
             let port = ctx.rng.chance(0.8) ? 443 : 80
             WebServerTraffic.session(&ctx, at: t, from: ip, userAgent: ua, port: port, requests: hits, label: probe)

@@ -1,11 +1,12 @@
 import SpoorCore
 
 /// What every Windows machine starts on its own, as SYSTEM, from the tasks in the Task
-/// Scheduler Library (`\Microsoft\Windows\…`) and the services that run on demand. A
-/// ProcessCreate rule that logs every process but known noise (sysmon-modular's
-/// `include_general_commment.xml` logs all; SwiftOnSecurity's sysmon-config excludes a list)
-/// logs them; before this the simulator's machines started almost nothing but the console work
-/// of people, so the programs a Windows machine runs by itself were missing.
+/// Scheduler Library (`\Microsoft\Windows\…`) and the services that run on demand. Security
+/// 4688 logs them all; Sysmon logs those its configuration does not exclude (sysmon-modular's
+/// process-creation rules log every process but a list of exclusions, which drops `wermgr`,
+/// `sppsvc` and `CompatTelRunner`: `WindowsRecorder.sysmonLogsProcess`). Before this the
+/// simulated machines started almost nothing by themselves, so a system tool started as SYSTEM
+/// on a server was mostly an intruder's (PsExec's children).
 ///
 /// - **Update Orchestrator**: `usoclient.exe StartScan` (task `UpdateOrchestrator\Schedule
 ///   Scan`) and the orchestrator's COM worker `MoUsoCoreWorker.exe -Embedding` several times a day

@@ -100,12 +100,18 @@ enum WindowsActivity {
                     rec.dns(svchost, on: host, at: now, query: name, answer: ip)
                     rec.connect(svchost, on: host, at: Self.plus(now, 0.05), to: ip, port: 443, portName: "https")
                 default:
-                    rec.access(defender, lsass, on: host, at: now, mask: rec.rng.pick(["0x1000", "0x101000", "0x1410"]),
+                    // Defender's scans open lsass with narrow rights and, for memory scans, full
+                    // access (0x1FFFFF: sysmon-modular's lsass rule notes "Expect EDRs/AVs to also
+                    // trigger this"); Sysmon writes the mask in upper-case hex.
+                    rec.access(defender, lsass, on: host, at: now, mask: rec.rng.pick(["0x1000", "0x101000", "0x1410", "0x1FFFFF"]),
                                callTrace: WindowsRecorder.callTrace + "|" + WinProgram.defenderPlatform + "MpSvc.dll+4c8a1")
                 }
                 s += rec.rng.exponential(mean: 1_500)
             }
             inventoryRuns(host, day: day, &rec)
+            var side = rec.side("maintenance|" + host.name + "|\(day)", seed: context.config.seed)
+            maintenance(host, day: day, &side)
+            rec.absorb(side)
             // The computer account renews its tickets with the DC a few times a day.
             var k = rec.rng.exponential(mean: 10_000)
             while k < 86_400 {
@@ -291,17 +297,35 @@ enum WindowsActivity {
                     var k = 4.0
                     for line in ["whoami /all", rec.rng.pick(["net group \"Domain Admins\" /domain", "net localgroup administrators", "net user " + user.name + " /domain"]), "ipconfig /all"].prefix(1 + rec.rng.below(3)) {
                         let prog: WinProgram = line.hasPrefix("whoami") ? .whoami : (line.hasPrefix("net ") ? .system("net.exe", "Net Command", original: "net.exe") : .system("ipconfig.exe", "IP Configuration Utility", original: "ipconfig.exe"))
-                        rec.start(prog, line, parent: cmd, on: server, at: Self.plus(w, k), integrity: "High")
+                        rec.start(prog, WindowsRecorder.typed(line), parent: cmd, on: server, at: Self.plus(w, k), integrity: "High")
                         k += 3 + rec.rng.exponential(mean: 8)
                     }
                 case 5:
-                    // PsExec to a workstation to fix something (IT's everyday remote tool).
+                    // PsExec to a workstation to fix something (IT's everyday remote tool): on the
+                    // target, the same remote side as any PsExec (WindowsRecorder.psexecConnect/Service).
                     guard let target = client.workstations.isEmpty ? nil : rec.rng.pick(client.workstations) else { break }
                     let tool = WinProgram(image: "C:\\Tools\\SysinternalsSuite\\PsExec64.exe", fileVersion: "2.43", description: "Execute processes remotely", product: "Sysinternals PsExec",
                                           company: "Sysinternals - www.sysinternals.com", originalFileName: "psexec.c")
-                    let px = rec.start(tool, "PsExec64.exe -accepteula \\\\" + target.fqdn(client) + " -s " + rec.rng.pick(["gpupdate /force", "cmd /c ipconfig /flushdns", "cmd.exe", "sc query spooler"]),
+                    let (program, typed, arguments) = rec.rng.pick(Self.psexecFixes)
+                    let px = rec.start(tool, "PsExec64.exe -accepteula \\\\" + target.fqdn(client) + " -s " + typed + (arguments.isEmpty ? "" : " " + arguments),
                                        parent: serverExplorer, on: server, at: w, integrity: "High")
                     rec.connect(px, on: server, at: Self.plus(w, 0.2), to: target.ip.description, name: target.fqdn(client), port: 445, portName: "microsoft-ds")
+                    // The remote side on a side recorder: it leaves the rest of the run as it was.
+                    var it = rec.side("psexec|" + target.name + "|\(w.microseconds)", seed: context.config.seed)
+                    let remote = it.psexecConnect(user, from: server, to: target, dc: dc, at: Self.plus(w, 0.3))
+                    let child = it.psexecService(remote, on: target, at: Self.plus(w, 1.0), program: program, typed: typed, arguments: arguments)
+                    if program == .cmd {
+                        // `cmd /c …` runs its command; an interactive `cmd.exe` one or two checks.
+                        let lines = arguments.hasPrefix("/c ") ? [String(arguments.dropFirst(3))]
+                            : Array(["gpupdate /force", "ipconfig /all", "sc query spooler", "netsh winhttp show proxy"].shuffledStable(&it.rng).prefix(1 + it.rng.below(2)))
+                        var k = 1.5
+                        for line in lines {
+                            let name = String(line.prefix { $0 != " " })
+                            it.start(Self.consoleProgram(name), WindowsRecorder.typed(line), parent: child, on: target, at: Self.plus(w, k))
+                            k += 3 + it.rng.exponential(mean: 8)
+                        }
+                    }
+                    rec.absorb(it)
                 case 6:
                     // A maintenance task (schtasks /create, 4698) or a look at a service (sc.exe).
                     let cmd = rec.start(.cmd, "\"C:\\Windows\\system32\\cmd.exe\" ", parent: serverExplorer, on: server, at: w, integrity: "High")
@@ -356,6 +380,27 @@ enum WindowsActivity {
             rec.rdpSession(remote, on: server, at: Self.plus(at, s), from: ws, reconnect: false, sessionNumber: session)
             rec.logoff(remote, type: 10, on: server, at: Self.plus(at, s + 1), userInitiated: true)
         }
+
+        /// What IT starts on a workstation with `psexec -s`: a policy refresh, a DNS cache flush,
+        /// a service check, a console (program, name as typed, arguments).
+        static let psexecFixes: [(WinProgram, String, String)] = [
+            (.gpupdate, "gpupdate", "/force"), (.cmd, "cmd", "/c ipconfig /flushdns"), (.cmd, "cmd.exe", ""), (.sc, "sc", "query spooler"),
+        ]
+
+        /// The program of a command typed at a prompt, by its name.
+        static func consoleProgram(_ name: String) -> WinProgram {
+            switch name.lowercased() {
+            case "gpupdate": return .gpupdate
+            case "ipconfig": return ipconfig
+            case "sc", "sc.exe": return .sc
+            case "whoami": return .whoami
+            case "net": return net
+            case "netsh": return netsh
+            default: return .cmd
+            }
+        }
+
+        static let netsh = WinProgram.system("netsh.exe", "Network Command Shell", original: "netsh.exe")
 
         static let intuneExtension = WinProgram(image: "C:\\Program Files (x86)\\Microsoft Intune Management Extension\\Microsoft.Management.Services.IntuneWindowsAgent.exe",
                                                 fileVersion: "1.83.107.0", description: "Microsoft Intune Management Extension", product: "Microsoft Intune Management Extension",

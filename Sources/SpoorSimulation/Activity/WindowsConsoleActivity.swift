@@ -103,6 +103,17 @@ extension WindowsActivity.Generator {
                                   parent: explorer, on: ws, at: now, integrity: level)
             rec.start(.conhost, Self.consoleHost, parent: shell, on: ws, at: Self.plus(now, 0.05), directory: "C:\\Windows\\system32\\", integrity: level)
             var k = 3 + rec.rng.exponential(mean: 6)
+            let servers = client.hosts.filter { $0.role != .workstation }
+            var side = rec.side("tnc|" + ws.name + "|\(now.microseconds)", seed: context.config.seed)
+            if usePowerShell, !servers.isEmpty, side.rng.chance(0.3) {
+                // A reachability check in PowerShell itself (`Test-NetConnection <host> -Port <n>`,
+                // NetTCPIP module, Microsoft Learn): the shell resolves the name and connects.
+                let server = side.rng.pick(servers)
+                let at = Self.plus(now, k)
+                side.dns(shell, on: ws, at: at, query: server.fqdn(client), answer: server.ip.description)
+                side.connect(shell, on: ws, at: Self.plus(at, 0.02), to: server.ip.description, name: server.fqdn(client), port: side.rng.pick([445, 3389, 5985, 443, 22]))
+                rec.absorb(side)
+            }
             let lines = user.role == .admin ? adminCommands(user, &rec.rng) : developerCommands(user, &rec.rng)
             for (program, typed) in lines {
                 // cmd writes the typed name and two spaces; PowerShell starts the resolved path, quoted.

@@ -206,28 +206,19 @@ enum WindowsScenarios {
         guard let (ws, _) = target(c, &rec.rng), let dc = client.domainController, let admin = stolenAdmin(client, &rec.rng) else { return }
         let server = rec.rng.chance(0.5) ? dc : (client.hosts(.fileServer).first ?? dc)
         duringWork(&c)
-        let system = WinLogon.system(server, client)
         rec.label = c.label("T1021.002", "lateral-movement", step: "smb-logon")
         let shell = shell(&rec, admin, on: ws, at: c.start)
         let tool = WinProgram(image: "C:\\Users\\Public\\PsExec64.exe", fileVersion: "2.43", description: "Execute processes remotely", product: "Sysinternals PsExec",
                               company: "Sysinternals - www.sysinternals.com", originalFileName: "psexec.c")
         let px = rec.start(tool, "PsExec64.exe -accepteula \\\\\(server.fqdn(client)) -s cmd.exe", parent: shell, on: ws, at: c.start, integrity: "High")
         rec.connect(px, on: ws, at: plus(c.start, 0.2), to: server.ip.description, name: server.fqdn(client), port: 445, portName: "microsoft-ds")
-        rec.serviceTicket(admin.name, service: server.name + "$", serviceSID: rec.computerSID(server), from: ws, on: dc, at: plus(c.start, 0.3))
-        var remote = rec.user(admin)
-        remote.isAdmin = true
-        rec.logon(remote, type: 3, on: server, at: plus(c.start, 0.4), from: ws)
-        rec.shareAccess(remote, on: server, at: plus(c.start, 0.5), from: ws, share: "\\\\*\\ADMIN$", path: "\\??\\C:\\Windows")
-        rec.shareAccess(remote, on: server, at: plus(c.start, 0.6), from: ws, share: "\\\\*\\ADMIN$", path: "\\??\\C:\\Windows", relative: "PSEXESVC.exe")
+        let remote = rec.psexecConnect(admin, from: ws, to: server, dc: dc, at: plus(c.start, 0.3))
         rec.label = c.label("T1569.002", "execution", step: "service")
-        rec.serviceInstalled(remote, on: server, at: plus(c.start, 1.0), name: "PSEXESVC", display: "PSEXESVC", path: "%SystemRoot%\\PSEXESVC.exe", start: "demand start")
-        let services = rec.existing(.services, on: server, logon: system, commandLine: "C:\\Windows\\system32\\services.exe", at: c.start)
-        let svc = rec.start(.psexesvc, "C:\\Windows\\PSEXESVC.exe", parent: services, on: server, at: plus(c.start, 1.3))
-        let cmd = rec.start(.cmd, "\"cmd.exe\" ", parent: svc, on: server, at: plus(c.start, 1.8))
+        let cmd = rec.psexecService(remote, on: server, at: plus(c.start, 1.0), program: .cmd, typed: "cmd.exe", arguments: "")
         var s = 5.0
         for line in ["whoami /all", "net group \"Domain Admins\" /domain", "ipconfig /all"] {
             let prog: WinProgram = line.hasPrefix("whoami") ? .whoami : (line.hasPrefix("net ") ? .system("net.exe", "Net Command", original: "net.exe") : .system("ipconfig.exe", "IP Configuration Utility", original: "ipconfig.exe"))
-            rec.start(prog, line, parent: cmd, on: server, at: plus(c.start, s))
+            rec.start(prog, WindowsRecorder.typed(line), parent: cmd, on: server, at: plus(c.start, s))
             s += 4 + rec.rng.exponential(mean: 10)
         }
         finish(rec, &c)
@@ -256,7 +247,7 @@ enum WindowsScenarios {
         ex.integrity = "High"
         let cmd = rec.start(.cmd, "\"C:\\Windows\\system32\\cmd.exe\" ", parent: ex, on: server, at: plus(at, 40), integrity: "High")
         rec.start(.whoami, "whoami", parent: cmd, on: server, at: plus(at, 48))
-        rec.start(.system("net.exe", "Net Command", original: "net.exe"), "net user /domain", parent: cmd, on: server, at: plus(at, 61))
+        rec.start(.system("net.exe", "Net Command", original: "net.exe"), WindowsRecorder.typed("net user /domain"), parent: cmd, on: server, at: plus(at, 61))
         let end = plus(at, 300 + rec.rng.exponential(mean: 600))
         rec.rdpSession(remote, on: server, at: end, from: ws, reconnect: false, sessionNumber: session)
         rec.logoff(remote, type: 10, on: server, at: plus(end, 1), userInitiated: true)

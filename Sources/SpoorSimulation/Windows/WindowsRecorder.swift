@@ -54,6 +54,17 @@ struct WindowsRecorder {
         events.append(e)
     }
 
+    /// A recorder for activity added on the side, with its own random stream derived from the
+    /// run's seed and `key` (a host, a day, a moment): what it writes leaves the main stream, and
+    /// so every other record of the run, unchanged. Its events go back with ``absorb(_:)``.
+    func side(_ key: String, seed: UInt64) -> WindowsRecorder {
+        var r = WindowsRecorder(client: client, rng: SplitMix64(seed: seed ^ WindowsEventWriter.stableHash(key)))
+        r.label = label
+        return r
+    }
+
+    mutating func absorb(_ other: WindowsRecorder) { events += other.events }
+
     /// Logon events share one ActivityID per host boot.
     func activityID(_ host: SimHost) -> String {
         let h = WindowsEventWriter.stableHash(host.name + "activity")
@@ -93,16 +104,21 @@ struct WindowsRecorder {
         let level = integrity ?? (logon.sid == "S-1-5-18" ? "System" : (logon.isAdmin && parent.integrity == "High" ? "High" : "Medium"))
         let p = WinProcess(program: program, guid: processGuid(host, t), pid: newPID(), commandLine: commandLine, logon: logon, integrity: level)
         let cwd = directory ?? (logon.sid == "S-1-5-18" ? "C:\\Windows\\system32\\" : "C:\\Users\\\(logon.name)\\")
-        emit(host, .sysmon, 1, at: t, [
-            ("RuleName", .s("-")), ("UtcTime", .s(WindowsEventWriter.sysmonTime(t))), ("ProcessGuid", .s(p.guid)), ("ProcessId", .n(Int64(p.pid))),
-            ("Image", .s(program.image)), ("FileVersion", .s(program.fileVersion)), ("Description", .s(program.description)),
-            ("Product", .s(program.product)), ("Company", .s(program.company)), ("OriginalFileName", .s(program.originalFileName)),
-            ("CommandLine", .s(commandLine)), ("CurrentDirectory", .s(cwd)), ("User", .s(logon.sysmonUser)), ("LogonGuid", .s(logon.logonGuid)),
-            ("LogonId", .s(WindowsEventWriter.hexID(logon.logonID))), ("TerminalSessionId", .n(Int64(logon.session))),
-            ("IntegrityLevel", .s(level)), ("Hashes", .s(program.hashes)), ("ParentProcessGuid", .s(parent.guid)),
-            ("ParentProcessId", .n(Int64(parent.pid))), ("ParentImage", .s(parent.program.image)), ("ParentCommandLine", .s(parent.commandLine)),
-            ("ParentUser", .s(parent.logon.sysmonUser)),
-        ])
+        if Self.sysmonLogsProcess(program, commandLine, parent: parent.program) {
+            emit(host, .sysmon, 1, at: t, [
+                ("RuleName", .s("-")), ("UtcTime", .s(WindowsEventWriter.sysmonTime(t))), ("ProcessGuid", .s(p.guid)), ("ProcessId", .n(Int64(p.pid))),
+                ("Image", .s(program.image)), ("FileVersion", .s(program.fileVersion)), ("Description", .s(program.description)),
+                ("Product", .s(program.product)), ("Company", .s(program.company)), ("OriginalFileName", .s(program.originalFileName)),
+                ("CommandLine", .s(commandLine)), ("CurrentDirectory", .s(cwd)), ("User", .s(logon.sysmonUser)), ("LogonGuid", .s(logon.logonGuid)),
+                ("LogonId", .s(WindowsEventWriter.hexID(logon.logonID))), ("TerminalSessionId", .n(Int64(logon.session))),
+                ("IntegrityLevel", .s(level)), ("Hashes", .s(program.hashes)), ("ParentProcessGuid", .s(parent.guid)),
+                ("ParentProcessId", .n(Int64(parent.pid))), ("ParentImage", .s(parent.program.image)), ("ParentCommandLine", .s(parent.commandLine)),
+                ("ParentUser", .s(parent.logon.sysmonUser)),
+            ])
+        } else {
+            // The draw the skipped event would have made: the rest of the run stays as it was.
+            _ = rng.below(3_000)
+        }
         let elevation = level == "System" ? "%%1936" : (level == "High" ? "%%1937" : (logon.isAdmin ? "%%1938" : "%%1936"))
         let label = ["Medium": "S-1-16-8192", "High": "S-1-16-12288", "System": "S-1-16-16384"][level] ?? "S-1-16-8192"
         emit(host, .security, 4688, at: Timestamp(microseconds: t.microseconds + Int64(rng.below(900))), [
@@ -114,6 +130,32 @@ struct WindowsRecorder {
         ])
         return p
     }
+
+    /// Whether the Sysmon configuration logs a process creation (event 1). The configuration is
+    /// sysmon-modular's (Olaf Hartong, github.com/olafhartong/sysmon-modular): ProcessCreate logs
+    /// every process but its exclusions, of which these match what the simulator starts:
+    /// generic Windows processes (`1_process_creation/exclude_windows_generic_processes.xml`:
+    /// COM surrogates `DllHost.exe /Processid…`, `conhost.exe`, `wermgr.exe`, `sppsvc.exe`,
+    /// `CompatTelRunner.exe`, `audiodg.exe`, `powercfg.exe`, `WmiApSrv.exe`) and Chrome's
+    /// (`exclude_google_chrome.xml`: its `--type=` child processes, "massive command-line
+    /// arguments", and Google Update and its children). Conditions are case-insensitive.
+    /// Security 4688 has no such filter and logs them all. Applies to every process alike,
+    /// benign or not.
+    static func sysmonLogsProcess(_ program: WinProgram, _ commandLine: String, parent: WinProgram) -> Bool {
+        let image = program.image.lowercased(), line = commandLine.lowercased()
+        if sysmonExcludedImages.contains(image) { return false }
+        if line.hasPrefix("c:\\windows\\system32\\dllhost.exe /processid") { return false }
+        if line.hasPrefix("\"c:\\program files\\google\\chrome\\application\\chrome.exe\" --type=")
+            || line.hasPrefix("\"c:\\program files (x86)\\google\\chrome\\application\\chrome.exe\" --type=") { return false }
+        let update = "c:\\program files (x86)\\google\\update\\"
+        return !image.hasPrefix(update) && !parent.image.lowercased().hasPrefix(update)
+    }
+
+    static let sysmonExcludedImages: Set<String> = [
+        "c:\\windows\\system32\\conhost.exe", "c:\\windows\\system32\\wermgr.exe", "c:\\windows\\syswow64\\wermgr.exe",
+        "c:\\windows\\system32\\sppsvc.exe", "c:\\windows\\system32\\compattelrunner.exe", "c:\\windows\\system32\\audiodg.exe",
+        "c:\\windows\\system32\\powercfg.exe", "c:\\windows\\system32\\wbem\\wmiapsrv.exe",
+    ]
 
     // MARK: Sysmon network, DNS, files, process access
 
@@ -151,6 +193,48 @@ struct WindowsRecorder {
             ("GrantedAccess", .s(mask)), ("CallTrace", .s(callTrace)), ("SourceUser", .s(source.logon.sysmonUser)), ("TargetUser", .s(target.logon.sysmonUser)),
         ])
     }
+
+    /// A command line as cmd.exe writes it for a command typed at its prompt or after `/c`: the
+    /// typed program name, two spaces, the arguments (`ipconfig  /all`, `net  use …`); a name
+    /// typed with its extension keeps one space (`sc.exe query`). Benign consoles and the
+    /// scenarios' shells both go through it, so a typed command reads the same in either.
+    static func typed(_ line: String) -> String {
+        guard let space = line.firstIndex(of: " ") else { return line }
+        let name = line[..<space]
+        if name.lowercased().hasSuffix(".exe") || line[line.index(after: space)...].hasPrefix(" ") { return line }
+        return name + "  " + line[line.index(after: space)...]
+    }
+
+    // MARK: PsExec's remote side
+
+    /// What PsExec does on the target before its command runs (Sysinternals, "PsExec",
+    /// Microsoft Learn: it copies PSEXESVC.exe to the target's ADMIN$ share and installs and
+    /// starts the PSEXESVC service, which starts the command; the account's network logon and
+    /// share access are Security 4624 type 3, 5140 and 5145 on the target): a service ticket
+    /// for the target, the admin's network logon, ADMIN$ and the copied binary. The same code
+    /// writes IT's everyday PsExec and an intruder's. Returns the remote logon.
+    mutating func psexecConnect(_ account: SimUser, from source: SimHost, to target: SimHost, dc: SimHost, at t: Timestamp) -> WinLogon {
+        serviceTicket(account.name, service: target.name + "$", serviceSID: computerSID(target), from: source, on: dc, at: t)
+        var remote = user(account)
+        remote.isAdmin = true
+        logon(remote, type: 3, on: target, at: Self.plus(t, 0.1), from: source)
+        shareAccess(remote, on: target, at: Self.plus(t, 0.2), from: source, share: "\\\\*\\ADMIN$", path: "\\??\\C:\\Windows")
+        shareAccess(remote, on: target, at: Self.plus(t, 0.3), from: source, share: "\\\\*\\ADMIN$", path: "\\??\\C:\\Windows", relative: "PSEXESVC.exe")
+        return remote
+    }
+
+    /// The PSEXESVC service (7045, 4697), its process under services.exe, and the command it
+    /// starts as SYSTEM (`-s`): the program name as typed on PsExec's command line, quoted, then
+    /// its arguments (`"cmd.exe" `, `"gpupdate" /force`).
+    mutating func psexecService(_ remote: WinLogon, on target: SimHost, at t: Timestamp, program: WinProgram, typed name: String, arguments: String) -> WinProcess {
+        serviceInstalled(remote, on: target, at: t, name: "PSEXESVC", display: "PSEXESVC", path: "%SystemRoot%\\PSEXESVC.exe", start: "demand start")
+        let system = WinLogon.system(target, client)
+        let services = existing(.services, on: target, logon: system, commandLine: "C:\\Windows\\system32\\services.exe", at: t)
+        let svc = start(.psexesvc, "C:\\Windows\\PSEXESVC.exe", parent: services, on: target, at: Self.plus(t, 0.3))
+        return start(program, "\"" + name + "\" " + arguments, parent: svc, on: target, at: Self.plus(t, 0.8))
+    }
+
+    static func plus(_ t: Timestamp, _ seconds: Double) -> Timestamp { Timestamp(microseconds: t.microseconds + Int64(seconds * 1_000_000)) }
 
     static let callTrace = "C:\\Windows\\SYSTEM32\\ntdll.dll+9f8a4|C:\\Windows\\System32\\KERNELBASE.dll+7a5fe"
 

@@ -57,23 +57,31 @@ public struct DNSTunnelDetector: EventDetector {
         var day: Int32
     }
 
+    /// Per source, domain and day: counters only, no heap storage (a large case has millions).
+    /// The distinct names are in one set for all groups, the evidence in flat arrays.
     struct Group {
-        var names: Set<UInt32> = []
-        var order: [UInt32] = []
-        var lookups = 0
-        var txtNull = 0
-        var longestLabel = 0
+        var lookups: Int32 = 0
+        var txtNull: Int32 = 0
+        var names: Int32 = 0
+        var evidence: Int32 = 0
+        var longestLabel: Int32 = 0
+        var sourceIsInternal = false
+        /// Bytes of the distinct names (each plus a separator): the compressed size is at most this.
+        var rawBytes: Int64 = 0
         var first = Int64.max
         var last = Int64.min
-        var evidence: [Int64] = []
-        var sourceIsInternal = false
     }
 
     private var strings = DetectorStrings()
-    /// Per name id: (domain id, rest id, longest label), or domain 0 when the name has no
-    /// registrable domain or nothing left of it.
-    private var split: [UInt32: (domain: UInt32, rest: UInt32, longest: Int)] = [:]
-    private var groups: [Key: Group] = [:]
+    /// Per name id: (domain id, rest id, longest label, bytes of the rest), or domain 0 when the
+    /// name has no registrable domain or nothing left of it.
+    private var split: [UInt32: (domain: UInt32, rest: UInt32, longest: Int32, bytes: Int32)] = [:]
+    private var groupIndex: [Key: Int32] = [:]
+    private var groups: [Group] = []
+    /// group index << 32 | rest id, for every distinct name of every group.
+    private var distinct: Set<UInt64> = []
+    private var evidenceGroup: [Int32] = []
+    private var evidenceID: [Int64] = []
     private var ipIDs: [IPAddress: (id: UInt32, isInternal: Bool)] = [:]
 
     public init(policy: DNSTunnelPolicy = DNSTunnelPolicy()) {
@@ -120,42 +128,76 @@ public struct DNSTunnelDetector: EventDetector {
             let t = times.integers[r]
             let day = Int32(clamping: (t >= 0 ? t : t - 86_399_999_999) / 86_400_000_000)
             let key = Key(org: org.map { verbatim.id($0[r], batch, &strings) } ?? 0, source: source, domain: parts.domain, day: day)
-            groups[key, default: Group()].add(parts.rest, longest: parts.longest, time: t, id: r < ids.count ? ids[r] : Int64(r),
-                                              unusualType: types.map { $0[r] == txt || $0[r] == null } ?? false,
-                                              isInternal: isInternal, policy: policy)
+            let g: Int32
+            if let i = groupIndex[key] {
+                g = i
+            } else {
+                g = Int32(groups.count)
+                groupIndex[key] = g
+                groups.append(Group())
+            }
+            let id = r < ids.count ? ids[r] : Int64(r)
+            groups[Int(g)].lookups += 1
+            if let types, types[r] == txt || types[r] == null { groups[Int(g)].txtNull += 1 }
+            groups[Int(g)].first = min(groups[Int(g)].first, t)
+            groups[Int(g)].last = max(groups[Int(g)].last, t)
+            if isInternal { groups[Int(g)].sourceIsInternal = true }
+            if groups[Int(g)].evidence < policy.evidenceLimit {
+                groups[Int(g)].evidence += 1
+                evidenceGroup.append(g)
+                evidenceID.append(id)
+            }
+            if groups[Int(g)].names < policy.maximumNamesPerDay, distinct.insert(UInt64(UInt32(g)) << 32 | UInt64(parts.rest)).inserted {
+                groups[Int(g)].names += 1
+                groups[Int(g)].rawBytes += Int64(parts.bytes) + 1
+                groups[Int(g)].longestLabel = max(groups[Int(g)].longestLabel, parts.longest)
+            }
         }
     }
 
     /// The registrable domain and the rest of a name, once per distinct name.
-    private mutating func parts(of n: UInt32) -> (domain: UInt32, rest: UInt32, longest: Int) {
+    private mutating func parts(of n: UInt32) -> (domain: UInt32, rest: UInt32, longest: Int32, bytes: Int32) {
         if let p = split[n] { return p }
         let text = strings[n]
-        var p: (domain: UInt32, rest: UInt32, longest: Int) = (0, 0, 0)
+        var p: (domain: UInt32, rest: UInt32, longest: Int32, bytes: Int32) = (0, 0, 0, 0)
         if let reg = PublicSuffixList.shared.registrableDomain(text), text.utf8.count > reg.utf8.count + 1 {
             let rest = String(text.utf8.prefix(text.utf8.count - reg.utf8.count - 1)) ?? ""
             let longest = rest.split(separator: ".").map(\.utf8.count).max() ?? 0
-            p = (strings.id(reg), strings.id(rest), longest)
+            p = (strings.id(reg), strings.id(rest), Int32(clamping: longest), Int32(clamping: rest.utf8.count))
         }
         split[n] = p
         return p
     }
 
     public mutating func finish() -> [DetectorFinding] {
+        let floor = Double(max(1, policy.floorBytes)), ceiling = Double(max(policy.floorBytes + 1, policy.ceilingBytes))
+        // Names shorter in total than the floor cannot compress to more than it: only the
+        // groups above it get their names gathered and compressed.
+        var candidates: [Int32: [UInt32]] = [:]
+        for (g, group) in groups.enumerated() where Double(group.rawBytes) > floor { candidates[Int32(g)] = [] }
+        guard !candidates.isEmpty else { return [] }
+        for entry in distinct {
+            let g = Int32(truncatingIfNeeded: entry >> 32)
+            if candidates[g] != nil { candidates[g]?.append(UInt32(truncatingIfNeeded: entry)) }
+        }
         // Prevalence: internal sources per organisation, and per organisation and domain.
         struct OrgDomain: Hashable { var org: UInt32; var domain: UInt32 }
         var sourcesPerOrg: [UInt32: Set<UInt32>] = [:]
         var sourcesPerDomain: [OrgDomain: Set<UInt32>] = [:]
-        for (k, g) in groups where g.sourceIsInternal {
+        for (k, g) in groupIndex where groups[Int(g)].sourceIsInternal {
             sourcesPerOrg[k.org, default: []].insert(k.source)
             sourcesPerDomain[OrgDomain(org: k.org, domain: k.domain), default: []].insert(k.source)
         }
+        var keys = [Key?](repeating: nil, count: groups.count)
+        for (k, g) in groupIndex where candidates[g] != nil { keys[Int(g)] = k }
+        var evidence: [Int32: [Int64]] = [:]
+        for (g, id) in zip(evidenceGroup, evidenceID) where candidates[g] != nil { evidence[g, default: []].append(id) }
         var findings: [DetectorFinding] = []
-        let floor = Double(max(1, policy.floorBytes)), ceiling = Double(max(policy.floorBytes + 1, policy.ceilingBytes))
-        for (k, g) in groups {
-            // Names shorter in total than the floor cannot compress to more than it.
-            let raw = g.order.reduce(0) { $0 + strings[$1].utf8.count + 1 }
-            guard Double(raw) > floor else { continue }
-            let compressed = Self.deflatedSize(g.order.map { strings[$0] }.joined(separator: "\n"))
+        for (gi, names) in candidates {
+            guard let k = keys[Int(gi)] else { continue }
+            let g = groups[Int(gi)]
+            // Sorted by text: the set's order is not stable between runs, the bound barely depends on it.
+            let compressed = Self.deflatedSize(names.map { strings[$0] }.sorted().joined(separator: "\n"))
             let information = min(1, max(0, log2(Double(compressed) / floor) / log2(ceiling / floor)))
             var prevalence = 0.0
             if policy.prevalenceWeight > 0, g.sourceIsInternal, let n = sourcesPerOrg[k.org]?.count, n >= max(2, policy.prevalenceMinimumSources) {
@@ -170,13 +212,13 @@ public struct DNSTunnelDetector: EventDetector {
             findings.append(DetectorFinding(
                 detector: name, score: score,
                 subscores: [Subscore("information", information), Subscore("prevalence", prevalence),
-                            Subscore("compressed_bytes", Double(compressed)), Subscore("names", Double(g.order.count)),
+                            Subscore("compressed_bytes", Double(compressed)), Subscore("names", Double(g.names)),
                             Subscore("lookups", Double(g.lookups)), Subscore("txt_null_share", txtShare),
                             Subscore("longest_label", Double(g.longestLabel))],
                 entity: DetectorEntity(kind: "source-domain-day", parts: [source, domain, day.description], organization: strings[k.org]),
                 firstSeen: Timestamp(microseconds: g.first), lastSeen: Timestamp(microseconds: g.last),
-                evidence: cappedEvidence(g.evidence, limit: policy.evidenceLimit),
-                summary: "\(source) asked \(g.order.count)\(g.order.count >= policy.maximumNamesPerDay ? "+" : "") distinct names under \(domain) on \(day.description.prefix(10)) "
+                evidence: cappedEvidence((evidence[gi] ?? []).sorted(), limit: policy.evidenceLimit),
+                summary: "\(source) asked \(g.names)\(Int(g.names) >= policy.maximumNamesPerDay ? "+" : "") distinct names under \(domain) on \(day.description.prefix(10)) "
                     + "(\(compressed) bytes compressed, labels up to \(g.longestLabel) characters, \(Int((txtShare * 100).rounded()))% TXT/NULL)"))
         }
         return findings.sorted { ($0.score, $1.entity.description) > ($1.score, $0.entity.description) }
@@ -194,20 +236,5 @@ public struct DNSTunnelDetector: EventDetector {
             }
         }
         return status == Z_OK ? Int(size) : input.count
-    }
-}
-
-extension DNSTunnelDetector.Group {
-    mutating func add(_ rest: UInt32, longest: Int, time: Int64, id: Int64, unusualType: Bool, isInternal: Bool, policy: DNSTunnelPolicy) {
-        lookups += 1
-        if unusualType { txtNull += 1 }
-        first = Swift.min(first, time)
-        last = Swift.max(last, time)
-        sourceIsInternal = sourceIsInternal || isInternal
-        if evidence.count < policy.evidenceLimit { evidence.append(id) }
-        if order.count < policy.maximumNamesPerDay, names.insert(rest).inserted {
-            order.append(rest)
-            longestLabel = Swift.max(longestLabel, longest)
-        }
     }
 }

@@ -70,6 +70,8 @@ import SpoorCore
         var auc: Double?
         var low: Double?
         var high: Double?
+        /// The ROC-AUC of each draw of the sample, folds and forest (`auc` is their mean).
+        var draws: [Double] = []
         /// Informational: the old record-level check (uniform benign sample, folds by record).
         var recordLevel: [Double]?
         var topFeatures: [String]
@@ -127,6 +129,7 @@ import SpoorCore
             r.hostDays = s["host_days"] as? Int ?? 0
             r.reason = s["reason"] as? String
             r.recordLevel = s["record_level"] as? [Double]
+            r.draws = s["auc_draws"] as? [Double] ?? []
             return r
         }
         return (json["sklearn"] as? String ?? "?", results)
@@ -137,7 +140,7 @@ import SpoorCore
         var text = "\(title) (scikit-learn \(sklearn), random forest; kind-matched benign sample, folds grouped by campaign (attacks) and host-day (benign),"
         text += " out-of-fold ROC-AUC with cluster-bootstrap 95%; record-level: the old unmatched check, informational)\n"
         text += "source".padding(toLength: 24, withPad: " ", startingAt: 0)
-            + "attacks matched benign  m kinds    camp  hd   ROC-AUC [95%]          record-level  top features\n"
+            + "attacks matched benign  m kinds    camp  hd   ROC-AUC [95%] (mean)   record-level  top features\n"
         for r in results {
             text += r.source.padding(toLength: 24, withPad: " ", startingAt: 0)
             text += String(r.attacks).leftPadded(7) + String(r.attacksMatched).leftPadded(8) + String(r.benignMatched).leftPadded(7)
@@ -146,6 +149,9 @@ import SpoorCore
             text += "\(f(r.auc)) [\(f(r.low)), \(f(r.high))]".padding(toLength: 23, withPad: " ", startingAt: 0)
             text += f(r.recordLevel?.first).padding(toLength: 14, withPad: " ", startingAt: 0)
             text += r.topFeatures.joined(separator: ", ") + "\n"
+            if r.draws.count > 1, let lo = r.draws.min(), let hi = r.draws.max() {
+                text += String(repeating: " ", count: 24) + "\(r.draws.count) draws of sample, folds and forest: \(f(lo))–\(f(hi)) (the mean is asserted)\n"
+            }
             if !r.kindsShort.isEmpty || !r.kindsWithoutBenign.isEmpty {
                 text += String(repeating: " ", count: 24) + "kinds short of benign (kind attacks benign): " + r.kindsShort.joined(separator: "; ")
                     + " | without benign (kind attacks): " + r.kindsWithoutBenign.joined(separator: "; ") + "\n"

@@ -3,6 +3,20 @@ import SpoorCore
 /// A service on the internet the simulated hosts talk to: its name, the CNAME chain its
 /// resolver returns, its addresses (in the address ranges the real operators announce) and
 /// the TTL of its answer.
+///
+/// `addresses` is the name's A RRset: an answer carries all of it (RFC 2181 §5, "Resource
+/// Record Sets": an RRset is never split, and its RRs share one TTL, §5.2), in the order the
+/// server rotates them (round robin, RFC 1794), and the client connects to the first. Answers
+/// with several addresses are common: in the one real office capture at hand (RITA's test
+/// data, `rita-test-data/test_data/proxy/dns.log`), 79 of 187 answered A queries without a
+/// CNAME carry 2–4 addresses, and 39 a single one.
+///
+/// `dnssec`: the zone that signs the name's first RRset and the length of its signatures
+/// (RSA-2048 256 bytes, ECDSA P-256 64 bytes: RFC 6605 §4), for signed zones. A validating
+/// resolver asks upstream with the DO bit (RFC 3225), and the answer then carries an RRSIG
+/// for each signed RRset (RFC 4035 §3.1.1; RFC 4034 §3 for the record), which Zeek logs as
+/// `RRSIG <type covered> <signer>` (`base/protocols/dns/main.zeek`, `dns_RRSIG`). Stub
+/// resolvers do not set DO, so the workstation's leg carries none.
 public struct InternetService: Sendable {
     public var domain: String
     public var cnames: [String]
@@ -13,8 +27,10 @@ public struct InternetService: Sendable {
     /// Typical bytes sent and received per TLS connection (means of a log-normal).
     public var up: Double
     public var down: Double
+    public var dnssec: (signer: String, signatureBytes: Int)?
 
-    init(_ domain: String, _ cnames: [String] = [], _ addresses: [String], ttl: Int, weight: Double = 0, up: Double = 2_000, down: Double = 20_000) {
+    init(_ domain: String, _ cnames: [String] = [], _ addresses: [String], ttl: Int, weight: Double = 0, up: Double = 2_000, down: Double = 20_000,
+         dnssec: (signer: String, signatureBytes: Int)? = nil) {
         self.domain = domain
         self.cnames = cnames
         self.addresses = addresses.compactMap { IPAddress($0) }
@@ -22,16 +38,23 @@ public struct InternetService: Sendable {
         self.weight = weight
         self.up = up
         self.down = down
+        self.dnssec = dnssec
     }
 
-    /// The answers section as Zeek logs it: CNAMEs first, then addresses, with one TTL each.
+    /// The answers section as Zeek logs it: CNAMEs first, then the whole address RRset
+    /// rotated by a random offset, with one TTL each (one TTL for the RRset). `address` is
+    /// the first, the one the client connects to.
     public func answers(_ rng: inout SplitMix64) -> (answers: [String], ttls: [Int], address: IPAddress) {
-        let address = addresses[rng.below(addresses.count)]
+        let first = rng.below(addresses.count)
+        let rotated = (0..<addresses.count).map { addresses[(first + $0) % addresses.count] }
         var names = cnames
         var ttls = cnames.map { _ in ttl * 2 + 60 * rng.below(30) }
-        names.append(address.description)
-        ttls.append(max(5, ttl - rng.below(max(1, ttl / 2))))
-        return (names, ttls, address)
+        let remaining = max(5, ttl - rng.below(max(1, ttl / 2)))
+        for a in rotated {
+            names.append(a.description)
+            ttls.append(remaining)
+        }
+        return (names, ttls, rotated[0])
     }
 }
 
@@ -63,7 +86,8 @@ public enum Internet {
         InternetService("static.licdn.com", ["2-01-2c3e-005a.cdx.cedexis.net", "static-exp1.licdn.com"], ["23.35.236.107"], ttl: 300, weight: 1, up: 1_000, down: 120_000),
         InternetService("en.wikipedia.org", ["dyna.wikimedia.org"], ["185.15.59.224"], ttl: 600, weight: 2, up: 1_800, down: 80_000),
         InternetService("stackoverflow.com", [], ["104.18.32.7", "172.64.155.249"], ttl: 300, weight: 2, up: 2_000, down: 90_000),
-        InternetService("cdnjs.cloudflare.com", [], ["104.17.24.14", "104.17.25.14"], ttl: 300, weight: 2, up: 1_000, down: 60_000),
+        InternetService("cdnjs.cloudflare.com", [], ["104.17.24.14", "104.17.25.14"], ttl: 300, weight: 2, up: 1_000, down: 60_000,
+                        dnssec: ("cloudflare.com", 64)),
         InternetService("cdn.jsdelivr.net", ["jsdelivr.map.fastly.net"], ["151.101.1.229", "151.101.65.229"], ttl: 300, weight: 1.5, up: 1_000, down: 50_000),
         InternetService("www.bing.com", ["www-www.bing.com.trafficmanager.net", "www.bing.com.edgekey.net", "e86303.dscx.akamaiedge.net"], ["23.211.6.74"], ttl: 300, weight: 2, up: 2_000, down: 50_000),
         InternetService("assets.msn.com", ["assets.msn.com.edgekey.net", "e28578.d.akamaiedge.net"], ["23.56.3.149"], ttl: 300, weight: 1.5, up: 1_000, down: 90_000),
@@ -91,8 +115,11 @@ public enum Internet {
     /// Certificate trust lists over plain HTTP (`ctldl.windowsupdate.com`, a real CTL endpoint).
     public static let ctl = InternetService("ctldl.windowsupdate.com", ["ctldl.windowsupdate.com.delivery.microsoft.com", "wu-b-net.trafficmanager.net"], ["93.184.221.240", "8.241.9.126"], ttl: 300)
     public static let ocsp = InternetService("ocsp.digicert.com", ["ocsp.edge.digicert.com", "fp2e7a.wpc.2be4.phicdn.net"], ["192.229.211.108"], ttl: 300)
-    public static let debian = InternetService("deb.debian.org", ["debian.map.fastly.net"], ["151.101.2.132", "151.101.66.132"], ttl: 300)
-    public static let debianSecurity = InternetService("security.debian.org", [], ["151.101.130.132", "151.101.194.132"], ttl: 300)
+    /// debian.org is signed (RSA/SHA-256); cloudflare.com with ECDSA P-256 (RFC 6605).
+    public static let debian = InternetService("deb.debian.org", ["debian.map.fastly.net"], ["151.101.2.132", "151.101.66.132"], ttl: 300,
+                                               dnssec: ("debian.org", 256))
+    public static let debianSecurity = InternetService("security.debian.org", [], ["151.101.130.132", "151.101.194.132"], ttl: 300,
+                                                       dnssec: ("debian.org", 256))
     public static let ntpPool = InternetService("0.debian.pool.ntp.org", [], ["162.159.200.1", "194.58.207.69", "185.125.190.58", "81.3.27.46"], ttl: 130)
     public static let windowsTime = InternetService("time.windows.com", ["twc.trafficmanager.net"], ["168.61.215.74"], ttl: 300)
     public static let offsite = InternetService("s3.eu-central-1.amazonaws.com", [], ["52.219.170.14", "52.219.47.91", "3.5.137.170", "52.219.72.157"], ttl: 5)

@@ -161,17 +161,33 @@ public enum NetworkTraffic {
     /// One query to `server` and its answer: a conn row (udp/53) and a dns row. When the
     /// server is the client's resolver and `upstream` is true, the resolver's own query to
     /// its upstream (a cache miss) is written too. Returns when the answer arrived.
+    ///
+    /// `dnssec` (the signer and signature length of a signed zone, ``InternetService``): the
+    /// resolver validates and asks upstream with the DO bit (RFC 3225), so the upstream
+    /// answer carries an RRSIG after the first RRset (RFC 4035 §3.1.1), logged by Zeek as
+    /// `RRSIG <type covered> <signer>`; the stub's leg has none.
     @discardableResult
     public static func dns(_ ctx: inout SimulationContext, at t: Timestamp, from client: NetEndpoint, server: NetEndpoint,
                            query: String, type: DNSType = .a, rcode: DNSRcode = .noError, answers: [String] = [], ttls: [Int] = [],
-                           upstream: Bool = false, label: TruthLabel?) -> Timestamp {
+                           upstream: Bool = false, dnssec: (signer: String, signatureBytes: Int)? = nil, label: TruthLabel?) -> Timestamp {
         var rtt = 0.0003 + ctx.rng.exponential(mean: 0.0008)
         if upstream, server.host?.role == .proxy {
             let up = NetEndpoint(ip: ctx.rng.pick(Internet.upstreamResolvers))
             let upRTT = 0.008 + ctx.rng.exponential(mean: 0.015)
             let t2 = Timestamp(microseconds: t.microseconds + 150 + Int64(ctx.rng.below(400)))
-            writeDNS(&ctx, at: t2, client: server, server: up, query: query, type: type, rcode: rcode, answers: answers, ttls: ttls,
-                     rtt: upRTT, label: label)
+            var upAnswers = answers, upTTLs = ttls, signatureBytes = 0
+            if let dnssec, rcode == .noError, !answers.isEmpty, answers.count == ttls.count {
+                // The first RRset: the query name's CNAME, or its whole address set.
+                let isCNAME = IPAddress(answers[0]) == nil
+                let end = isCNAME ? 1 : answers.count
+                upAnswers.insert("RRSIG \(isCNAME ? DNSType.cname.code : type.code) \(dnssec.signer)", at: end)
+                upTTLs.insert(ttls[0], at: end)
+                // RR header (compressed owner 2, type, class, TTL, length: 12), RRSIG fixed
+                // fields (18), the signer's name in wire form, the signature (RFC 4034 §3.1).
+                signatureBytes = 12 + 18 + dnssec.signer.utf8.count + 2 + dnssec.signatureBytes
+            }
+            writeDNS(&ctx, at: t2, client: server, server: up, query: query, type: type, rcode: rcode, answers: upAnswers, ttls: upTTLs,
+                     rtt: upRTT, extraAnswerBytes: signatureBytes, label: label)
             rtt += upRTT
         }
         writeDNS(&ctx, at: t, client: client, server: server, query: query, type: type, rcode: rcode, answers: answers, ttls: ttls,
@@ -180,13 +196,14 @@ public enum NetworkTraffic {
     }
 
     static func writeDNS(_ ctx: inout SimulationContext, at t: Timestamp, client: NetEndpoint, server: NetEndpoint, query: String,
-                         type: DNSType, rcode: DNSRcode, answers: [String], ttls: [Int], rtt: Double, label: TruthLabel?) {
+                         type: DNSType, rcode: DNSRcode, answers: [String], ttls: [Int], rtt: Double, extraAnswerBytes: Int = 0,
+                         label: TruthLabel?) {
         let sport = client.ephemeralPort(&ctx.rng)
         // Question: 12-byte header, the name (length-prefixed labels), type, class; an EDNS
         // OPT record (11 bytes) from modern stub resolvers.
         let question = 12 + query.utf8.count + 2 + 4 + 11
-        var answerBytes = 0
-        for a in answers {
+        var answerBytes = extraAnswerBytes
+        for a in answers where !a.hasPrefix("RRSIG ") {
             let isAddress = IPAddress(a) != nil
             answerBytes += 12 + (isAddress ? (a.contains(":") ? 16 : 4) : (a.hasPrefix("TXT ") ? a.utf8.count - 4 : a.utf8.count / 2 + 4))
         }
@@ -209,14 +226,14 @@ public enum NetworkTraffic {
         let resolver = ctx.client.proxy.map(NetEndpoint.init) ?? NetEndpoint(ip: Internet.upstreamResolvers[0])
         let miss = ctx.rng.chance(0.25)
         var ready = dns(&ctx, at: t, from: client, server: resolver, query: service.domain, type: .a, answers: answers, ttls: ttls,
-                        upstream: miss, label: label)
+                        upstream: miss, dnssec: service.dnssec, label: label)
         if aaaa {
-            // A dual-stack stub asks for AAAA too; without IPv6 on the network the answer
-            // holds only the CNAME chain.
+            // A dual-stack stub asks for AAAA too; the simulated services publish no IPv6
+            // addresses, so the answer holds only the CNAME chain.
             let t2 = Timestamp(microseconds: t.microseconds + 50 + Int64(ctx.rng.below(300)))
-            let cn = Array(answers.dropLast()), cnTTL = Array(ttls.dropLast())
+            let cn = Array(answers.prefix(service.cnames.count)), cnTTL = Array(ttls.prefix(service.cnames.count))
             let r2 = dns(&ctx, at: t2, from: client, server: resolver, query: service.domain, type: .aaaa, answers: cn, ttls: cnTTL,
-                         upstream: miss, label: label)
+                         upstream: miss, dnssec: service.dnssec, label: label)
             ready = max(ready, r2)
         }
         cache[service.domain] = (Timestamp(microseconds: t.microseconds + Int64(ttls.last ?? 60) * 1_000_000), address)

@@ -216,7 +216,7 @@ public struct BeaconDetector: EventDetector {
             guard var s = BeaconScoring.score(times: times, bytes: bytes, window: window, configuration) else { continue }
             s.prevalence = prevalence[i]
             s.periodicByDesign = members.count { connectionPeriodic[$0] } * 2 > members.count
-            s.score *= (1 - min(1, max(0, configuration.prevalenceWeight)) * s.prevalence)
+            s.score *= NetworkStatistics.prevalenceFactor(s.prevalence, weight: configuration.prevalenceWeight)
             if s.periodicByDesign { s.score *= configuration.periodicByDesignFactor }
             guard s.score >= configuration.minimumScore else { continue }
             let evidence = members.suffix(max(0, configuration.evidenceLimit)).map { connectionID[$0] }.sorted()
@@ -247,10 +247,9 @@ public struct BeaconDetector: EventDetector {
             sourcesPerDestination[Destination(organization: key.organization, destination: key.destination, isName: key.isName), default: 0] += 1
         }
         return keys.map { key in
-            guard configuration.prevalenceWeight > 0, isInternal(key.source),
-                  let n = sourcesPerOrganization[key.organization]?.count, n >= max(2, configuration.prevalenceMinimumSources) else { return 0 }
+            guard configuration.prevalenceWeight > 0, isInternal(key.source), let n = sourcesPerOrganization[key.organization]?.count else { return 0 }
             let k = sourcesPerDestination[Destination(organization: key.organization, destination: key.destination, isName: key.isName)] ?? 1
-            return Double(k - 1) / Double(n - 1)
+            return NetworkStatistics.prevalence(sourcesReaching: k, organisationSources: n, minimumSources: configuration.prevalenceMinimumSources)
         }
     }
 

@@ -1,5 +1,20 @@
 /// Robust order statistics the network detectors share. Inputs are sorted ascending.
 enum NetworkStatistics {
+    /// Prevalence (RITA v5's prevalence modifier; BAYWATCH's popularity filter, Hu et al. 2016):
+    /// the share of an organisation's *other* internal sources that also reach a destination,
+    /// (k − 1) ÷ (N − 1) — 0 for a destination only this source reaches, and 0 when the
+    /// organisation has fewer than `minimumSources` internal sources (a share of a handful says
+    /// nothing).
+    static func prevalence(sourcesReaching k: Int, organisationSources n: Int, minimumSources: Int) -> Double {
+        guard n >= max(2, minimumSources), k >= 1 else { return 0 }
+        return Double(min(k, n) - 1) / Double(n - 1)
+    }
+
+    /// What a score is multiplied by for its prevalence: 1 − weight × prevalence (weight in 0…1).
+    static func prevalenceFactor(_ prevalence: Double, weight: Double) -> Double {
+        1 - min(1, max(0, weight)) * prevalence
+    }
+
     /// The median of sorted values (mean of the two middle ones for an even count); 0 when empty.
     static func median(_ s: ArraySlice<Double>) -> Double {
         guard !s.isEmpty else { return 0 }

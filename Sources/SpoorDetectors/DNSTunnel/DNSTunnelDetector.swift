@@ -200,11 +200,11 @@ public struct DNSTunnelDetector: EventDetector {
             let compressed = Self.deflatedSize(names.map { strings[$0] }.sorted().joined(separator: "\n"))
             let information = min(1, max(0, log2(Double(compressed) / floor) / log2(ceiling / floor)))
             var prevalence = 0.0
-            if policy.prevalenceWeight > 0, g.sourceIsInternal, let n = sourcesPerOrg[k.org]?.count, n >= max(2, policy.prevalenceMinimumSources) {
+            if policy.prevalenceWeight > 0, g.sourceIsInternal, let n = sourcesPerOrg[k.org]?.count {
                 let c = sourcesPerDomain[OrgDomain(org: k.org, domain: k.domain)]?.count ?? 1
-                prevalence = Double(c - 1) / Double(n - 1)
+                prevalence = NetworkStatistics.prevalence(sourcesReaching: c, organisationSources: n, minimumSources: policy.prevalenceMinimumSources)
             }
-            let score = information * (1 - min(1, max(0, policy.prevalenceWeight)) * prevalence)
+            let score = information * NetworkStatistics.prevalenceFactor(prevalence, weight: policy.prevalenceWeight)
             guard score >= policy.threshold else { continue }
             let domain = strings[k.domain], source = strings[k.source]
             let day = Timestamp(microseconds: Int64(k.day) * 86_400_000_000)

@@ -52,6 +52,15 @@ struct PageSymbols {
 
 /// Column lookups a detector does once per page.
 enum PageColumns {
+    /// A looked-up DNS name as the DNS detectors key it: lower case, trailing dots dropped; nil
+    /// for what is no name to score (empty, `-`, reverse lookups under `.arpa`, addresses).
+    static func lookupName(_ s: String) -> String? {
+        var n = s.lowercased()
+        while n.hasSuffix(".") { n.removeLast() }
+        if n.isEmpty || n == "-" || n.hasSuffix(".arpa") || IPAddress(n) != nil { return nil }
+        return n
+    }
+
     /// The column index of `name` if it exists with `kind`.
     static func index(_ batch: EventBatch, _ name: String, _ kind: FieldKind) -> Int? {
         guard let c = batch.columnIndex[name], batch.columns[c].kind == kind else { return nil }

@@ -55,13 +55,7 @@ public struct DGADetector: EventDetector {
         let ipCol = PageColumns.index(batch, Field.sourceIP, .ip).map { batch.columns[$0] }
         let host = PageColumns.index(batch, Field.hostName, .string).map { batch.columns[$0].symbols }
         let org = PageColumns.index(batch, Field.organizationID, .string).map { batch.columns[$0].symbols }
-        var domains = PageSymbols(batch) { s in
-            var n = s.lowercased()
-            while n.hasSuffix(".") { n.removeLast() }
-            // Addresses and reverse lookups are no names to score.
-            if n.isEmpty || n == "-" || n.hasSuffix(".arpa") || IPAddress(n) != nil { return nil }
-            return n
-        }
+        var domains = PageSymbols(batch, normalise: PageColumns.lookupName)
         var verbatim = PageSymbols(batch, normalise: PageColumns.value)
         for r in 0..<batch.count {
             for (col, connected) in cols where col[r] != 0 {

@@ -96,12 +96,7 @@ public struct DNSTunnelDetector: EventDetector {
         let ipCol = PageColumns.index(batch, Field.sourceIP, .ip).map { batch.columns[$0] }
         let host = PageColumns.index(batch, Field.hostName, .string).map { batch.columns[$0].symbols }
         let org = PageColumns.index(batch, Field.organizationID, .string).map { batch.columns[$0].symbols }
-        var names = PageSymbols(batch) { s in
-            var n = s.lowercased()
-            while n.hasSuffix(".") { n.removeLast() }
-            if n.isEmpty || n == "-" || n.hasSuffix(".arpa") || IPAddress(n) != nil { return nil }
-            return n
-        }
+        var names = PageSymbols(batch, normalise: PageColumns.lookupName)
         var verbatim = PageSymbols(batch, normalise: PageColumns.value)
         for r in 0..<batch.count where nameCol[r] != 0 {
             guard let times, times.valid[r] else { continue }
@@ -178,7 +173,7 @@ public struct DNSTunnelDetector: EventDetector {
         guard !candidates.isEmpty else { return [] }
         for entry in distinct {
             let g = Int32(truncatingIfNeeded: entry >> 32)
-            if candidates[g] != nil { candidates[g]?.append(UInt32(truncatingIfNeeded: entry)) }
+            candidates[g]?.append(UInt32(truncatingIfNeeded: entry))   // nothing for groups below the floor
         }
         // Prevalence: internal sources per organisation, and per organisation and domain.
         struct OrgDomain: Hashable { var org: UInt32; var domain: UInt32 }

@@ -73,11 +73,20 @@ struct HostDetectorBenchmarks {
         #expect(!findings.isEmpty)
     }
 
+    /// One of 200,000 distinct pronounceable names, Zipf-like popularity (the DNS benchmarks' benign lookups).
+    static func benignName(_ rng: inout SplitMix64) -> String {
+        let syllables = ["ka", "lo", "mi", "net", "web", "shop", "cloud", "data", "sun", "ter", "ra", "bo", "max", "ex", "on", "line", "pro", "go"]
+        let tlds = ["com", "net", "org", "de", "co.uk", "io"]
+        let n = Int(Double(200_000) * pow(rng.unit(), 3))
+        var s = "www."
+        var x = n
+        repeat { s += syllables[x % syllables.count]; x /= syllables.count } while x > 0
+        return s + "." + tlds[n % tlds.count]
+    }
+
     @Test func dga() {
         var d = DGADetector()
         let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
-        let syllables = ["ka", "lo", "mi", "net", "web", "shop", "cloud", "data", "sun", "ter", "ra", "bo", "max", "ex", "on", "line", "pro", "go"]
-        let tlds = ["com", "net", "org", "de", "co.uk", "io"]
         let findings = Self.run("dga", &d) { k, rng in
             var b = EventBatchBuilder()
             for i in 0..<Self.pageSize {
@@ -88,12 +97,7 @@ struct HostDetectorBenchmarks {
                 if generated {
                     name = String(decoding: (0..<(10 + rng.below(8))).map { _ in letters[rng.below(36)] }, as: UTF8.self) + ".com"
                 } else {
-                    // 200,000 distinct pronounceable names, Zipf-like popularity.
-                    let n = Int(Double(200_000) * pow(rng.unit(), 3))
-                    var s = "www."
-                    var x = n
-                    repeat { s += syllables[x % syllables.count]; x /= syllables.count } while x > 0
-                    name = s + "." + tlds[n % tlds.count]
+                    name = Self.benignName(&rng)
                 }
                 b.set(b.column(Field.dnsQuestionName, .string), string: name)
                 b.set(b.column(Field.dnsResponseCode, .string), string: generated ? "NXDOMAIN" : "NOERROR")
@@ -111,8 +115,6 @@ struct HostDetectorBenchmarks {
     @Test func dnsTunnel() {
         var d = DNSTunnelDetector()
         let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
-        let syllables = ["ka", "lo", "mi", "net", "web", "shop", "cloud", "data", "sun", "ter", "ra", "bo", "max", "ex", "on", "line", "pro", "go"]
-        let tlds = ["com", "net", "org", "de", "co.uk", "io"]
         let findings = Self.run("dns-tunnel", &d) { k, rng in
             var b = EventBatchBuilder()
             for i in 0..<Self.pageSize {
@@ -127,11 +129,7 @@ struct HostDetectorBenchmarks {
                     name = label(&rng) + "." + label(&rng) + ".t\(t).example.com"
                     host = 0x0A00_0000 | UInt32(t)
                 } else {
-                    let n = Int(Double(200_000) * pow(rng.unit(), 3))
-                    var s = "www."
-                    var x = n
-                    repeat { s += syllables[x % syllables.count]; x /= syllables.count } while x > 0
-                    name = s + "." + tlds[n % tlds.count]
+                    name = Self.benignName(&rng)
                     host = 0x0A00_0000 | UInt32(rng.below(5000))
                 }
                 b.set(b.column(Field.dnsQuestionName, .string), string: name)

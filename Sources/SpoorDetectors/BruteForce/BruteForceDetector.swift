@@ -22,6 +22,10 @@ public struct BruteForcePolicy: Sendable, Hashable {
     /// How many evidence ids a finding keeps (successes after failures first, then the
     /// failures of the busiest window).
     public var evidenceLimit: Int = 64
+    /// Accounts whose existence tells nothing of what a guesser knows about the organisation:
+    /// every Windows and Linux system has them (Microsoft, "Local Accounts"; `root` on Unix),
+    /// and every dictionary holds them. Compared lower-cased.
+    public var builtInAccounts: Set<String> = ["root", "administrator", "admin", "guest", "defaultaccount", "wdagutilityaccount"]
 
     public init() {}
 
@@ -77,6 +81,9 @@ public struct BruteForceDetector: EventDetector {
     private var ipIDs: [IPAddress: UInt32] = [:]
     private var sourceIndex: [UInt64: Int] = [:]   // org id << 32 | source id
     private var sources: [(org: UInt32, source: UInt32, attempts: [Attempt])] = []
+    /// The organisation's own accounts: those with a successful logon anywhere in its data
+    /// (org id << 32 | account id), machine accounts (`…$`) left out.
+    private var knownAccounts: Set<UInt64> = []
 
     public init(policy: BruteForcePolicy = BruteForcePolicy()) {
         self.policy = policy
@@ -196,6 +203,7 @@ public struct BruteForceDetector: EventDetector {
             sources.append((org, source, []))
         }
         sources[k].attempts.append(attempt)
+        if attempt.success && attempt.user != 0 { knownAccounts.insert(UInt64(org) << 32 | UInt64(attempt.user)) }
     }
 
     /// A client's disconnect message that reports a failed authentication (`… Auth fail`, JSch's).
@@ -208,14 +216,23 @@ public struct BruteForceDetector: EventDetector {
 
     public mutating func finish() -> [DetectorFinding] {
         var findings: [DetectorFinding] = []
+        // Built-in and machine accounts are never the organisation's own in the sense of
+        // `targeted`: a machine account's password is random and changed by the machine itself
+        // (Microsoft, "Machine account password process"), nobody guesses it.
+        var known = knownAccounts
+        let builtIn = Set(policy.builtInAccounts.compactMap { strings.lookup($0.lowercased()) })
+        known = known.filter { key in
+            let user = UInt32(truncatingIfNeeded: key)
+            return !builtIn.contains(user) && !strings[user].hasSuffix("$")
+        }
         for s in sources {
-            if let f = assess(s.org, s.source, s.attempts) { findings.append(f) }
+            if let f = assess(s.org, s.source, s.attempts, known: known) { findings.append(f) }
         }
         return findings.sorted { ($0.score, $1.entity.description) > ($1.score, $0.entity.description) }
     }
 
     /// The measures of one source, or nil when it stays under every reporting threshold.
-    func assess(_ org: UInt32, _ source: UInt32, _ unsorted: [Attempt]) -> DetectorFinding? {
+    func assess(_ org: UInt32, _ source: UInt32, _ unsorted: [Attempt], known: Set<UInt64> = []) -> DetectorFinding? {
         let sorted = unsorted.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
         // sshd logs one password attempt on up to three lines (`Invalid user …`, PAM's
         // `authentication failure`, its own `Failed password …`). Within one sshd connection the
@@ -247,13 +264,24 @@ public struct BruteForceDetector: EventDetector {
         }
         let users = Set(failures.map(\.user).filter { $0 != 0 })
         let hosts = Set(failures.map(\.host).filter { $0 != 0 })
-        // Successes after failures: failures from this source in the lookback before each success.
+        // Successes after failures: failures from this source in the lookback before each
+        // success of an account among them (a guessed password is a success of an account that
+        // was being guessed; a workstation's own machine account logging on after its user's
+        // stale password failed is not one).
         var bestBefore = 0
         var compromises: [Attempt] = []
         var f0 = 0, f1 = 0   // failures[f0..<f1] are before the current success and inside the lookback
+        var inWindow: [UInt32: Int] = [:]   // failures per account in failures[f0..<f1]
         for a in attempts where a.success {
-            while f1 < failures.count, (failures[f1].time, failures[f1].id) < (a.time, a.id) { f1 += 1 }
-            while f0 < f1, a.time - failures[f0].time > lookback { f0 += 1 }
+            while f1 < failures.count, (failures[f1].time, failures[f1].id) < (a.time, a.id) {
+                inWindow[failures[f1].user, default: 0] += 1
+                f1 += 1
+            }
+            while f0 < f1, a.time - failures[f0].time > lookback {
+                inWindow[failures[f0].user, default: 0] -= 1
+                f0 += 1
+            }
+            guard inWindow[a.user, default: 0] > 0 else { continue }
             let before = f1 - f0
             if before >= policy.minimumFailuresBeforeSuccess { compromises.append(a) }
             bestBefore = max(bestBefore, before)
@@ -269,13 +297,23 @@ public struct BruteForceDetector: EventDetector {
         let speed = 1 - exp(-rate / 2)
         let guessed = bestBefore >= policy.minimumFailuresBeforeSuccess
             ? 1 - exp(-Double(bestBefore - policy.minimumFailuresBeforeSuccess + 1) / 4) : 0
+        // Whether the guesser knows the organisation: the share of the accounts tried that are
+        // its own (logged on successfully somewhere in its data), weighted by how many guesses
+        // went at them. Internet-wide guessing works through dictionaries of common and
+        // built-in names; a spray or brute force aimed at a client uses its real account names
+        // (harvested from the web, breaches or the directory: ATT&CK T1110.003, T1589.003).
+        let orgKey = UInt64(org) << 32
+        let knownUsers = users.filter { known.contains(orgKey | UInt64($0)) }.count
+        let knownFailures = knownUsers == 0 ? 0 : failures.filter { known.contains(orgKey | UInt64($0.user)) }.count
+        let targeted = users.isEmpty ? 0 : Double(knownUsers) / Double(users.count) * (1 - exp(-Double(knownFailures) / 10))
         // Noisy-OR of weighted parts: any one strong sign suffices, a guessed password dominates.
-        let score = 1 - (1 - 0.7 * volume) * (1 - 0.7 * spraying) * (1 - 0.3 * spread) * (1 - 0.3 * speed) * (1 - 0.98 * guessed)
+        let score = 1 - (1 - 0.7 * volume) * (1 - 0.7 * spraying) * (1 - 0.3 * spread) * (1 - 0.3 * speed)
+            * (1 - 0.8 * targeted) * (1 - 0.98 * guessed)
 
         var evidence = compromises.prefix(16).map(\.id)
         evidence += failures[peakStart..<(peakStart + peak)].prefix(max(0, policy.evidenceLimit - evidence.count)).map(\.id)
         let src = strings[source]
-        var summary = "\(src): \(failures.count) failed logons (\(peak) in \(policy.windowSeconds / 60) min), \(users.count) accounts, \(hosts.count) hosts"
+        var summary = "\(src): \(failures.count) failed logons (\(peak) in \(policy.windowSeconds / 60) min), \(users.count) accounts (\(knownUsers) the organisation's own), \(hosts.count) hosts"
         if !compromises.isEmpty {
             let who = Set(compromises.map { strings[$0.user] }).sorted().prefix(3).joined(separator: ", ")
             summary += "; then \(compromises.count) successful logon\(compromises.count == 1 ? "" : "s") (\(who)) after \(bestBefore) failures"
@@ -283,7 +321,7 @@ public struct BruteForceDetector: EventDetector {
         return DetectorFinding(
             detector: name, score: score,
             subscores: [Subscore("failures", volume), Subscore("spraying", spraying), Subscore("hosts", spread),
-                        Subscore("rate", speed), Subscore("success-after-failures", guessed)],
+                        Subscore("rate", speed), Subscore("targeted", targeted), Subscore("success-after-failures", guessed)],
             entity: DetectorEntity(kind: "source", parts: [src], organization: strings[org]),
             firstSeen: Timestamp(microseconds: attempts.first?.time ?? 0),
             lastSeen: Timestamp(microseconds: attempts.last?.time ?? 0),

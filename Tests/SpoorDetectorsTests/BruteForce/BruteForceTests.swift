@@ -63,6 +63,45 @@ struct AuthEvents {
         #expect(hit.summary.contains("root"))
     }
 
+    @Test func anotherAccountsSuccessAfterFailuresIsNotAGuessedPassword() throws {
+        // A workstation whose user's stale password fails at the file server, then the
+        // workstation's own machine account logs on from the same address.
+        var a = AuthEvents()
+        for k in 0..<12 { a.add(k * 20, "failure", source: "10.0.3.28", user: "simon.roth", host: "fs01") }
+        a.add(250, "success", source: "10.0.3.28", user: "ws108$", host: "fs01")
+        let hit = try #require(a.findings().first)
+        #expect(hit.subscores.first { $0.name == "success-after-failures" }?.value == 0)
+        #expect(!hit.summary.contains("successful logon"))
+        // The same failures, then the guessed account's own success: a compromise.
+        var b = AuthEvents()
+        for k in 0..<12 { b.add(k * 20, "failure", source: "10.0.3.28", user: "simon.roth", host: "fs01") }
+        b.add(250, "success", source: "10.0.3.28", user: "simon.roth", host: "fs01")
+        #expect(try #require(b.findings().first).subscores.first { $0.name == "success-after-failures" }?.value ?? 0 > 0.8)
+    }
+
+    @Test func aSprayAtTheOrganisationsOwnAccountsIsTargeted() throws {
+        // Two sources spray 20 accounts each in ten minutes: one the organisation's own people
+        // (each of whom logs on somewhere), one a dictionary of common names.
+        var a = AuthEvents()
+        let people = (0..<20).map { "person\($0).surname" }
+        for (k, name) in people.enumerated() { a.add(3_600 + k, "success", source: "10.0.5.\(k + 1)", user: name, host: "dc01") }
+        a.add(3_700, "success", source: "10.0.5.99", user: "administrator", host: "dc01")
+        let dictionary = ["admin", "test", "user", "backup", "sql", "support", "scanner", "ftp", "www", "temp",
+                          "demo", "guest", "oracle", "postgres", "git", "ubuntu", "pi", "office", "manager", "administrator"]
+        for k in 0..<20 {
+            a.add(k * 20, "failure", source: "198.51.100.20", user: people[k], host: "fs01")
+            a.add(k * 20 + 5, "failure", source: "198.51.100.21", user: dictionary[k], host: "fs01")
+        }
+        let f = a.findings()
+        let targeted = try #require(f.first { $0.entity.parts == ["198.51.100.20"] })
+        let dictionaryRun = try #require(f.first { $0.entity.parts == ["198.51.100.21"] })
+        #expect(targeted.subscores.first { $0.name == "targeted" }?.value ?? 0 > 0.8)
+        // `administrator` logged on, but a built-in account says nothing of the guesser's knowledge.
+        #expect(dictionaryRun.subscores.first { $0.name == "targeted" }?.value == 0)
+        #expect(targeted.score > dictionaryRun.score + 0.02)
+        #expect(targeted.summary.contains("20 accounts (20 the organisation's own)"))
+    }
+
     @Test func aSlowSprayIsReportedByItsAccountsAndScoresAsSpraying() throws {
         var a = AuthEvents()
         for k in 0..<12 { a.add(k * 1800, "failure", source: "198.51.100.7", user: "user\(k)", host: k % 2 == 0 ? "dc01" : "ws02") }

@@ -11,6 +11,19 @@ public enum DetectorCatalog {
         public var description: String { "unknown detector '\(name)'; known: \(DetectorCatalog.names.joined(separator: ", "))" }
     }
 
+    /// What each detector looks for, as `spoor detect --help` lists it (one entry per name).
+    public static func summary(_ name: String) -> String {
+        switch name {
+        case "brute-force": "one source, many failed logons (password guessing) or many users (spraying); the organisation's own accounts tried weigh more, a success after failures most"
+        case "beaconing": "connections between a source and a destination (address or TLS/HTTP name) at regular intervals with regular sizes (the RITA scoring family), weaker the more of the organisation's hosts reach the destination"
+        case "dga": "DNS names unlike the legitimate names of the data (character n-grams, entropy, length, consonant runs)"
+        case "dns-tunnel": "per source, domain and day, how much information the distinct names asked carry (their compressed size): data sent out through DNS queries"
+        case "rare-process": "parent→child process pairs rare across hosts and new on their host"
+        case "exfiltration": "outbound volume of a host far above its own baseline for that hour, weighted by whether anybody was logged on (`spoor sessions`)"
+        default: ""
+        }
+    }
+
     /// The exfiltration detector weighs volume by who was logged on: it needs the session timeline.
     public static func needsSessions(_ name: String) -> Bool { name == "exfiltration" }
 

@@ -6,22 +6,14 @@ import SpoorDetectors
 
 struct Detect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run spoor's detectors over a case: brute force, beaconing, DGA, rare processes, exfiltration.",
+        abstract: "Run spoor's detectors over a case: \(DetectorCatalog.names.joined(separator: ", ")).",
         discussion: """
             Detectors need no rules and no labels: each scores entities by how far their behaviour \
             is from what the rest of the data does, and explains the score with sub-scores and the \
             evidence events. Findings are stored in the case as detections (engine `detector`) and \
             become labelling functions for `spoor label`.
 
-              brute-force   one source, many failed logons (password guessing) or many users (spraying),
-                            a success after failures weighs most
-              beaconing     connections between a source and a destination (address or TLS/HTTP name)
-                            at regular intervals with regular sizes (the RITA scoring family)
-              dga           DNS names unlike the legitimate names of the data (character n-grams,
-                            entropy, length, consonant runs)
-              rare-process  parent→child process pairs rare across hosts and new on their host
-              exfiltration  outbound volume of a host far above its own baseline for that hour,
-                            weighted by whether anybody was logged on (`spoor sessions`)
+            \(DetectorCatalog.names.map { "  \($0): \(DetectorCatalog.summary($0))" }.joined(separator: "\n"))
 
             Examples:
               spoor detect --case acme

@@ -90,11 +90,27 @@ public final class EVTXNameTable {
 }
 
 /// One `EventData` or `UserData` item: its name id and its value's bytes in ``EVTXEventView/text``.
+///
+/// `slot` and `stamp` let a consumer memoise what it derives from the item's text (see
+/// ``EVTXEventView/systemStamps``): two items of one reader with the same `stamp` (not -1)
+/// have the same slot (the same place in one record shape, hence the same name) and the same
+/// text. `slot` (≥ 0) numbers the places of all record shapes of the reader densely, for an
+/// array of memos; -1 for both when the record was not read by a plan or the memo is off.
 public struct EVTXDataItem: Sendable, Hashable {
     public var name: Int32
     public var start: Int32
     public var end: Int32
+    public var slot: Int32 = -1
+    public var stamp: Int32 = -1
     public var range: Range<Int> { Int(start)..<Int(end) }
+
+    public init(name: Int32, start: Int32, end: Int32, slot: Int32 = -1, stamp: Int32 = -1) {
+        self.name = name
+        self.start = start
+        self.end = end
+        self.slot = slot
+        self.stamp = stamp
+    }
 }
 
 /// One record's Windows event, as the direct path reads it (reused from record to record).
@@ -119,6 +135,16 @@ public final class EVTXEventView {
     /// of one FILETIME value (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, which reads back to this value), so
     /// a consumer need not parse the text; nil otherwise (then read the text).
     public internal(set) var systemTimeMicroseconds: Int64? = nil
+    /// Per ``EVTXSystemField`` (at `rawValue`): a stamp of its text, -1 when none. Within one
+    /// reader, equal stamps (not -1) of one field mean equal texts: a record read by the same
+    /// plan as an earlier one whose value bytes (as they are in the file) were the same gets
+    /// the earlier stamp, so a consumer can reuse what it derived from the text (a memo keyed
+    /// by stamp) without reading or comparing the text. Stamps are unique across fields and
+    /// items of the reader.
+    public internal(set) var systemStamps = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
+    /// Per ``EVTXSystemField``: the slot of the field's value in its record shape (as
+    /// ``EVTXDataItem/slot``: dense over the reader, for an array of memos), -1 with no stamp.
+    public internal(set) var systemSlots = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
 
     init(names: EVTXNameTable) {
         self.names = names
@@ -127,7 +153,9 @@ public final class EVTXEventView {
     }
 
     /// Exchanges the view's buffers with the walker's.
-    func take(_ t: inout [UInt8], _ s: inout [Int32], _ e: inout [EVTXDataItem], _ u: inout [EVTXDataItem]) {
+    func take(_ t: inout [UInt8], _ s: inout [Int32], _ e: inout [EVTXDataItem], _ u: inout [EVTXDataItem], _ st: inout [Int32], _ sl: inout [Int32]) {
+        swap(&systemStamps, &st)
+        swap(&systemSlots, &sl)
         swap(&text, &t)
         swap(&system, &s)
         swap(&eventData, &e)
@@ -176,6 +204,17 @@ public final class EVTXEventReader {
     public private(set) var jsonRecords = 0
     /// Of the direct records, those read by replaying a plan (`EVTXPlan`).
     public var replayedRecords: Int { walker.replayed }
+    /// Whether records read by a plan get stamps (``EVTXDataItem/stamp``,
+    /// ``EVTXEventView/systemStamps``); off, every stamp is -1 (for tests: a consumer's memo
+    /// must give what it gives without one).
+    public var stamps: Bool {
+        get { walker.memo }
+        set { walker.memo = newValue }
+    }
+    /// Of the item and `System` values of replayed records, those whose value bytes were the
+    /// same as in the previous record of the plan (they got its stamp), and all of them.
+    public var stampHits: Int { walker.stampHits }
+    public var stampedItems: Int { walker.stampedItems }
 
     public init(file: EVTXFile) {
         self.file = file

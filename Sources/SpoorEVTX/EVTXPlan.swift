@@ -48,6 +48,32 @@ final class EVTXPlan {
     let ints: [Int32]
     let marks: Int
 
+    // The memo of the previous replay (see `EVTXViewWalker.replay`): per op, for a value op
+    // where that value's raw bytes were in the file (compared by length and bytes with the
+    // next record's, nothing rendered); per item op (`system`, `data`, `dataKeepEmpty`, `user`,
+    // `unnamed`) its slot, and per slot the stamp its text had (-1: none yet). Kept outside
+    // the replay loop's hot accesses: the walker swaps `previous` and `stamps` out and back.
+    var previous: [EVTXPlan.Previous]
+    /// Per op: the item's slot in this plan (-1 for other ops); `slotBase + slot` is its
+    /// number among all slots of the reader (`EVTXDataItem.slot`).
+    let slots: [Int32]
+    let slotCount: Int
+    var slotBase: Int32 = 0
+    var stamps: [Int32]
+    /// Whether `previous` holds a whole replay (false after a replay that stopped half-way).
+    var hasPrevious = false
+
+    /// The value texts kept from earlier replays, where `Previous.start ..< end` point.
+    var text: [UInt8] = []
+
+    struct Previous {
+        var pos: Int
+        var size: Int
+        /// Where the value's text was in `text` (start -1: not kept).
+        var start: Int32 = -1
+        var end: Int32 = -1
+    }
+
     init(instances: [FastInstance], values: [FastValue], ops: [Op], literals: [UInt8], ints: [Int32], marks: Int) {
         templates = instances.map { $0.template.takeUnretainedValue() }
         pointers = instances.map { $0.template.toOpaque() }
@@ -57,6 +83,18 @@ final class EVTXPlan {
         self.literals = literals
         self.ints = ints
         self.marks = marks
+        previous = [Previous](repeating: Previous(pos: 0, size: -1), count: ops.count)
+        var slots = [Int32](repeating: -1, count: ops.count)
+        var n: Int32 = 0
+        for (k, op) in ops.enumerated() {
+            switch op.kind {
+            case .system, .data, .dataKeepEmpty, .user, .unnamed: slots[k] = n; n += 1
+            default: break
+            }
+        }
+        self.slots = slots
+        slotCount = Int(n)
+        stamps = [Int32](repeating: -1, count: Int(n))
     }
 
     /// Whether the record read into `instances` and `values` has this plan's shape.
@@ -85,6 +123,8 @@ final class EVTXPlanCache {
     static let maximumPlans = 8192
     private var byRoot: [UnsafeMutableRawPointer: [EVTXPlan]] = [:]
     private(set) var count = 0
+    /// Slots of all plans so far (`EVTXPlan.slotBase`).
+    private(set) var slots: Int32 = 0
 
     /// The plan found last: consecutive records often share a shape, so it is tried first.
     private var last: EVTXPlan? = nil
@@ -100,5 +140,7 @@ final class EVTXPlanCache {
         guard let root = plan.templates.first else { return }
         byRoot[Unmanaged.passUnretained(root).toOpaque(), default: []].append(plan)
         count += 1
+        plan.slotBase = slots
+        slots += Int32(plan.slotCount)
     }
 }

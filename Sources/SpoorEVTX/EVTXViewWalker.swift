@@ -1,3 +1,4 @@
+import Foundation
 import SpoorCore
 
 /// The direct path's walk over one record (see the notes at the top of EVTXEventView.swift).
@@ -24,6 +25,21 @@ struct EVTXViewWalker {
     var system = [Int32](repeating: -1, count: 2 * EVTXSystemField.allCases.count)
     var eventData: [EVTXDataItem] = []
     var userData: [EVTXDataItem] = []
+    var systemStamps = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
+    var systemSlots = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
+
+    // Stamps (`EVTXDataItem.stamp`): while a plan is replayed, the value ops whose raw bytes
+    // differ from the plan's previous replay so far (`changes`), its count at each mark, and
+    // the last stamp given.
+    var memo = true
+    var changes = 0
+    var markChanges: [Int] = []
+    var nextStamp: Int32 = 0
+    var previousScratch: [EVTXPlan.Previous] = []
+    var stampScratch: [Int32] = []
+    var prevTextScratch: [UInt8] = []
+    var unnamedStamps: [Int32] = []
+    var stampHits = 0, stampedItems = 0
 
     /// The record is left to the JSON path.
     struct Fallback: Error {}
@@ -67,9 +83,10 @@ struct EVTXViewWalker {
 
     /// Reads the record whose root instance is `root`; false when it is left to the JSON path.
     mutating func record(root: Int) -> Bool {
-        view.take(&text, &system, &eventData, &userData)
+        view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
         text.removeAll(keepingCapacity: true)
         for k in system.indices { system[k] = -1 }
+        for k in systemStamps.indices { systemStamps[k] = -1; systemSlots[k] = -1 }
         eventData.removeAll(keepingCapacity: true)
         userData.removeAll(keepingCapacity: true)
         timeEnd = -1
@@ -80,7 +97,7 @@ struct EVTXViewWalker {
         if cacheable, let plan = plans.plan(for: rootTemplate, instances, values) {
             guard replay(plan) else { return false }
             replayed += 1
-            view.take(&text, &system, &eventData, &userData)
+            view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
             return true
         }
         seenSystem = false; seenEventData = false; seenUserData = false; sawElement = false
@@ -103,7 +120,7 @@ struct EVTXViewWalker {
             if tracing && traceOK {
                 plans.add(EVTXPlan(instances: instances, values: values, ops: traceOps, literals: traceLiterals, ints: traceInts, marks: Int(traceMarks)))
             }
-            view.take(&text, &system, &eventData, &userData)
+            view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
             return true
         } catch {
             return false
@@ -145,26 +162,95 @@ struct EVTXViewWalker {
     }
 
     /// Replays `plan` over the record's values: the text and items the walk gives.
+    ///
+    /// With `memo`, each item and `System` field also gets a stamp (``EVTXDataItem/stamp``):
+    /// the stamp it had in the plan's previous replay when every value whose text went into it
+    /// has the same raw bytes as then (the literal pieces between are the plan's own, so the
+    /// text is the same), else a new one. The raw bytes are compared where they lie in the file
+    /// (length, then `memcmp`), before and without rendering.
     mutating func replay(_ plan: EVTXPlan) -> Bool {
-        if marks.count < plan.marks { marks = [Int](repeating: 0, count: plan.marks) }
+        if marks.count < plan.marks {
+            marks = [Int](repeating: 0, count: plan.marks)
+            markChanges = [Int](repeating: 0, count: plan.marks)
+        }
         unnamed.removeAll(keepingCapacity: true)
+        unnamedStamps.removeAll(keepingCapacity: true)
         var unnamedAt = -1
+        // The plan's memo, held here during the replay (a class's array property costs an
+        // exclusivity check per access).
+        let memo = self.memo
+        if memo {
+            swap(&previousScratch, &plan.previous)
+            swap(&stampScratch, &plan.stamps)
+            swap(&prevTextScratch, &plan.text)
+        }
+        var hadPrevious = memo && plan.hasPrevious
+        if memo && prevTextScratch.count > 1 << 15 {
+            // The arena of kept value texts is rebuilt now and then (it only grows between).
+            prevTextScratch.removeAll(keepingCapacity: true)
+            hadPrevious = false
+        }
+        plan.hasPrevious = false
+        changes = 0
+        let base = plan.slotBase
+        let ops = plan.ops
+        let complete: Bool
         do throws(Fallback) {
-            for op in plan.ops {
+            for k in 0..<ops.count {
+                let op = ops[k]
                 switch op.kind {
                 case .mark:
                     marks[Int(op.a)] = text.count
+                    markChanges[Int(op.a)] = changes
                 case .literal:
                     try checkSize()
                     plan.literals.withUnsafeBufferPointer { l in
                         text.append(contentsOf: UnsafeBufferPointer(rebasing: l[Int(op.a)..<Int(op.a + op.b)]))
                     }
                 case .value:
-                    try append(values[Int(op.a)])
+                    let v = values[Int(op.a)]
+                    if memo {
+                        let p = previousScratch[k]
+                        let start = text.count
+                        if hadPrevious && p.size == v.size && Self.sameBytes(data, p.pos, v.pos, v.size) {
+                            if p.start >= 0, p.start <= p.end, Int(p.end) <= prevTextScratch.count {
+                                // The same bytes render to the same text: copied from where it was
+                                // kept (and stays).
+                                try checkSize()
+                                prevTextScratch.withUnsafeBufferPointer { t in
+                                    text.append(contentsOf: UnsafeBufferPointer(rebasing: t[Int(p.start)..<Int(p.end)]))
+                                }
+                                previousScratch[k].pos = v.pos
+                                continue
+                            }
+                            try append(v)
+                        } else {
+                            changes += 1
+                            try append(v)
+                        }
+                        // The new text is kept in the plan's arena (a FILETIME's rendering also hands
+                        // its value over, `timeEnd`: always rendered).
+                        if v.type != 0x11 {
+                            let kept = Int32(prevTextScratch.count)
+                            text.withUnsafeBufferPointer { t in
+                                prevTextScratch.append(contentsOf: UnsafeBufferPointer(rebasing: t[start..<t.count]))
+                            }
+                            previousScratch[k] = EVTXPlan.Previous(pos: v.pos, size: v.size, start: kept, end: Int32(prevTextScratch.count))
+                        } else {
+                            previousScratch[k] = EVTXPlan.Previous(pos: v.pos, size: v.size, start: -1, end: -1)
+                        }
+                    } else {
+                        try append(v)
+                    }
                 case .system:
                     let s = marks[Int(op.b)]
                     if text.count > s {
-                        setSystem(Int(op.a), s..<text.count)
+                        let f = Int(op.a)
+                        setSystem(f, s..<text.count)
+                        if memo {
+                            systemStamps[f] = stamp(plan.slots[k], op.b)
+                            systemSlots[f] = base + plan.slots[k]
+                        }
                         // The time is exactly one FILETIME's text (replay only appends, so the
                         // last 27 bytes are that rendering): hand its value over as well.
                         if op.a == Int32(EVTXSystemField.systemTime.rawValue), timeEnd == text.count, s == timeEnd - 27 {
@@ -173,30 +259,89 @@ struct EVTXViewWalker {
                     }
                 case .data:
                     let s = marks[Int(op.b)]
-                    if text.count > s { eventData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count))) }
+                    if text.count > s {
+                        let (slot, st) = memo ? (base + plan.slots[k], stamp(plan.slots[k], op.b)) : (-1, -1)
+                        eventData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count), slot: slot, stamp: st))
+                    }
                 case .dataKeepEmpty:
-                    eventData.append(EVTXDataItem(name: op.a, start: Int32(marks[Int(op.b)]), end: Int32(text.count)))
+                    let (slot, st) = memo ? (base + plan.slots[k], stamp(plan.slots[k], op.b)) : (-1, -1)
+                    eventData.append(EVTXDataItem(name: op.a, start: Int32(marks[Int(op.b)]), end: Int32(text.count), slot: slot, stamp: st))
                 case .user:
                     let s = marks[Int(op.b)]
-                    if text.count > s { userData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count))) }
+                    if text.count > s {
+                        let (slot, st) = memo ? (base + plan.slots[k], stamp(plan.slots[k], op.b)) : (-1, -1)
+                        userData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count), slot: slot, stamp: st))
+                    }
                 case .unnamedAt:
                     unnamedAt = eventData.count
                 case .unnamed:
                     unnamed.append((Int32(marks[Int(op.b)]), Int32(text.count)))
+                    unnamedStamps.append(memo ? base + plan.slots[k] : -1)
+                    unnamedStamps.append(memo ? stamp(plan.slots[k], op.b) : -1)
                 case .insertUnnamed:
-                    guard unnamedAt >= 0, Int(op.b) == unnamed.count else { return false }
+                    guard unnamedAt >= 0, Int(op.b) == unnamed.count else { throw Fallback() }
                     // Built in a reused buffer (no allocation per record).
                     unnamedItems.removeAll(keepingCapacity: true)
                     for (k, r) in unnamed.enumerated() {
-                        unnamedItems.append(EVTXDataItem(name: plan.ints[Int(op.a) + k], start: r.0, end: r.1))
+                        unnamedItems.append(EVTXDataItem(name: plan.ints[Int(op.a) + k], start: r.0, end: r.1,
+                                                         slot: unnamedStamps[2 * k], stamp: unnamedStamps[2 * k + 1]))
                     }
                     eventData.insert(contentsOf: unnamedItems, at: unnamedAt)
                 }
             }
+            complete = true
         } catch {
-            return false
+            complete = false
         }
-        return eventData.count <= 512 && userData.count <= 512
+        if memo {
+            // A replay that stopped half-way leaves `previous` and the stamps out of step: start over.
+            if !complete {
+                for k in stampScratch.indices { stampScratch[k] = -1 }
+            }
+            plan.hasPrevious = complete
+            swap(&previousScratch, &plan.previous)
+            swap(&stampScratch, &plan.stamps)
+            swap(&prevTextScratch, &plan.text)
+        }
+        return complete && eventData.count <= 512 && userData.count <= 512
+    }
+
+    /// The stamp of the item of plan slot `slot` whose text began at mark `mark`: the previous
+    /// one when no value since the mark changed, else a new one (-1 once stamps run out).
+    @inline(__always) mutating func stamp(_ slot: Int32, _ mark: Int32) -> Int32 {
+        let s = Int(slot)
+        stampedItems += 1
+        let old = stampScratch[s]
+        if old >= 0 && changes == markChanges[Int(mark)] { stampHits += 1; return old }
+        guard nextStamp < Int32.max else { stampScratch[s] = -1; return -1 }
+        nextStamp += 1
+        stampScratch[s] = nextStamp
+        return nextStamp
+    }
+
+    /// Whether `data[a ..< a + n]` and `data[b ..< b + n]` are the same bytes (both ranges are
+    /// values the scan checked to lie in the file).
+    @inline(__always) static func sameBytes(_ data: [UInt8], _ a: Int, _ b: Int, _ n: Int) -> Bool {
+        if a == b || n <= 0 { return true }
+        guard a >= 0, b >= 0, a + n <= data.count, b + n <= data.count else { return false }
+        return data.withUnsafeBytes { d in
+            // Most values are short (integers, GUIDs, FILETIMEs, SIDs): compared a word at a
+            // time here, `memcmp` (a call) only for longer ones.
+            if n <= 16 {
+                if n >= 8 {
+                    return d.loadUnaligned(fromByteOffset: a, as: UInt64.self) == d.loadUnaligned(fromByteOffset: b, as: UInt64.self)
+                        && d.loadUnaligned(fromByteOffset: a + n - 8, as: UInt64.self) == d.loadUnaligned(fromByteOffset: b + n - 8, as: UInt64.self)
+                }
+                var k = 0
+                while k < n {
+                    if d[a + k] != d[b + k] { return false }
+                    k += 1
+                }
+                return true
+            }
+            // safe: both ranges are inside `data` (checked above; n > 0).
+            return memcmp(d.baseAddress! + a, d.baseAddress! + b, n) == 0
+        }
     }
 
     @inline(__always) func value(_ vi: Int, _ i: Int) -> FastValue? {

@@ -234,6 +234,59 @@ public struct EventBatchBuilder: Sendable {
         if prepare(h) { batch.columns[h.index].symbols[batch.count] = s } else { batch.columns[h.index].symbols.append(s) }
     }
 
+    /// One value of the open row as the builder stores it, with the kind of its column then:
+    /// what ``openRowCell(_:)`` reads and ``set(_:cell:)`` writes again, so a parser that derives
+    /// the same values from a repeated input can store what it wrote once and write it again
+    /// without converting or interning (a symbol is valid while ``generation`` is unchanged).
+    public enum RowCell: Sendable, Equatable {
+        case symbol(UInt32)
+        case integer(Int64, FieldKind)
+        case double(Double)
+        case address(IPAddress)
+    }
+
+    /// The value the open row holds in column `h` when the row itself set it (not a constant);
+    /// nil when it did not, or for a list column.
+    public func openRowCell(_ h: ColumnHandle) -> RowCell? {
+        let c = h.index
+        let r = batch.count
+        guard c >= 0, c < filled.count, filled[c] > r else { return nil }
+        switch kinds[c] {
+        case .string:
+            let s = batch.columns[c].symbols[r]
+            return s == 0 ? nil : .symbol(s)
+        case .int, .bool, .timestamp:
+            return batch.columns[c].valid[r] ? .integer(batch.columns[c].integers[r], kinds[c]) : nil
+        case .double:
+            return batch.columns[c].valid[r] ? .double(batch.columns[c].doubles[r]) : nil
+        case .ip:
+            return batch.columns[c].valid[r] ? .address(batch.columns[c].addresses[r]) : nil
+        case .stringList:
+            return nil
+        }
+    }
+
+    /// Writes a value read by ``openRowCell(_:)`` in this batch (same ``generation``) into the
+    /// open row: the same as the `set` call that first wrote it (converted when the column has
+    /// been widened since).
+    public mutating func set(_ h: ColumnHandle, cell: RowCell) {
+        switch cell {
+        case .symbol(let s):
+            set(h, symbol: s)
+        case .integer(let v, let kind):
+            if kinds[h.index] == kind { setInteger(h, v); return }
+            switch kind {
+            case .bool: set(h, bool: v != 0)
+            case .timestamp: set(h, timestamp: Timestamp(microseconds: v))
+            default: set(h, int: v)
+            }
+        case .double(let d):
+            set(h, double: d)
+        case .address(let a):
+            set(h, ip: a)
+        }
+    }
+
     /// Sets a string from `bytes[range]`.
     @inline(__always) @discardableResult
     public mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>, range: Range<Int>) -> UInt32 {

@@ -61,6 +61,8 @@ import SpoorTesting
         }
         print("EVTX throughput: spoor full events via JSONValue \(events) events, \(Int(Double(events) / bestJSONEvents)) records/cpu-s")
 
+        // `SPOOR_EVTX_BENCH_STAMPS=0`: the reader gives no stamps (the mapper's memos never hit).
+        let stamps = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_STAMPS"] != "0"
         var bestDirect = Double.infinity
         var directEvents = 0, direct = 0, replayed = 0
         for _ in 0..<(directOnly ? 50 : 5) {
@@ -72,6 +74,7 @@ import SpoorTesting
                 var mapper = WindowsEventMapper(context: context)
                 var builder = EventBatchBuilder()
                 let reader = EVTXEventReader(file: f)
+                reader.stamps = stamps
                 for i in 0..<f.chunkCount {
                     _ = reader.readChunk(i) { _, content in
                         builder.beginRow()
@@ -93,7 +96,7 @@ import SpoorTesting
             bestDirect = min(bestDirect, ProcessUsage.cpuSeconds() - t0)
         }
         #expect(directOnly || directEvents == events)
-        print("EVTX throughput: spoor full events, direct path \(directEvents) events (\(direct) direct, \(replayed) by a plan), \(Int(Double(directEvents) / bestDirect)) records/cpu-s")
+        print("EVTX throughput: spoor full events, direct path\(stamps ? "" : " (no stamps)") \(directEvents) events (\(direct) direct, \(replayed) by a plan), \(Int(Double(directEvents) / bestDirect)) records/cpu-s")
 
         // The reader alone (no mapper, no builder): what the direct path costs before the row is written.
         var bestReader = Double.infinity
@@ -104,6 +107,7 @@ import SpoorTesting
             var bytes = 0
             for f in files {
                 let reader = EVTXEventReader(file: f)
+                reader.stamps = stamps
                 for i in 0..<f.chunkCount {
                     _ = reader.readChunk(i) { _, content in
                         readerRecords += 1
@@ -115,8 +119,10 @@ import SpoorTesting
             bestReader = min(bestReader, ProcessUsage.cpuSeconds() - t0)
         }
         if !directOnly {
-            print("EVTX throughput: spoor direct reader only (no mapper, no builder) \(readerRecords) records, \(Int(Double(readerRecords) / bestReader)) records/cpu-s")
+            print("EVTX throughput: spoor direct reader only (no mapper, no builder)\(stamps ? "" : " (no stamps)") \(readerRecords) records, \(Int(Double(readerRecords) / bestReader)) records/cpu-s")
         }
+
+        if !directOnly { Self.printStampRates(files, names) }
 
         let python = ProcessInfo.processInfo.environment["SPOOR_PYTHON"] ?? "python3"
         let script = """
@@ -147,5 +153,40 @@ import SpoorTesting
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         print("EVTX throughput: evtx package (records, records/cpu-s): \(out.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+
+    /// The share of values a memo keyed by the reader's stamps finds (untimed): per file,
+    /// `System` fields and data items whose stamp is the one their slot (place in a record
+    /// shape) had the last time it was met; the same over all files and per `System` field.
+    static func printStampRates(_ files: [EVTXFile], _ names: [String]) {
+        var allSystem = (0, 0), allItems = (0, 0)
+        var byField = [(Int, Int)](repeating: (0, 0), count: EVTXSystemField.allCases.count)
+        for (f, name) in zip(files, names) {
+            let reader = EVTXEventReader(file: f)
+            var lastSlot: [Int32: Int32] = [:]
+            var system = (0, 0), items = (0, 0)
+            for i in 0..<f.chunkCount {
+                _ = reader.readChunk(i) { _, content in
+                    guard case .view(let v) = content else { return }
+                    for k in 0..<byField.count where v.range(EVTXSystemField(rawValue: k)!) != nil {
+                        let hit = v.systemStamps[k] >= 0 && lastSlot[v.systemSlots[k]] == v.systemStamps[k]
+                        system.1 += 1; byField[k].1 += 1
+                        if hit { system.0 += 1; byField[k].0 += 1 }
+                        lastSlot[v.systemSlots[k]] = v.systemStamps[k]
+                    }
+                    for item in v.eventData + v.userData {
+                        items.1 += 1
+                        if item.stamp >= 0, lastSlot[item.slot] == item.stamp { items.0 += 1 }
+                        lastSlot[item.slot] = item.stamp
+                    }
+                }
+            }
+            func pct(_ x: (Int, Int)) -> String { x.1 == 0 ? "-" : String(Int((100 * Double(x.0) / Double(x.1)).rounded())) + "%" }
+            print("EVTX stamps: \(name): System \(pct(system)) of \(system.1), items \(pct(items)) of \(items.1)")
+            allSystem.0 += system.0; allSystem.1 += system.1; allItems.0 += items.0; allItems.1 += items.1
+        }
+        func pct(_ x: (Int, Int)) -> String { x.1 == 0 ? "-" : String(format: "%.1f%%", 100 * Double(x.0) / Double(x.1)) }
+        print("EVTX stamps: all files: System \(pct(allSystem)) of \(allSystem.1), items \(pct(allItems)) of \(allItems.1)")
+        for (k, x) in byField.enumerated() { print("EVTX stamps: System \(EVTXSystemField(rawValue: k)!): \(pct(x)) of \(x.1)") }
     }
 }

@@ -94,6 +94,20 @@ struct RelatedValues: Sendable {
         items.append((k, start, bytes.count))
     }
 
+    /// Items added so far.
+    var count: Int { items.count }
+
+    /// Appends the items from index `first` on to `bytes` and `out` (for a memo that adds them
+    /// again with ``add(_:_:_:)``).
+    func copy(from first: Int, _ bytes: inout [UInt8], _ out: inout [(kind: Kind, start: Int, end: Int)]) {
+        for k in first..<items.count {
+            let item = items[k]
+            let start = bytes.count
+            bytes.append(contentsOf: self.bytes[item.start..<item.end])
+            out.append((item.kind, start, bytes.count))
+        }
+    }
+
     func write(_ f: FixedColumns, _ b: inout EventBatchBuilder) {
         guard !items.isEmpty else { return }
         write(.ip, f.relatedIP, &b)

@@ -47,6 +47,16 @@ public struct WindowsEventMapper: Sendable {
     private var constants = [UInt32](repeating: 0, count: Self.constantSlots)
     private static let constantSlots = 13
     private static let kindSlot = 0, zoneSlot = 1, moduleSlot = 2, levelSlot = 7
+    // Memos keyed by the reader's stamps (`EVTXEventView.systemStamps`, `EVTXDataItem.stamp`):
+    // a value whose stamp is the one of the value a memo holds has the same text, so what the
+    // mapper wrote for it is written again (symbols of the builder's current batch) instead of
+    // being derived and interned. Valid for one builder batch (`memoGeneration`) and one name table.
+    private var memoGeneration: UInt64 = 0
+    private var logMemo: (provider: Int32, channel: Int32, log: WindowsLog) = (-1, -1, .other)
+    private var itemMemos: [ItemMemo] = []
+    private var memoCells: [(handle: ColumnHandle, cell: EventBatchBuilder.RowCell)] = []
+    private var memoRelatedBytes: [UInt8] = []
+    private var memoRelated: [(kind: RelatedValues.Kind, start: Int, end: Int)] = []
 
     public init(context: ParseContext) {
         self.context = context
@@ -147,7 +157,14 @@ public struct WindowsEventMapper: Sendable {
         if v.names.identity != nameTable {
             nameTable = v.names.identity
             dataByID.removeAll(); userDataByID.removeAll(); directTargets.removeAll()
+            clearMemos()
         }
+        if memoGeneration != builder.generation || memoCells.count > 1 << 20 || memoRelatedBytes.count > 1 << 22 {
+            memoGeneration = builder.generation
+            clearMemos()
+        }
+        let stamps = v.systemStamps
+        let slots = v.systemSlots
         guard let f = fixed else { return }
         builder.set(f.timestamp, timestamp: time)
         if t.offsetSeconds != lastOffset {
@@ -162,35 +179,62 @@ public struct WindowsEventMapper: Sendable {
         builder.set(f.timezone, symbol: constantSymbol(Self.zoneSlot, lastOffsetText, &builder))
         builder.set(f.kind, symbol: constantSymbol(Self.kindSlot, "event", &builder))
         let providerRange = range(.providerName), channelRange = range(.channel)
-        let log = WindowsLog.of(text, provider: providerRange, channel: channelRange)
+        let log: WindowsLog
+        let providerStamp = stamps[EVTXSystemField.providerName.rawValue], channelStamp = stamps[EVTXSystemField.channel.rawValue]
+        if providerStamp >= 0, channelStamp >= 0, logMemo.provider == providerStamp, logMemo.channel == channelStamp {
+            log = logMemo.log
+        } else {
+            log = WindowsLog.of(text, provider: providerRange, channel: channelRange)
+            logMemo = (providerRange == nil ? -1 : providerStamp, channelRange == nil ? -1 : channelStamp, log)
+        }
         builder.set(f.module, symbol: constantSymbol(Self.moduleSlot + log.index, log.module, &builder))
-        if let r = channelRange { setText(f.channel, text, r, escapes, &builder) }
+        if let r = channelRange { setSystemText(.channel, stamps, slots, f.channel, nil, text, r, escapes, &builder) }
         func number<T: FixedWidthInteger>(_ f: EVTXSystemField) -> T? { range(f).flatMap { Self.integer(text, $0) } }
-        let eventID: Int? = number(.eventID)
-        if let id = eventID {
-            let s = String(id)
-            let symbol = builder.set(f.eventID, bytes: s.utf8.span)
-            if symbol != 0 { builder.set(f.code, symbol: symbol) } else { builder.set(f.code, string: s) }
+        let eventID: Int?
+        let idStamp = stamps[EVTXSystemField.eventID.rawValue], idSlot = Int(slots[EVTXSystemField.eventID.rawValue])
+        if idStamp >= 0, idSlot < itemMemos.count, itemMemos[idSlot].stamp == idStamp {
+            let m = itemMemos[idSlot]
+            eventID = m.number
+            builder.set(f.eventID, symbol: m.symbol)
+            builder.set(f.code, symbol: m.symbol)
+        } else {
+            eventID = number(.eventID)
+            var symbol: UInt32 = 0
+            if let id = eventID {
+                let s = String(id)
+                symbol = builder.set(f.eventID, bytes: s.utf8.span)
+                if symbol != 0 { builder.set(f.code, symbol: symbol) } else { builder.set(f.code, string: s) }
+            }
+            if idStamp >= 0, idSlot >= 0 {
+                if idSlot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: idSlot + 1 - itemMemos.count)) }
+                itemMemos[idSlot].stamp = symbol != 0 ? idStamp : -1
+                itemMemos[idSlot].symbol = symbol
+                itemMemos[idSlot].number = eventID ?? 0
+            }
         }
         // A value written to two columns is interned once (its symbol, when the first column
         // took it as a string).
-        if let r = providerRange { setTwice(f.provider, f.eventProvider, text, r, escapes, &builder) }
-        if let r = range(.providerGUID) { setText(f.providerGUID, text, r, escapes, &builder) }
+        if let r = providerRange { setSystemText(.providerName, stamps, slots, f.provider, f.eventProvider, text, r, escapes, &builder) }
+        if let r = range(.providerGUID) { setSystemText(.providerGUID, stamps, slots, f.providerGUID, nil, text, r, escapes, &builder) }
         let computerRange = range(.computer)
-        if let r = computerRange { setTwice(f.computer, f.host, text, r, escapes, &builder) }
+        if let r = computerRange { setSystemText(.computer, stamps, slots, f.computer, f.host, text, r, escapes, &builder) }
         if let n: Int64 = number(.eventRecordID) { builder.set(f.recordID, int: n) }
         if let n: Int64 = number(.processID) { builder.set(f.pid, int: n) }
         if let n: Int64 = number(.threadID) { builder.set(f.tid, int: n) }
-        if let r = range(.activityID) { setText(f.activity, text, r, escapes, &builder) }
-        if let r = range(.relatedActivityID) { setText(f.relatedActivity, text, r, escapes, &builder) }
-        if let r = range(.userID) { setText(f.userIdentifier, text, r, escapes, &builder) }
+        if let r = range(.activityID) { setSystemText(.activityID, stamps, slots, f.activity, nil, text, r, escapes, &builder) }
+        if let r = range(.relatedActivityID) { setSystemText(.relatedActivityID, stamps, slots, f.relatedActivity, nil, text, r, escapes, &builder) }
+        if let r = range(.userID) { setSystemText(.userID, stamps, slots, f.userIdentifier, nil, text, r, escapes, &builder) }
         if let n: Int = number(.version) { builder.set(f.version, int: Int64(n)) }
         if let n: Int = number(.task) { builder.set(f.task, int: Int64(n)) }
         if let n: Int = number(.opcode) { builder.set(f.opcode, int: Int64(n)) }
-        if let r = range(.keywords), Self.isLowerHex(text, r) {
+        let keywordsStamp = stamps[EVTXSystemField.keywords.rawValue], keywordsSlot = Int(slots[EVTXSystemField.keywords.rawValue])
+        if keywordsStamp >= 0, keywordsSlot < itemMemos.count, itemMemos[keywordsSlot].stamp == keywordsStamp {
+            builder.set(f.keywords, symbol: itemMemos[keywordsSlot].symbol)
+        } else if let r = range(.keywords), Self.isLowerHex(text, r) {
             // `0x` and lower-case hex digits (the view's rendering of a hex value) is its own
             // `keywordsText`: written as it is.
-            builder.set(f.keywords, bytes: text.span.extracting(r))
+            let symbol = builder.set(f.keywords, bytes: text.span.extracting(r))
+            memoKeywords(keywordsStamp, keywordsSlot, symbol)
         } else if let r = range(.keywords) {
             if !Self.equals(text, r, lastKeywords) {
                 lastKeywords = Array(text[r])
@@ -198,7 +242,8 @@ public struct WindowsEventMapper: Sendable {
                 let t = WindowsEvent.keywordsText(Self.string(text, r))
                 lastKeywordsText = ByteText.hasEscapes(t) ? ByteText.decode(t) : Array(t.utf8)
             }
-            builder.set(f.keywords, bytes: lastKeywordsText.span)
+            let symbol = builder.set(f.keywords, bytes: lastKeywordsText.span)
+            memoKeywords(keywordsStamp, keywordsSlot, symbol)
         }
         if let n: Int = number(.level), let name = WindowsEvent.levelName(n) {
             builder.set(f.level, symbol: constantSymbol(Self.levelSlot + min(max(n, 0), 5), name, &builder))
@@ -214,7 +259,7 @@ public struct WindowsEventMapper: Sendable {
                 if id >= dataByID.count { dataByID.append(contentsOf: repeatElement(nil, count: id + 1 - dataByID.count)) }
                 dataByID[id] = h
             }
-            setText(h, text, item.range, escapes, &builder)
+            setItemText(item, h, text, escapes, &builder)
         }
         for item in v.userData {
             let id = Int(item.name)
@@ -226,7 +271,7 @@ public struct WindowsEventMapper: Sendable {
                 if id >= userDataByID.count { userDataByID.append(contentsOf: repeatElement(nil, count: id + 1 - userDataByID.count)) }
                 userDataByID[id] = h
             }
-            setText(h, text, item.range, escapes, &builder)
+            setItemText(item, h, text, escapes, &builder)
         }
         if let id = eventID, let sem = semantics(log, id, &builder) {
             if log == .powerShell && id == 4104 {
@@ -235,6 +280,58 @@ public struct WindowsEventMapper: Sendable {
                 writeDirectSemantics(v, sem, key: id << 3 | log.index, computer: computerRange, time: time, escapes: escapes, f, &builder)
             }
         }
+    }
+
+    private mutating func clearMemos() {
+        logMemo = (-1, -1, .other)
+        itemMemos.removeAll(keepingCapacity: true)
+        memoCells.removeAll(keepingCapacity: true)
+        memoRelatedBytes.removeAll(keepingCapacity: true)
+        memoRelated.removeAll(keepingCapacity: true)
+    }
+
+    /// ``setText(_:_:_:_:_:)`` of `System` field `k` into `h` (and `h2`), or the symbol its memo
+    /// holds when the field's stamp is the memo's.
+    @inline(__always)
+    private mutating func setSystemText(_ k: EVTXSystemField, _ stamps: [Int32], _ slots: [Int32], _ h: ColumnHandle, _ h2: ColumnHandle?,
+                                        _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool, _ b: inout EventBatchBuilder) {
+        let stamp = stamps[k.rawValue]
+        let slot = Int(slots[k.rawValue])
+        if stamp >= 0, slot < itemMemos.count, itemMemos[slot].stamp == stamp {
+            let s = itemMemos[slot].symbol
+            b.set(h, symbol: s)
+            if let h2 { b.set(h2, symbol: s) }
+            return
+        }
+        let s = setText(h, text, r, escapes, &b)
+        if let h2 { if s != 0 { b.set(h2, symbol: s) } else { setText(h2, text, r, escapes, &b) } }
+        guard stamp >= 0, slot >= 0 else { return }
+        if slot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: slot + 1 - itemMemos.count)) }
+        itemMemos[slot].stamp = s != 0 ? stamp : -1
+        itemMemos[slot].symbol = s
+    }
+
+    private mutating func memoKeywords(_ stamp: Int32, _ slot: Int, _ symbol: UInt32) {
+        guard stamp >= 0, slot >= 0 else { return }
+        if slot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: slot + 1 - itemMemos.count)) }
+        itemMemos[slot].stamp = symbol != 0 ? stamp : -1
+        itemMemos[slot].symbol = symbol
+    }
+
+    /// ``setText(_:_:_:_:_:)`` of a data item into its column, or the symbol its slot's memo holds
+    /// when the item's stamp is the memo's.
+    @inline(__always)
+    private mutating func setItemText(_ item: EVTXDataItem, _ h: ColumnHandle, _ text: [UInt8], _ escapes: Bool, _ b: inout EventBatchBuilder) {
+        let slot = Int(item.slot)
+        if item.stamp >= 0, slot < itemMemos.count, itemMemos[slot].stamp == item.stamp {
+            b.set(h, symbol: itemMemos[slot].symbol)
+            return
+        }
+        let s = setText(h, text, item.range, escapes, &b)
+        guard item.stamp >= 0, slot >= 0 else { return }
+        if slot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: slot + 1 - itemMemos.count)) }
+        itemMemos[slot].stamp = s != 0 ? item.stamp : -1
+        itemMemos[slot].symbol = s
     }
 
     /// The symbol of constant `text` in slot `slot` of ``constants`` (interned on first use in
@@ -317,22 +414,13 @@ public struct WindowsEventMapper: Sendable {
         for item in v.eventData {
             let slot = targets(item.name)
             guard slot >= 0 else { continue }
-            for t in table.lists[Int(slot)] {
-                let range = item.range
-                if case .status = t.target {
-                    let code = Self.hexOrDecimal(text, range) ?? WindowsValue.integer(Self.string(text, range))
-                    builder.set(f.outcome, string: code == 0 ? "success" : "failure")
-                    continue
-                }
-                let n = writeTarget(t, text, range, escapes, &builder)
-                if sem.entityFromStart, case .int("process.pid") = t.target { pid = n }
-            }
+            writeItemSemantics(item, table.lists[Int(slot)], key: key, status: true, entity: sem.entityFromStart, text, escapes, f, &pid, &builder)
         }
         if v.eventData.isEmpty {
             for item in v.userData {
                 let slot = targets(item.name)
                 guard slot >= 0 else { continue }
-                for t in table.lists[Int(slot)] { _ = writeTarget(t, text, item.range, escapes, &builder) }
+                writeItemSemantics(item, table.lists[Int(slot)], key: key, status: false, entity: false, text, escapes, f, &pid, &builder)
             }
         }
         if learnt { directTargets[key] = table }
@@ -340,6 +428,73 @@ public struct WindowsEventMapper: Sendable {
             builder.set(f.entityID, string: "\(host)|\(pid)|\(time.microseconds)")
         }
         related.write(f, &builder)
+    }
+
+    /// The semantics' targets of one item: what its slot's memo holds when the item's stamp and
+    /// the semantics (`key`) are the memo's, else written from the text and, when every column
+    /// the targets write was unset before (so what they hold after is this item's doing) and
+    /// holds a plain cell, recorded in the memo with the related values added and the pid read.
+    /// `status`: `.status` targets set the outcome (event data), else they are skipped.
+    private mutating func writeItemSemantics(_ item: EVTXDataItem, _ list: [ResolvedTarget], key: Int, status: Bool, entity: Bool,
+                                             _ text: [UInt8], _ escapes: Bool, _ f: FixedColumns, _ pid: inout Int64?,
+                                             _ builder: inout EventBatchBuilder) {
+        let slot = Int(item.slot)
+        if item.stamp >= 0, slot < itemMemos.count, itemMemos[slot].semStamp == item.stamp, itemMemos[slot].semKey == key {
+            let m = itemMemos[slot]
+            for k in Int(m.cellStart)..<Int(m.cellStart + m.cellCount) { builder.set(memoCells[k].handle, cell: memoCells[k].cell) }
+            for k in Int(m.relatedStart)..<Int(m.relatedStart + m.relatedCount) {
+                let r = memoRelated[k]
+                related.add(r.kind, memoRelatedBytes, r.start..<r.end)
+            }
+            if m.pidSet { pid = m.pid }
+            return
+        }
+        var memoizable = item.stamp >= 0 && slot >= 0
+        if memoizable {
+            check: for t in list {
+                for h in t.handles where builder.isSet(h) { memoizable = false; break check }
+                if case .status = t.target, status, builder.isSet(f.outcome) { memoizable = false; break check }
+            }
+        }
+        let relatedBefore = related.count
+        var pidSet = false
+        var itemPid: Int64? = nil
+        let range = item.range
+        for t in list {
+            if case .status = t.target {
+                guard status else { continue }
+                let code = Self.hexOrDecimal(text, range) ?? WindowsValue.integer(Self.string(text, range))
+                builder.set(f.outcome, string: code == 0 ? "success" : "failure")
+                continue
+            }
+            let n = writeTarget(t, text, range, escapes, &builder)
+            if entity, case .int("process.pid") = t.target { pid = n; itemPid = n; pidSet = true }
+        }
+        guard memoizable else { return }
+        let cellStart = memoCells.count
+        for t in list {
+            for h in t.handles {
+                if let c = builder.openRowCell(h) { memoCells.append((h, c)) } else if builder.isSet(h) { memoizable = false }
+            }
+            if case .status = t.target, status {
+                if let c = builder.openRowCell(f.outcome) { memoCells.append((f.outcome, c)) } else if builder.isSet(f.outcome) { memoizable = false }
+            }
+        }
+        let relatedStart = memoRelated.count
+        related.copy(from: relatedBefore, &memoRelatedBytes, &memoRelated)
+        if slot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: slot + 1 - itemMemos.count)) }
+        guard memoizable else {
+            itemMemos[slot].semStamp = -1
+            return
+        }
+        itemMemos[slot].semStamp = item.stamp
+        itemMemos[slot].semKey = key
+        itemMemos[slot].cellStart = Int32(cellStart)
+        itemMemos[slot].cellCount = Int32(memoCells.count - cellStart)
+        itemMemos[slot].relatedStart = Int32(relatedStart)
+        itemMemos[slot].relatedCount = Int32(memoRelated.count - relatedStart)
+        itemMemos[slot].pidSet = pidSet
+        itemMemos[slot].pid = itemPid
     }
 
     /// ``WindowsTargetWriter/write(_:_:_:_:)`` of ``string(_:_:)`` of `text[r]`, from the bytes
@@ -709,6 +864,22 @@ struct DirectTargets: Sendable {
     /// semantics' action, outcome (0: none), categories and types interned in it.
     var generation: UInt64 = 0
     var symbols: [UInt32] = []
+}
+
+/// What the mapper wrote for the item or `System` field of one slot: its column (`stamp`,
+/// `symbol`; `number`: the event id read), and for an item
+/// its semantics' targets for the semantics `semKey` (`semStamp`): the cells in `memoCells`,
+/// the related values, the pid an entity id is made of.
+struct ItemMemo: Sendable {
+    var stamp: Int32 = -1
+    var symbol: UInt32 = 0
+    var number: Int = 0
+    var semStamp: Int32 = -1
+    var semKey: Int = -1
+    var cellStart: Int32 = 0, cellCount: Int32 = 0
+    var relatedStart: Int32 = 0, relatedCount: Int32 = 0
+    var pidSet = false
+    var pid: Int64? = nil
 }
 
 /// A semantics entry with its columns resolved in one builder.

@@ -52,13 +52,18 @@ import SpoorTesting
         return o
     }
 
-    static func direct(_ file: EVTXFile) -> (Outcome, direct: Int, json: Int) {
+    /// The direct path; `stamps: false` turns the reader's stamps off (so the mapper's memos
+    /// never hit), `batchRows` finishes a batch every so many rows (a new symbol table: the
+    /// memos must start over).
+    static func direct(_ file: EVTXFile, stamps: Bool = true, batchRows: Int = .max) -> (Outcome, direct: Int, json: Int) {
         var o = Outcome()
         var mapper = WindowsEventMapper(context: context)
         var builder = EventBatchBuilder()
         let reader = EVTXEventReader(file: file)
+        reader.stamps = stamps
         for i in 0..<file.chunkCount {
             let issues = reader.readChunk(i) { header, content in
+                if builder.count >= batchRows { o.events += builder.finish().events }
                 o.headers.append("\(header.recordID) \(header.offset) \(header.timestamp.microseconds)")
                 builder.beginRow()
                 do throws(ParseError) {
@@ -74,7 +79,7 @@ import SpoorTesting
             }
             o.issues += issues.map(\.description)
         }
-        o.events = builder.finish().events
+        o.events += builder.finish().events
         return (o, reader.directRecords, reader.jsonRecords)
     }
 
@@ -107,6 +112,46 @@ import SpoorTesting
         for d in differences.prefix(12) { print("  DIFF \(d)") }
         #expect(records > 18_000)
         #expect(directCount > records * 99 / 100, "the direct path should read nearly every record")
+        #expect(differences.isEmpty, "\(differences.first ?? "")")
+    }
+
+    /// The mapper's memos (keyed by the reader's stamps: a value whose raw bytes repeat in its
+    /// place of a record shape is written from what was written for it before) give the rows
+    /// the mapper writes without them: every file read with stamps, with stamps and a new
+    /// batch (symbol table) every 97 rows, and without stamps gives the same events.
+    @Test(.enabled(if: SharedData.isAvailable, "\(SharedData.skipMessage)"))
+    func memoHitsGiveTheRowsOfMisses() throws {
+        var records = 0, hits = 0, stamped = 0
+        var differences: [String] = []
+        for url in Self.files() {
+            guard let file = try? EVTXFile(bytes: Array(try Data(contentsOf: url))) else { continue }
+            let plain = Self.direct(file, stamps: false).0
+            let memo = Self.direct(file).0
+            let small = Self.direct(file, batchRows: 97).0
+            let reader = EVTXEventReader(file: file)
+            for i in 0..<file.chunkCount { _ = reader.readChunk(i) { _, _ in } }
+            hits += reader.stampHits
+            stamped += reader.stampedItems
+            records += plain.events.count
+            let name = url.lastPathComponent
+            for (label, other) in [("memo", memo), ("memo, batches of 97", small)] {
+                if plain.headers != other.headers || plain.issues != other.issues || plain.rejects != other.rejects {
+                    differences.append("\(name) (\(label)): records, issues or rejects differ")
+                }
+                if plain.events.count != other.events.count { differences.append("\(name) (\(label)): \(plain.events.count) vs \(other.events.count) events") }
+                for (k, (x, y)) in zip(plain.events, other.events).enumerated() where x != y {
+                    let fx = Dictionary(x.orderedFields, uniquingKeysWith: { l, _ in l })
+                    let fy = Dictionary(y.orderedFields, uniquingKeysWith: { l, _ in l })
+                    let keys = Set(fx.keys).union(fy.keys).filter { fx[$0] != fy[$0] }.sorted()
+                    differences.append("\(name) (\(label)) event \(k): \(keys.prefix(4))")
+                }
+            }
+        }
+        print("EVTX memo: \(records) records, \(hits) of \(stamped) stamped values repeated, \(differences.count) differences")
+        for d in differences.prefix(12) { print("  DIFF \(d)") }
+        #expect(records > 18_000)
+        // The memos must have been used for the comparison to mean anything.
+        #expect(hits > stamped / 2)
         #expect(differences.isEmpty, "\(differences.first ?? "")")
     }
 

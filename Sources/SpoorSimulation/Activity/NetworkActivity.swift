@@ -78,8 +78,9 @@ enum Workstations {
     }
 
     /// Chrome's background requests while the browser runs (the user's working hours): a
-    /// Safe Browsing list update about every 30 minutes (Safe Browsing Update API v4: the
-    /// client waits the `minimumWaitDuration` the server returns, which is of that order),
+    /// Safe Browsing list update about every 30 minutes (Safe Browsing Update API v4,
+    /// `threatListUpdates:fetch`: the client waits at least the `minimumWaitDuration` the
+    /// server returns; 30 minutes is an assumption of that order, not a measured figure),
     /// and now and then the field-trial seed, optimisation hints, autofill's form types or
     /// the account's people API (``Internet/chromeServices``). Both real captures at hand
     /// have them: `safebrowsing-cache.google.com` (240 answers) and `clients4.google.com`

@@ -125,8 +125,10 @@ public enum Internet {
     /// `signaler-pa.clients6.google.com`, `update.googleapis.com`): Safe Browsing's list
     /// updates (Safe Browsing Update API v4, `safebrowsing.googleapis.com`), the field-trial
     /// seed (`clientservices.googleapis.com`), optimisation hints and autofill's form types.
-    /// Google's own list of the hosts Chrome contacts (Chrome Enterprise help, "Manage Chrome
-    /// browser network connections"/ URLs to allowlist) names these `*.googleapis.com` hosts.
+    /// Google's list of the hostnames Chrome and ChromeOS reach on their own, to be exempted from
+    /// TLS inspection (Chrome Enterprise help, "Hostnames for allowlist",
+    /// support.google.com/chrome/a/answer/6334001), names such `*.googleapis.com` hosts and
+    /// Safe Browsing's endpoints.
     public static let safeBrowsing = InternetService("safebrowsing.googleapis.com", [], ["142.250.185.74", "142.250.186.42", "172.217.16.202"],
                                                      ttl: 300, up: 900, down: 2_500, perAnswer: 1)
     public static let chromeServices: [InternetService] = [

@@ -36,10 +36,11 @@ public struct TLSClientProfile: Sendable {
     public var alpn: String?
     public var ja3: String
     /// Bytes of the ClientHello record (RFC 8446 §4.1.2; RFC 5246 §7.4.1.2). Chromium's
-    /// BoringSSL and OpenSSL pad a hello of 256–511 bytes to 512 (the padding extension, RFC
-    /// 7685 §1–3), so theirs is 517 with the record header; Windows' schannel sends no padding
-    /// and fewer extensions (about 200 bytes); Go's crypto/tls about 300. Approximate, by
-    /// client family: what matters is that every TLS connection carries it.
+    /// BoringSSL pads a hello of 256–511 bytes to 512 (the padding extension, RFC 7685 §1–3),
+    /// so its record is 517 bytes; OpenSSL 3's (curl) with its cipher list and TLS 1.3 key
+    /// share is of the same order; Windows' schannel sends fewer extensions (about 200 bytes);
+    /// Go's crypto/tls about 300. Approximate, by client family: what matters is that every
+    /// TLS connection carries it.
     public var helloBytes: Int = 517
 
     public static let browser = TLSClientProfile(version: "TLSv13", ciphers: ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"], curve: "x25519",

@@ -8,7 +8,8 @@ import SpoorCore
 ///   lookups; at logon Kerberos, LDAP, SMB to the DC, an SMB session to the file server,
 ///   Chromium's random-name NXDOMAIN probes and the WPAD lookup; day and night: telemetry,
 ///   group-policy refresh (90 min + up to 30), NTP to the DC, Chrome's update check every
-///   5 h, Windows Update every 22 h + up to 4.
+///   5 h, Windows Update every 22 h + up to 4; while the user works, Chrome's background
+///   requests (Safe Browsing updates every 30 min and Google API lookups).
 /// - Servers: NTP, apt twice a day, nightly backups of gigabytes to the backup server and an
 ///   offsite copy to cloud storage, a monitoring poll of an HTTP endpoint every 60 s exactly,
 ///   a weekly internal vulnerability scan.
@@ -73,6 +74,27 @@ enum Workstations {
         internalTimers(&ctx, me)
         updateTimers(&ctx, me, &cache)
         agentCheckIns(&ctx, me, &cache)
+        chromeBackground(&ctx, me, user, &cache)
+    }
+
+    /// Chrome's background requests while the browser runs (the user's working hours): a
+    /// Safe Browsing list update about every 30 minutes (Safe Browsing Update API v4,
+    /// `threatListUpdates:fetch`: the client waits at least the `minimumWaitDuration` the
+    /// server returns; 30 minutes is an assumption of that order, not a measured figure),
+    /// and now and then the field-trial seed, optimisation hints, autofill's form types or
+    /// the account's people API (``Internet/chromeServices``). Both real captures at hand
+    /// have them: `safebrowsing-cache.google.com` (240 answers) and `clients4.google.com`
+    /// (224) in WRCCDC's, the `clients6.google.com` names in RITA's office capture.
+    static func chromeBackground(_ ctx: inout SimulationContext, _ me: NetEndpoint, _ user: SimUser, _ cache: inout NetworkActivity.DNSCache) {
+        let client = ctx.client
+        for t in Schedule.timer(&ctx.rng, first: Schedule.plus(ctx.start, ctx.rng.unit() * 1800), end: ctx.end, period: 1800, jitter: 240)
+        where client.isWorking(user, at: t) {
+            let s = ctx.rng.chance(0.6) ? Internet.safeBrowsing : ctx.rng.pick(Internet.chromeServices)
+            let (ip, ready) = NetworkTraffic.resolve(&ctx, at: t, from: me, s, cache: &cache, label: nil)
+            NetworkTraffic.tls(&ctx, at: ready, me, NetEndpoint(ip: ip), sni: s.domain, profile: .browser,
+                               origBytes: NetworkTraffic.size(s.up, &ctx.rng, sigma: 0.4), respBytes: NetworkTraffic.size(s.down, &ctx.rng),
+                               duration: 0.15 + ctx.rng.exponential(mean: 0.4), label: nil)
+        }
     }
 
     /// Management and support agents (.NET services: device management, printer fleet,

@@ -28,9 +28,18 @@ public struct InternetService: Sendable {
     public var up: Double
     public var down: Double
     public var dnssec: (signer: String, signatureBytes: Int)?
+    /// Addresses per answer when the operator's name servers answer each query with a
+    /// subset of its pool (nil: the whole set). Google's answer with a single address chosen
+    /// per query (global load balancing): in the WRCCDC capture
+    /// (`zed-sample-data/zeek-default/dns.log`) every answer for `www.google.com` (242),
+    /// `www.gstatic.com` (146), `docs.google.com` (684) carries one address, and in RITA's
+    /// office capture `ssl.gstatic.com`, `update.googleapis.com` and the `clients6.google.com`
+    /// names do, while `www.google.com` once came with six. The answer is still a whole RRset
+    /// (RFC 2181 §5): the server's RRset for that query has one record.
+    public var perAnswer: Int?
 
     init(_ domain: String, _ cnames: [String] = [], _ addresses: [String], ttl: Int, weight: Double = 0, up: Double = 2_000, down: Double = 20_000,
-         dnssec: (signer: String, signatureBytes: Int)? = nil) {
+         dnssec: (signer: String, signatureBytes: Int)? = nil, perAnswer: Int? = nil) {
         self.domain = domain
         self.cnames = cnames
         self.addresses = addresses.compactMap { IPAddress($0) }
@@ -39,6 +48,7 @@ public struct InternetService: Sendable {
         self.up = up
         self.down = down
         self.dnssec = dnssec
+        self.perAnswer = perAnswer
     }
 
     /// The answers section as Zeek logs it: CNAMEs first, then the whole address RRset
@@ -50,7 +60,7 @@ public struct InternetService: Sendable {
         var names = cnames
         var ttls = cnames.map { _ in ttl * 2 + 60 * rng.below(30) }
         let remaining = max(5, ttl - rng.below(max(1, ttl / 2)))
-        for a in rotated {
+        for a in rotated.prefix(perAnswer ?? rotated.count) {
             names.append(a.description)
             ttls.append(remaining)
         }
@@ -72,10 +82,10 @@ public enum Internet {
         InternetService("teams.microsoft.com", ["teams.office.com", "s-0005.s-msedge.net"], ["52.113.194.132"], ttl: 300, weight: 8, up: 15_000, down: 60_000),
         InternetService("statics.teams.cdn.office.net", ["statics-teams-cdn-office-net.s-0005.s-msedge.net"], ["52.123.128.14"], ttl: 300, weight: 2, up: 1_500, down: 250_000),
         InternetService("onedrive.live.com", ["odc-web-geo.onedrive.akadns.net"], ["13.107.42.13"], ttl: 300, weight: 2, up: 40_000, down: 80_000),
-        InternetService("www.google.com", [], ["142.250.185.68", "142.250.186.36", "172.217.16.196"], ttl: 300, weight: 8, up: 2_500, down: 45_000),
-        InternetService("fonts.googleapis.com", ["googleapis.l.google.com"], ["142.250.185.74", "142.250.186.42"], ttl: 300, weight: 3, up: 1_200, down: 8_000),
-        InternetService("www.gstatic.com", [], ["142.250.185.67", "142.250.186.35"], ttl: 300, weight: 3, up: 1_200, down: 30_000),
-        InternetService("ajax.googleapis.com", ["googleapis.l.google.com"], ["142.250.185.74"], ttl: 300, weight: 1, up: 1_000, down: 35_000),
+        InternetService("www.google.com", [], ["142.250.185.68", "142.250.186.36", "172.217.16.196"], ttl: 300, weight: 8, up: 2_500, down: 45_000, perAnswer: 1),
+        InternetService("fonts.googleapis.com", ["googleapis.l.google.com"], ["142.250.185.74", "142.250.186.42"], ttl: 300, weight: 3, up: 1_200, down: 8_000, perAnswer: 1),
+        InternetService("www.gstatic.com", [], ["142.250.185.67", "142.250.186.35"], ttl: 300, weight: 3, up: 1_200, down: 30_000, perAnswer: 1),
+        InternetService("ajax.googleapis.com", ["googleapis.l.google.com"], ["142.250.185.74"], ttl: 300, weight: 1, up: 1_000, down: 35_000, perAnswer: 1),
         InternetService("github.com", [], ["140.82.121.3", "140.82.121.4"], ttl: 60, weight: 3, up: 3_000, down: 90_000),
         InternetService("api.github.com", [], ["140.82.121.6", "140.82.121.5"], ttl: 60, weight: 1.5, up: 2_000, down: 15_000),
         InternetService("objects.githubusercontent.com", [], ["185.199.108.133", "185.199.109.133", "185.199.110.133"], ttl: 3600, weight: 1, up: 1_500, down: 400_000),
@@ -92,12 +102,12 @@ public enum Internet {
         InternetService("www.bing.com", ["www-www.bing.com.trafficmanager.net", "www.bing.com.edgekey.net", "e86303.dscx.akamaiedge.net"], ["23.211.6.74"], ttl: 300, weight: 2, up: 2_000, down: 50_000),
         InternetService("assets.msn.com", ["assets.msn.com.edgekey.net", "e28578.d.akamaiedge.net"], ["23.56.3.149"], ttl: 300, weight: 1.5, up: 1_000, down: 90_000),
         InternetService("www.bbc.co.uk", ["www.bbc.net.uk"], ["151.101.0.81", "151.101.64.81"], ttl: 300, weight: 1, up: 2_000, down: 200_000),
-        InternetService("www.youtube.com", ["youtube-ui.l.google.com"], ["142.250.185.110", "142.250.186.78"], ttl: 300, weight: 1.5, up: 4_000, down: 600_000),
+        InternetService("www.youtube.com", ["youtube-ui.l.google.com"], ["142.250.185.110", "142.250.186.78"], ttl: 300, weight: 1.5, up: 4_000, down: 600_000, perAnswer: 1),
         InternetService("pypi.org", [], ["151.101.0.223", "151.101.64.223"], ttl: 300, weight: 0.8, up: 1_500, down: 60_000),
         InternetService("registry.npmjs.org", [], ["104.16.2.35", "104.16.3.35"], ttl: 300, weight: 0.8, up: 1_500, down: 120_000),
         InternetService("docs.python.org", ["dualstack.python.map.fastly.net"], ["151.101.36.223"], ttl: 300, weight: 0.5, up: 1_200, down: 70_000),
         InternetService("www.salesforce.com", ["www.salesforce.com.edgekey.net", "e15029.a.akamaiedge.net"], ["23.215.0.136"], ttl: 300, weight: 1, up: 3_000, down: 100_000),
-        InternetService("mail.google.com", ["googlemail.l.google.com"], ["142.250.185.69"], ttl: 300, weight: 0.7, up: 3_000, down: 50_000),
+        InternetService("mail.google.com", ["googlemail.l.google.com"], ["142.250.185.69"], ttl: 300, weight: 0.7, up: 3_000, down: 50_000, perAnswer: 1),
     ]
 
     /// What machines reach on their own, day and night.
@@ -110,7 +120,24 @@ public enum Internet {
         InternetService("client.wns.windows.com", ["wns.notify.trafficmanager.net"], ["20.199.120.85"], ttl: 300, weight: 2, up: 800, down: 800),
     ]
 
-    public static let chromeUpdate = InternetService("update.googleapis.com", [], ["142.250.185.99", "142.250.186.67"], ttl: 300, up: 2_200, down: 1_400)
+    /// Chrome's own background services (Google answers with one address per query, no
+    /// CNAME: in RITA's office capture `people-pa.clients6.google.com`,
+    /// `signaler-pa.clients6.google.com`, `update.googleapis.com`): Safe Browsing's list
+    /// updates (Safe Browsing Update API v4, `safebrowsing.googleapis.com`), the field-trial
+    /// seed (`clientservices.googleapis.com`), optimisation hints and autofill's form types.
+    /// Google's list of the hostnames Chrome and ChromeOS reach on their own, to be exempted from
+    /// TLS inspection (Chrome Enterprise help, "Hostnames for allowlist",
+    /// support.google.com/chrome/a/answer/6334001), names such `*.googleapis.com` hosts and
+    /// Safe Browsing's endpoints.
+    public static let safeBrowsing = InternetService("safebrowsing.googleapis.com", [], ["142.250.185.74", "142.250.186.42", "172.217.16.202"],
+                                                     ttl: 300, up: 900, down: 2_500, perAnswer: 1)
+    public static let chromeServices: [InternetService] = [
+        InternetService("clientservices.googleapis.com", [], ["142.250.185.99", "142.250.186.67"], ttl: 300, up: 1_100, down: 6_000, perAnswer: 1),
+        InternetService("optimizationguide-pa.googleapis.com", [], ["142.250.185.106", "142.250.186.74"], ttl: 300, up: 1_400, down: 3_000, perAnswer: 1),
+        InternetService("content-autofill.googleapis.com", [], ["142.250.185.78", "142.250.186.46"], ttl: 300, up: 1_600, down: 1_200, perAnswer: 1),
+        InternetService("people-pa.clients6.google.com", [], ["142.250.185.110", "142.250.186.78"], ttl: 300, up: 1_300, down: 2_200, perAnswer: 1),
+    ]
+    public static let chromeUpdate = InternetService("update.googleapis.com", [], ["142.250.185.99", "142.250.186.67"], ttl: 300, up: 2_200, down: 1_400, perAnswer: 1)
     public static let windowsUpdate = InternetService("fe3cr.delivery.mp.microsoft.com", ["fe3cr.delivery.mp.microsoft.com.edgekey.net"], ["20.12.23.50", "52.165.165.26"], ttl: 300, up: 12_000, down: 35_000)
     /// Certificate trust lists over plain HTTP (`ctldl.windowsupdate.com`, a real CTL endpoint).
     public static let ctl = InternetService("ctldl.windowsupdate.com", ["ctldl.windowsupdate.com.delivery.microsoft.com", "wu-b-net.trafficmanager.net"], ["93.184.221.240", "8.241.9.126"], ttl: 300)

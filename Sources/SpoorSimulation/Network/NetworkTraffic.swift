@@ -35,21 +35,28 @@ public struct TLSClientProfile: Sendable {
     public var curve: String
     public var alpn: String?
     public var ja3: String
+    /// Bytes of the ClientHello record (RFC 8446 §4.1.2; RFC 5246 §7.4.1.2). Chromium's
+    /// BoringSSL pads a hello of 256–511 bytes to 512 (the padding extension, RFC 7685 §1–3),
+    /// so its record is 517 bytes; OpenSSL 3's (curl) with its cipher list and TLS 1.3 key
+    /// share is of the same order; Windows' schannel sends fewer extensions (about 200 bytes);
+    /// Go's crypto/tls about 300. Approximate, by client family: what matters is that every
+    /// TLS connection carries it.
+    public var helloBytes: Int = 517
 
     public static let browser = TLSClientProfile(version: "TLSv13", ciphers: ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"], curve: "x25519",
                                                  alpn: "h2", ja3: NetworkTraffic.hex("ja3 chromium 122 windows", 32))
     public static let schannel = TLSClientProfile(version: "TLSv12", ciphers: ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
-                                                  curve: "secp384r1", alpn: nil, ja3: NetworkTraffic.hex("ja3 schannel windows 10", 32))
+                                                  curve: "secp384r1", alpn: nil, ja3: NetworkTraffic.hex("ja3 schannel windows 10", 32), helloBytes: 205)
     public static let schannel13 = TLSClientProfile(version: "TLSv13", ciphers: ["TLS_AES_256_GCM_SHA384"], curve: "x25519", alpn: nil,
-                                                    ja3: NetworkTraffic.hex("ja3 schannel windows 11", 32))
+                                                    ja3: NetworkTraffic.hex("ja3 schannel windows 11", 32), helloBytes: 245)
     public static let office = TLSClientProfile(version: "TLSv12", ciphers: ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"], curve: "x25519", alpn: "http/1.1",
-                                                ja3: NetworkTraffic.hex("ja3 office winhttp", 32))
+                                                ja3: NetworkTraffic.hex("ja3 office winhttp", 32), helloBytes: 205)
     public static let linuxTools = TLSClientProfile(version: "TLSv13", ciphers: ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"], curve: "x25519",
                                                     alpn: "http/1.1", ja3: NetworkTraffic.hex("ja3 openssl 3.0 curl", 32))
     public static let goClient = TLSClientProfile(version: "TLSv13", ciphers: ["TLS_AES_128_GCM_SHA256"], curve: "x25519", alpn: "http/1.1",
-                                                  ja3: NetworkTraffic.hex("ja3 go 1.21 net/http", 32))
+                                                  ja3: NetworkTraffic.hex("ja3 go 1.21 net/http", 32), helloBytes: 295)
     public static let dotnet = TLSClientProfile(version: "TLSv12", ciphers: ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
-                                                curve: "secp256r1", alpn: nil, ja3: NetworkTraffic.hex("ja3 dotnet httpclient", 32))
+                                                curve: "secp256r1", alpn: nil, ja3: NetworkTraffic.hex("ja3 dotnet httpclient", 32), helloBytes: 205)
 }
 
 /// Writes what a network sensor at the client's core switch logs — conn, dns, ssl, http,
@@ -169,7 +176,8 @@ public enum NetworkTraffic {
     @discardableResult
     public static func dns(_ ctx: inout SimulationContext, at t: Timestamp, from client: NetEndpoint, server: NetEndpoint,
                            query: String, type: DNSType = .a, rcode: DNSRcode = .noError, answers: [String] = [], ttls: [Int] = [],
-                           upstream: Bool = false, dnssec: (signer: String, signatureBytes: Int)? = nil, label: TruthLabel?) -> Timestamp {
+                           upstream: Bool = false, dnssec: (signer: String, signatureBytes: Int)? = nil, unloggedAnswerBytes: Int = 0,
+                           label: TruthLabel?) -> Timestamp {
         var rtt = 0.0003 + ctx.rng.exponential(mean: 0.0008)
         if upstream, server.host?.role == .proxy {
             let up = NetEndpoint(ip: ctx.rng.pick(Internet.upstreamResolvers))
@@ -187,11 +195,11 @@ public enum NetworkTraffic {
                 signatureBytes = 12 + 18 + dnssec.signer.utf8.count + 2 + dnssec.signatureBytes
             }
             writeDNS(&ctx, at: t2, client: server, server: up, query: query, type: type, rcode: rcode, answers: upAnswers, ttls: upTTLs,
-                     rtt: upRTT, extraAnswerBytes: signatureBytes, label: label)
+                     rtt: upRTT, extraAnswerBytes: signatureBytes + unloggedAnswerBytes, label: label)
             rtt += upRTT
         }
         writeDNS(&ctx, at: t, client: client, server: server, query: query, type: type, rcode: rcode, answers: answers, ttls: ttls,
-                 rtt: rtt, label: label)
+                 rtt: rtt, extraAnswerBytes: unloggedAnswerBytes, label: label)
         return Timestamp(microseconds: t.microseconds + micros(rtt))
     }
 
@@ -203,9 +211,19 @@ public enum NetworkTraffic {
         // OPT record (11 bytes) from modern stub resolvers.
         let question = 12 + query.utf8.count + 2 + 4 + 11
         var answerBytes = extraAnswerBytes
+        var hasData = extraAnswerBytes > 0
         for a in answers where !a.hasPrefix("RRSIG ") {
             let isAddress = IPAddress(a) != nil
+            if isAddress || a.hasPrefix("TXT ") { hasData = true }
             answerBytes += 12 + (isAddress ? (a.contains(":") ? 16 : 4) : (a.hasPrefix("TXT ") ? a.utf8.count - 4 : a.utf8.count / 2 + 4))
+        }
+        if rcode == .nxDomain || (rcode == .noError && !hasData && (type == .a || type == .aaaa)) {
+            // A negative answer (NXDOMAIN, or NODATA: the name, or the end of its CNAME chain,
+            // has no record of the type) carries the zone's SOA in the authority section, for
+            // negative caching (RFC 2308 §2.1–2.2, §3). RR header 12 bytes (owner compressed),
+            // the server's and the mailbox's names (MNAME, RNAME: 30–50 bytes in wire form,
+            // partly compressed) and five 32-bit counters (RFC 1035 §3.3.13).
+            answerBytes += 12 + 20 + 30 + Int(LinuxAccounts.fnv("soa " + query.split(separator: ".").suffix(2).joined(separator: ".")) % 20)
         }
         let uid = conn(&ctx, at: t, client, server, port: 53, origPort: sport, proto: "udp", service: "dns", duration: rtt,
                        origBytes: question - 11 * (client.host == nil ? 1 : 0), respBytes: question + answerBytes, label: label)
@@ -244,18 +262,23 @@ public enum NetworkTraffic {
 
     /// A TLS connection: conn (service ssl) and ssl rows. TLS 1.3 hides the certificate
     /// chain (unset fingerprints and validation), TLS 1.2 shows it.
+    ///
+    /// `origBytes` and `respBytes` are the application data; the conn row also counts the
+    /// handshake, which Zeek's byte counts include (they are TCP payload): see
+    /// ``handshakeBytes(profile:is13:resumed:serverKey:)``.
     @discardableResult
     public static func tls(_ ctx: inout SimulationContext, at t: Timestamp, _ client: NetEndpoint, _ server: NetEndpoint, port: Int = 443,
                            sni: String?, profile: TLSClientProfile, origBytes: Int, respBytes: Int, duration: Double,
                            state: String = "SF", label: TruthLabel?) -> String {
         let uid = ZeekValue.uid("C", &ctx.rng)
         let sport = client.ephemeralPort(&ctx.rng)
-        conn(&ctx, at: t, client, server, port: port, origPort: sport, service: "ssl", duration: duration,
-             origBytes: origBytes, respBytes: respBytes, state: state, uid: uid, label: label)
-        let cipher = profile.ciphers[ctx.rng.below(profile.ciphers.count)]
         let is13 = profile.version == "TLSv13"
         let resumed = ctx.rng.chance(is13 ? 0.3 : 0.15)
         let serverKey = server.ip.description + (sni ?? "")
+        let handshake = handshakeBytes(profile: profile, is13: is13, resumed: resumed, serverKey: serverKey)
+        conn(&ctx, at: t, client, server, port: port, origPort: sport, service: "ssl", duration: duration,
+             origBytes: origBytes + handshake.client, respBytes: respBytes + handshake.server, state: state, uid: uid, label: label)
+        let cipher = profile.ciphers[ctx.rng.below(profile.ciphers.count)]
         let chain = is13 || resumed ? nil : [hex("cert " + serverKey, 64), hex("ca " + (sni.map { String($0.split(separator: ".").suffix(2).joined(separator: ".")) } ?? serverKey), 64)]
         let hello = Timestamp(microseconds: t.microseconds + 400 + Int64(ctx.rng.below(min(30_000, max(1_000, Int(duration * 100_000))))))
         let row = ZeekSSL(ts: hello, uid: uid, orig: client.ip, origPort: sport, resp: server.ip, respPort: port, version: profile.version,
@@ -267,6 +290,32 @@ public enum NetworkTraffic {
         return uid
     }
 
+    /// The handshake's bytes on each side (TLS records with their 5-byte headers).
+    ///
+    /// Client: the ClientHello (``TLSClientProfile/helloBytes``), then in TLS 1.2 the
+    /// ClientKeyExchange (an ECDHE public key), ChangeCipherSpec and Finished (RFC 5246
+    /// §7.4.7, §7.4.9: about 130 bytes; 51 on resumption), in TLS 1.3 ChangeCipherSpec (sent
+    /// for middlebox compatibility, RFC 8446 Appendix D.4) and Finished (about 64 bytes).
+    /// Server, full handshake: ServerHello, the certificate chain (leaf and intermediate:
+    /// 2–5 kB, the same for every connection to one server), the key exchange's signature
+    /// (ServerKeyExchange in TLS 1.2, CertificateVerify in 1.3: about 300 bytes for
+    /// RSA-2048) and Finished, and in TLS 1.3 two NewSessionTickets (RFC 8446 §4.6.1; OpenSSL
+    /// and BoringSSL send two). On resumption no certificate or signature is sent (RFC 5246
+    /// §7.3; RFC 8446 §2.2). In the one real conn.log with TLS at hand (the OCSF examples'
+    /// Zeek sample, `ocsf-examples/raw_sample_log_dataset/Zeek/conn.log`), the 39 `tcp/ssl/SF`
+    /// connections have a median resp_bytes of 3,957 (quartiles 1,788 and 4,841): even the
+    /// smallest exchanges carry a certificate chain.
+    static func handshakeBytes(profile: TLSClientProfile, is13: Bool, resumed: Bool, serverKey: String) -> (client: Int, server: Int) {
+        let client = profile.helloBytes + (is13 ? 64 : (resumed ? 51 : 130))
+        let chain = 2_000 + Int(LinuxAccounts.fnv("chain " + serverKey) % 3_000)
+        let serverHello = is13 ? 127 : 95
+        let server = resumed
+            ? serverHello + (is13 ? 64 + 2 * 233 : 51)
+            : serverHello + chain + 300 + (is13 ? 64 + 2 * 233 : 4 + 51)
+        return (client, server)
+    }
+
+    // MARK: HTTP
     // MARK: HTTP
 
     /// One request of an HTTP connection.

@@ -146,8 +146,11 @@ enum DNSTunnel {
             let name = labels.joined(separator: ".") + "." + domain
             let txt = ctx.rng.chance(0.75)
             let reply = NetworkTraffic.randomHex(2 * (8 + ctx.rng.below(80)), &ctx.rng)
+            // A NULL answer carries the data as raw bytes (iodine's downstream), which Zeek
+            // does not log (it parses no NULL RDATA): it counts in the response's bytes only.
             t = NetworkTraffic.dns(&ctx, at: t, from: me, server: resolver, query: name, type: txt ? .txt : .null,
-                                   answers: txt ? ["TXT \(reply.utf8.count) \(reply)"] : [], ttls: txt ? [1] : [], upstream: true, label: label)
+                                   answers: txt ? ["TXT \(reply.utf8.count) \(reply)"] : [], ttls: txt ? [1] : [], upstream: true,
+                                   unloggedAnswerBytes: txt ? 0 : 12 + reply.utf8.count / 2, label: label)
             t = Schedule.plus(t, 0.2 + ctx.rng.exponential(mean: 4))
         }
         sc.simulation = ctx

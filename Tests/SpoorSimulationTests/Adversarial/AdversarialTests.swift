@@ -29,15 +29,15 @@ import SpoorCore
     /// zeek/files.log (0.49) pass since admins and developers log in from home with mistyped
     /// passwords and the site's pages have one size for every client (Docs/Simulation-realism.md).
     /// Security (0.50) passes since the benign stale credentials and console work
-    /// (Docs/Simulation-realism.md). zeek/conn.log (0.70) and zeek/dns.log (0.61), since the
-    /// main run keeps two `dns-tunnelling` and two `https-beaconing` campaigns: within
-    /// `udp/dns/SF` every tunnel record carries a query of 3-digit bytes (the data encoded in
-    /// a 120–220-character name), which 2.3% of benign DNS conns do; within `A/NOERROR` every
-    /// beacon answer is the C2's one rented address without a CNAME, which 17% of benign answers
-    /// are (21% in a real office capture, RITA's test data) once answers carry whole RRsets
-    /// (RFC 2181 §5). That is the attacks' content, not their formatting (record by record in
-    /// Docs/Evaluation.md). Every other source type with enough campaigns passes and is
-    /// asserted strictly.
+    /// (Docs/Simulation-realism.md). zeek/conn.log (0.59; 0.70 before) passes since a TLS
+    /// connection's bytes include its handshake (the beacon's check-ins had 3-digit sizes no
+    /// real TLS connection has) and negative DNS answers carry their SOA; zeek/dns.log (0.56;
+    /// 0.61 before) since Google's answers hold one address and Chrome's background lookups are
+    /// written, which brings benign one-address answers without CNAME (17% → 29%) near the real
+    /// captures' 21–24%. Both margins are small and both pass pooled over their campaigns: the
+    /// tunnel's long names and the C2's single address (`A/NOERROR` alone 0.78) still separate,
+    /// the attacks' content (Docs/Evaluation.md, "conn.log and dns.log, second round"). Every
+    /// other source type with enough campaigns passes and is asserted strictly.
     /// The scenarios against the client's one exposed server (the web server: SSH guessing,
     /// SQL injection) and the source types only they write attack records to. In the main run
     /// each runs once or twice, too few campaigns for grouped folds; the check assesses these
@@ -53,7 +53,7 @@ import SpoorCore
         (["ssh-brute-force", "ssh-password-spraying"], ["linux/auth.log"], 1, 12, 9, 0.007),
         (["web-sqli-scan"], ["web/access.log", "zeek/http.log", "zeek/files.log"], 3, 8, 6, 0.003),
     ]
-    static let knownSeparable: Set<String> = ["web/access.log", "windows/sysmon.jsonl", "zeek/conn.log", "zeek/dns.log", "zeek/http.log"]
+    static let knownSeparable: Set<String> = ["web/access.log", "windows/sysmon.jsonl", "zeek/http.log"]
 
     struct SourceResult {
         var source: String

@@ -12,8 +12,8 @@ import SpoorCore
 /// - Servers: NTP, apt twice a day, nightly backups of gigabytes to the backup server and an
 ///   offsite copy to cloud storage, a monitoring poll of an HTTP endpoint every 60 s exactly,
 ///   a weekly internal vulnerability scan.
-/// - The web server: internet visitors, crawlers and internet-wide scanners (access log,
-///   conn, ssl, http on port 80).
+/// - The web server: internet visitors, crawlers, link-preview fetchers, scrapers and
+///   internet-wide scanners (access log, conn, ssl, http on port 80).
 enum NetworkActivity {
     static let all: [ActivityEntry] = [
         ActivityEntry(name: "network-workstations", run: { Workstations.run(&$0) }),

@@ -1,8 +1,9 @@
 import Foundation
 import SpoorCore
 
-/// The client's public web site on `web01`: visitors from the internet, crawlers and the
-/// internet-wide scanners every public server sees. Each HTTP session is written once to
+/// The client's public web site on `web01`: visitors from the internet, and the bots that make
+/// about half of a public site's requests — search and SEO crawlers, link-preview fetchers,
+/// scrapers — and the internet-wide scanners every public server sees. Each HTTP session is written once to
 /// the access log (one line per request) and to Zeek (conn + ssl on 443, conn + http + files
 /// on 80) by ``session(_:at:from:userAgent:port:requests:label:)``, which the SQL-injection
 /// scenario uses as well.

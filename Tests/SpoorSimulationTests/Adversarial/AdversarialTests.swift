@@ -25,7 +25,7 @@ import SpoorCore
     /// of the site's requests now come without a Referer (crawlers on faceted listings, preview
     /// fetchers, scrapers with browser agents), but sqlmap's payloads still make its URIs longer
     /// (median 48 characters against 24 for benign requests without a referrer) — the attack's
-    /// content; zeek/http.log (0.82; 0.92 before the bots on port 80): 64% of benign `GET/2xx`
+    /// content; zeek/http.log (0.81; 0.92 before the bots on port 80): 65% of benign `GET/2xx`
     /// records are the internal monitoring poll (83% before), the attack's are all browser
     /// requests to the public site (the mix within a coarse kind). linux/auth.log (0.58) and
     /// zeek/files.log (0.49) pass since admins and developers log in from home with mistyped

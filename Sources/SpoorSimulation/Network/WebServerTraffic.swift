@@ -1,8 +1,9 @@
 import Foundation
 import SpoorCore
 
-/// The client's public web site on `web01`: visitors from the internet, crawlers and the
-/// internet-wide scanners every public server sees. Each HTTP session is written once to
+/// The client's public web site on `web01`: visitors from the internet, and the bots that make
+/// about half of a public site's requests — search and SEO crawlers, link-preview fetchers,
+/// scrapers — and the internet-wide scanners every public server sees. Each HTTP session is written once to
 /// the access log (one line per request) and to Zeek (conn + ssl on 443, conn + http + files
 /// on 80) by ``session(_:at:from:userAgent:port:requests:label:)``, which the SQL-injection
 /// scenario uses as well.
@@ -83,6 +84,58 @@ public enum WebServerTraffic {
         "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:122.0) Gecko/20100101 Firefox/122.0",
     ]
 
+    /// Search engines' and other well-behaved crawlers, with the address blocks they crawl from.
+    /// Google crawls most sites mainly with its smartphone crawler since mobile-first indexing
+    /// (Google Search Central, "Googlebot": "the majority of Googlebot crawl requests will be
+    /// made using the mobile crawler"), whose user agent is a full Chrome-on-Android string with
+    /// the Googlebot token appended (Google Search Central, "Google's common crawlers"); Bing's
+    /// crawler has had an evergreen Chrome user agent since 2022 (Bing Webmaster Blog, "Bingbot
+    /// user agent update"). SEO tools (AhrefsBot, SemrushBot) and the AI companies' crawlers
+    /// (OpenAI's GPTBot, Amazonbot) follow every link they find, faceted listing URLs included
+    /// (Google Search Central, "Managing crawling of faceted navigation URLs": filter and sort
+    /// parameters make "infinite URL spaces" crawlers walk before they can tell the URLs are
+    /// useless; ArchivesSpace pull request #1797, 2020: Amazonbot "spent most of its time trying
+    /// every combination of facets").
+    static let crawlers: [(agent: String, blocks: [UInt32], weight: Int)] = [
+        ("Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.6261.94 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+         [(66 << 24) | (249 << 16) | (66 << 8), (66 << 24) | (249 << 16) | (68 << 8)], 30),
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", [(66 << 24) | (249 << 16) | (66 << 8)], 8),
+        ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/122.0.6261.94 Safari/537.36",
+         [(157 << 24) | (55 << 16) | (39 << 8), (40 << 24) | (77 << 16) | (167 << 8)], 18),
+        ("Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", [(5 << 24) | (39 << 16) | (1 << 8), (54 << 24) | (36 << 16) | (148 << 8)], 12),
+        ("Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)", [(185 << 24) | (191 << 16) | (171 << 8)], 10),
+        ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)", [(20 << 24) | (171 << 16) | (207 << 8)], 10),
+        ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Amazonbot/0.1; +https://developer.amazon.com/support/amazonbot) Chrome/119.0.6045.214 Safari/537.36",
+         [(52 << 24) | (70 << 16) | (240 << 8)], 8),
+        ("Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)", [(5 << 24) | (255 << 16) | (253 << 8)], 4),
+    ]
+
+    /// Link-preview fetchers: when a link to the site is posted or pasted, the platform fetches
+    /// the URL as it was shared (with its `utm_*` or click-id parameters) to read its Open Graph
+    /// tags, then the preview image; no Referer (there is no referring page, RFC 9110 §10.1.3).
+    /// The Facebook crawler (Meta for Developers, "The Facebook Crawler": `facebookexternalhit/1.1`),
+    /// Slack's classic unfurling ("When a link is spotted, Slack crawls it and provides a preview",
+    /// Slack API, "Unfurling links in messages"), X, LinkedIn, Teams, WhatsApp (fetched by the
+    /// sender's phone, so from a residential address) and Telegram. Facebook's fetcher was the
+    /// most active single bot on Incapsula's network, 4.4% of all website traffic (Imperva
+    /// Incapsula, "Bot Traffic Report 2016").
+    static let previewFetchers: [(agent: String, blocks: [UInt32], social: String?)] = [
+        ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", [(69 << 24) | (171 << 16) | (249 << 8), (173 << 24) | (252 << 16) | (107 << 8)],
+         "utm_source=facebook&utm_medium=social&utm_campaign=trade-fair-2026"),
+        ("LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", [(108 << 24) | (174 << 16) | (10 << 8)], "utm_source=linkedin&utm_medium=social"),
+        ("Twitterbot/1.0", [(199 << 24) | (16 << 16) | (157 << 8)], "utm_source=twitter&utm_medium=social"),
+        ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", [(54 << 24) | (209 << 16) | (32 << 8), (3 << 24) | (89 << 16) | (155 << 8)], nil),
+        ("Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5 skype-url-preview@microsoft.com", [(52 << 24) | (114 << 16) | (14 << 8)], nil),
+        ("WhatsApp/2.24.6.77 A", [], nil),
+        ("TelegramBot (like TwitterBot)", [(149 << 24) | (154 << 16) | (161 << 8)], nil),
+    ]
+
+    /// Scrapers' own agents, where they do not pretend to be a browser.
+    static let scraperAgents = [
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/122.0.6261.94 Safari/537.36",
+        "Scrapy/2.11.1 (+https://scrapy.org)", "python-requests/2.31.0", "Go-http-client/2.0",
+    ]
+
     static func visitorAgent(_ rng: inout SplitMix64) -> String {
         rng.chance(0.3) ? rng.pick(mobileAgents) : rng.pick(NetworkActivity.browserAgents)
     }
@@ -132,11 +185,7 @@ public enum WebServerTraffic {
             uri = "/products/view.php?id=\(1 + ctx.rng.below(60))"
             if ctx.rng.chance(0.3) { uri += "&tab=" + ctx.rng.pick(productTabs) }
         case 11..<14:
-            // Listings: a category, and now and then a filter, a sort order and a page number.
-            uri = "/products?category=" + ctx.rng.pick(categories)
-            if ctx.rng.chance(0.3) { uri += "&sort=" + ctx.rng.pick(["price", "name", "newest"]) + "&order=" + ctx.rng.pick(["asc", "desc"]) }
-            if ctx.rng.chance(0.25) { uri += "&power=" + ctx.rng.pick(["0.5-2kw", "2-7.5kw", "7.5-30kw"]) }
-            if ctx.rng.chance(0.4) { uri += "&page=\(2 + ctx.rng.below(6))" + (ctx.rng.chance(0.3) ? "&per_page=48" : "") }
+            uri = listing(&ctx, facets: 0)
         case 14..<16:
             // Articles of the last fifteen months under /news/yyyy/mm/, or a page of the list.
             let month = 13 + ctx.rng.below(15)   // months since January 2025: 2025-02 … 2026-03
@@ -151,6 +200,28 @@ public enum WebServerTraffic {
             uri = "/search?q=" + (0..<(1 + ctx.rng.below(4))).map { _ in ctx.rng.pick(searchTerms) }.joined(separator: ctx.rng.chance(0.5) ? "%20" : "+")
             if ctx.rng.chance(0.2) { uri += "&page=\(2 + ctx.rng.below(3))" }
         }
+        return uri
+    }
+
+    /// The listing's facets beyond power: the filters of a pump catalogue.
+    static let facets: [(name: String, values: [String])] = [
+        ("flow", ["0-10m3h", "10-50m3h", "50-200m3h", "200-1000m3h"]), ("material", ["cast-iron", "stainless-steel", "bronze", "pvdf"]),
+        ("voltage", ["230v", "400v", "690v"]), ("atex", ["1"]), ("in_stock", ["1"]), ("brand", ["own", "grundfos", "ksb", "wilo"]),
+    ]
+
+    /// A listing: a category, and now and then a filter, a sort order and a page number. Visitors
+    /// set facets one at a time; crawlers follow the facet links a listing page offers in every
+    /// combination (`facets` > 0: each further filter with that chance), the "infinite URL
+    /// space" of faceted navigation (Google Search Central, "Managing crawling of faceted
+    /// navigation URLs": `items.shtm?products=fish&color=radioactive_green&size=tiny`).
+    static func listing(_ ctx: inout SimulationContext, facets chance: Double) -> String {
+        var uri = "/products?category=" + ctx.rng.pick(categories)
+        if ctx.rng.chance(0.3) { uri += "&sort=" + ctx.rng.pick(["price", "name", "newest"]) + "&order=" + ctx.rng.pick(["asc", "desc"]) }
+        if ctx.rng.chance(0.25 + chance / 2) { uri += "&power=" + ctx.rng.pick(["0.5-2kw", "2-7.5kw", "7.5-30kw"]) }
+        if chance > 0 {
+            for f in facets where ctx.rng.chance(chance) { uri += "&" + f.name + "=" + ctx.rng.pick(f.values) }
+        }
+        if ctx.rng.chance(0.4) { uri += "&page=\(2 + ctx.rng.below(6))" + (ctx.rng.chance(0.3) ? "&per_page=48" : "") }
         return uri
     }
 
@@ -300,26 +371,87 @@ public enum WebServerTraffic {
             let plain = first.referrer == nil && ctx.rng.chance(0.3)
             session(&ctx, at: t, from: ip, userAgent: ua, port: plain ? 80 : 443, requests: hits, label: nil)
         }
-        // Crawlers.
+        // Bots are about half of a site's requests: 49.6% of all web traffic in 2023, 17.6% good
+        // bots (search engines, SEO tools, monitors, feed and preview fetchers) and 32% bad
+        // bots (Imperva, "2024 Bad Bot Report"), and a larger share of a small site's
+        // (Imperva Incapsula, "Bot Traffic Report 2016": 93% of the visits to sites with ten
+        // human visitors a day or fewer). Measured on a week of seed 11 (8 hosts): the site's human
+        // visits give about 1,600 requests a day (pages and assets, quieter nights and weekends),
+        // the crawlers and preview fetchers below about 550 (17%) and the bad bots (scrapers and
+        // the scanners) about 1,150 (35%).
+        // Crawlers: robots.txt now and then, the sitemap, then pages and listings as linked.
         ctx.rng = base.split()
-        let crawlers: [(String, [UInt32], String)] = [
-            ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", [(66 << 24) | (249 << 16) | (66 << 8)], "googlebot"),
-            ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", [(157 << 24) | (55 << 16) | (39 << 8), (40 << 24) | (77 << 16) | (167 << 8)], "bingbot"),
-            ("Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", [(5 << 24) | (39 << 16) | (1 << 8)], "ahrefs"),
-        ]
-        for t in Schedule.arrivals(&ctx.rng, from: ctx.start, to: ctx.end, peakPerHour: 2.5, shape: { _ in 1 }) {
-            let c = ctx.rng.pick(crawlers)
-            let ip = IPAddress(ipv4: ctx.rng.pick(c.1) | UInt32(1 + ctx.rng.below(250)))
+        let crawlerWeights = crawlers.reduce(0) { $0 + $1.weight }
+        for t in Schedule.arrivals(&ctx.rng, from: ctx.start, to: ctx.end, peakPerHour: 9, shape: { _ in 1 }) {
+            var w = ctx.rng.below(crawlerWeights)
+            let c = crawlers.first { w -= $0.weight; return w < 0 } ?? crawlers[0]
+            let ip = IPAddress(ipv4: ctx.rng.pick(c.blocks) | UInt32(1 + ctx.rng.below(250)))
             var hits: [Hit] = []
             if ctx.rng.chance(0.3) { hits.append(Hit("GET", "/robots.txt", status: 200, bytes: 112, mime: "text/plain")) }
             if ctx.rng.chance(0.15) { hits.append(Hit("GET", "/sitemap.xml", status: 200, bytes: 4_210, mime: "application/xml")) }
-            for _ in 0..<(1 + ctx.rng.below(3)) {
-                let p = page(&ctx)
+            for _ in 0..<(1 + ctx.rng.below(4)) {
+                // Half of a crawler's requests go to faceted listings: each listing links every
+                // further filter, so their URLs outnumber the site's pages many times over.
+                let p = ctx.rng.chance(0.5) ? listing(&ctx, facets: 0.35) : contentKey(page(&ctx))
                 let b = body(p, &ctx.rng)
                 hits.append(Hit("GET", p, status: 200, bytes: b.bytes, mime: b.mime))
             }
             // Crawlers follow old http:// links too; the site answers on port 80 as well.
-            session(&ctx, at: t, from: ip, userAgent: c.0, port: ctx.rng.chance(0.35) ? 80 : 443, requests: hits, label: nil)
+            session(&ctx, at: t, from: ip, userAgent: c.agent, port: ctx.rng.chance(0.35) ? 80 : 443, requests: hits, label: nil)
+        }
+        // Link previews: a link to the site posted on a social network or pasted into a chat,
+        // in the daytime. Social posts carry the campaign's parameters; a pasted link is the
+        // address a visitor had in the browser, so now and then a landing page's tracking
+        // parameters too. The fetcher reads the page, then (mostly) the preview image.
+        ctx.rng = base.split()
+        let shares = Schedule.arrivals(&ctx.rng, from: ctx.start, to: ctx.end, peakPerHour: 1.2) { t in
+            let h = Schedule.localSeconds(t, client) / 3600
+            return h >= 7 && h < 23 ? 1.0 : 0.1
+        }
+        for t in shares {
+            let f = ctx.rng.pick(previewFetchers)
+            var uri: String
+            if let social = f.social, ctx.rng.chance(0.7) {
+                uri = contentKey(page(&ctx))
+                uri += (uri.contains("?") ? "&" : "?") + social
+            } else {
+                uri = ctx.rng.chance(0.3) ? landing(&ctx).uri : contentKey(page(&ctx))
+            }
+            let ip = f.blocks.isEmpty ? Internet.visitorAddress(&ctx.rng) : IPAddress(ipv4: ctx.rng.pick(f.blocks) | UInt32(1 + ctx.rng.below(250)))
+            let b = body(uri, &ctx.rng)
+            var hits = [Hit("GET", uri, status: 200, bytes: b.bytes, mime: b.mime)]
+            // Facebook's crawler often fetches a fresh link twice (its scrape and a re-scrape).
+            if f.social != nil && f.agent.hasPrefix("facebook") && ctx.rng.chance(0.4) { hits.append(Hit("GET", uri, status: 200, bytes: body(uri, &ctx.rng).bytes, mime: b.mime)) }
+            if b.mime == "text/html" && ctx.rng.chance(0.8) {
+                hits.append(Hit("GET", "/img/hero.jpg", status: 200, bytes: 184_220, mime: "image/jpeg"))
+            }
+            session(&ctx, at: t, from: ip, userAgent: f.agent, requests: hits, label: nil)
+        }
+        // Bad bots: scrapers of the catalogue (prices, specifications, contact data) and content
+        // thieves, day and night from hosting ranges and, a third of them, residential proxies;
+        // most present a browser's user agent (Imperva, "2024 Bad Bot Report": about half of bad-bot
+        // traffic "advanced", imitating human browsers; e-commerce and business services among the
+        // most targeted). They request pages only (no assets, no referrer): walking the product
+        // ids in order, or following listings and their filter, sort and page parameters.
+        ctx.rng = base.split()
+        for t in Schedule.arrivals(&ctx.rng, from: ctx.start, to: ctx.end, peakPerHour: 8, shape: { _ in 1 }) {
+            let ip = ctx.rng.chance(0.65) ? NetworkScenarios.hostingAddress(&ctx.rng) : Internet.visitorAddress(&ctx.rng)
+            let ua = ctx.rng.chance(0.8) ? visitorAgent(&ctx.rng) : ctx.rng.pick(scraperAgents)
+            var hits: [Hit] = []
+            var id = 1 + ctx.rng.below(60)
+            let walk = ctx.rng.chance(0.4)
+            for _ in 0..<(1 + ctx.rng.below(ctx.rng.chance(0.3) ? 16 : 4)) {
+                let p: String
+                if walk {
+                    p = "/products/view.php?id=\(id)"
+                    id = id % 60 + 1
+                } else {
+                    p = contentKey(page(&ctx))
+                }
+                let b = body(p, &ctx.rng)
+                hits.append(Hit("GET", p, status: 200, bytes: b.bytes, mime: b.mime))
+            }
+            session(&ctx, at: t, from: ip, userAgent: ua, port: ctx.rng.chance(0.35) ? 80 : 443, requests: hits, label: nil)
         }
         // Internet-wide scanners and bots probing for known paths.
         ctx.rng = base.split()

@@ -21,10 +21,12 @@ import SpoorCore
     /// record, the simulator's own give-aways fixed): the attack process creations are an
     /// intruder's hands-on-keyboard commands as a stolen admin, half on the servers, where benign
     /// process creations are mostly automated — the attack's content;
-    /// web/access.log (0.82; 0.87 before the site's real URL space): sqlmap sends no Referer
-    /// and its payloads make URIs of 40–90 characters that the site's visitors send with a
-    /// referrer, or not at all; zeek/http.log (0.92, assessable since the longer web run): 80% of
-    /// benign `GET/2xx` records are the internal monitoring poll, the attack's are all browser
+    /// web/access.log (0.81; 0.82 before the site's bots, 0.87 before its real URL space): half
+    /// of the site's requests now come without a Referer (crawlers on faceted listings, preview
+    /// fetchers, scrapers with browser agents), but sqlmap's payloads still make its URIs longer
+    /// (median 48 characters against 24 for benign requests without a referrer) — the attack's
+    /// content; zeek/http.log (0.81; 0.92 before the bots on port 80): 65% of benign `GET/2xx`
+    /// records are the internal monitoring poll (83% before), the attack's are all browser
     /// requests to the public site (the mix within a coarse kind). linux/auth.log (0.58) and
     /// zeek/files.log (0.49) pass since admins and developers log in from home with mistyped
     /// passwords and the site's pages have one size for every client (Docs/Simulation-realism.md).

@@ -17,10 +17,13 @@ import SpoorCore
     /// Docs/Evaluation.md "The adversarial check"): within a kind, the attack records' VALUES
     /// differ from benign ones, while no formatting feature (field order and presence, timestamp
     /// precision, hex case, GUIDs) ranks among the top ones (figures: the mean of five draws).
-    /// Sysmon (0.77; inspected record by
-    /// record, the simulator's own give-aways fixed): the attack process creations are an
+    /// Sysmon (0.79; inspected record by
+    /// record twice, the simulator's own give-aways fixed): the attack process creations are an
     /// intruder's hands-on-keyboard commands as a stolen admin, half on the servers, where benign
-    /// process creations are mostly automated — the attack's content;
+    /// process creations are mostly automated, and within the admins' console work the attack's
+    /// commands are its techniques' tools (`schtasks /create`, `sc create`, `wevtutil cl`,
+    /// procdump), which real benign console tools (scripts, in the OTRF and evtx-rs recordings)
+    /// are not — the attack's content;
     /// web/access.log (0.82; 0.87 before the site's real URL space): sqlmap sends no Referer
     /// and its payloads make URIs of 40–90 characters that the site's visitors send with a
     /// referrer, or not at all; zeek/http.log (0.92, assessable since the longer web run): 80% of
@@ -28,7 +31,7 @@ import SpoorCore
     /// requests to the public site (the mix within a coarse kind). linux/auth.log (0.58) and
     /// zeek/files.log (0.49) pass since admins and developers log in from home with mistyped
     /// passwords and the site's pages have one size for every client (Docs/Simulation-realism.md).
-    /// Security (0.50) passes since the benign stale credentials and console work
+    /// Security (0.53) passes since the benign stale credentials and console work
     /// (Docs/Simulation-realism.md). zeek/conn.log (0.70) and zeek/dns.log (0.61), since the
     /// main run keeps two `dns-tunnelling` and two `https-beaconing` campaigns: within
     /// `udp/dns/SF` every tunnel record carries a query of 3-digit bytes (the data encoded in

@@ -264,6 +264,7 @@ enum WindowsActivity {
                 s += rec.rng.exponential(mean: weekend ? 300 : 100)
             }
             consoleWork(user, on: ws, logon: logon, explorer: explorer, from: arrive + 600, to: leave, day: day, &rec)
+            networkTrace(user, on: ws, logon: logon, explorer: explorer, from: arrive + 600, to: leave, day: day, &rec)
             sessionProcesses(user, on: ws, logon: logon, explorer: explorer, from: arrive, to: leave, day: day, &rec)
             let end = t(day, max(leave, s))
             rec.logoff(logon, type: 2, on: ws, at: end, userInitiated: true)
@@ -337,7 +338,7 @@ enum WindowsActivity {
                         logon.isAdmin = true
                         rec.taskCreated(logon, on: server, at: Self.plus(w, 5.3), name: "\\" + name, command: binary, arguments: "", author: client.domain + "\\" + user.name)
                     } else {
-                        rec.start(.sc, "sc.exe " + rec.rng.pick(["query spooler", "qc wuauserv", "config spooler start= auto", "query type= service state= all"]),
+                        rec.start(.sc, WindowsRecorder.typed("sc.exe " + rec.rng.pick(["query spooler", "qc wuauserv", "config spooler start= auto", "query type= service state= all"])),
                                   parent: cmd, on: server, at: Self.plus(w, 5), integrity: "High")
                     }
                 case 7:

@@ -143,7 +143,7 @@ extension WindowsActivity.Generator {
             (Self.net, "net  user " + colleague + " /domain"),
             (Self.net, "net  group \"" + rng.pick(["Domain Users", "Buchhaltung", "VPN-Users", "Remote Desktop Users"]) + "\" /domain"),
             (Self.quser, "quser  /server:" + rng.pick([server.name, ws.name])),
-            (.sc, "sc.exe \\\\" + server.name + " query " + rng.pick(["spooler", "wuauserv", "MSSQLSERVER", "LanmanServer"])),
+            (.sc, "sc.exe  \\\\" + server.name + " query " + rng.pick(["spooler", "wuauserv", "MSSQLSERVER", "LanmanServer"])),
             (Self.tasklist, "tasklist  /s " + ws.name + rng.pick(["", " /v", " /fi \"imagename eq outlook.exe\""])),
             (Self.systeminfo, "systeminfo  /s " + ws.name),
             (Self.gpresult, rng.pick(["gpresult  /r", "gpresult  /r /scope:user"])),
@@ -178,7 +178,8 @@ extension WindowsActivity.Generator {
             ]), parent: agent, on: host, at: now)
             let line = cmd.commandLine.dropFirst("C:\\Windows\\system32\\cmd.exe /c ".count)
             let program: WinProgram = line.hasPrefix("reg") ? Self.reg : (line.hasPrefix("wmic") ? Self.wmic : Self.ipconfig)
-            rec.start(program, String(line), parent: cmd, on: host, at: Self.plus(now, 0.05 + rec.rng.unit() * 0.2))
+            // cmd starts the command as typed after `/c`, with its two spaces (`reg  query …`).
+            rec.start(program, WindowsRecorder.typed(String(line)), parent: cmd, on: host, at: Self.plus(now, 0.05 + rec.rng.unit() * 0.2))
             s += 14_400 + rec.rng.normal(mean: 0, deviation: 300)
         }
     }

@@ -277,7 +277,7 @@ enum WindowsScenarios {
         let shell = shell(&rec, admin, on: ws, at: c.start)
         let name = rec.rng.pick(["WinSvcHost", "UpdateOrchestratorSvc", "NetHelperSvc"])
         let binary = rec.rng.pick(["C:\\ProgramData\\svchost.exe", "C:\\Windows\\Temp\\nethelper.exe", "C:\\Users\\Public\\svc.exe"])
-        rec.start(.sc, "sc.exe create \(name) binPath= \"\(binary)\" start= auto DisplayName= \"\(name)\"", parent: shell, on: ws, at: plus(c.start, 2), integrity: "High")
+        rec.start(.sc, WindowsRecorder.typed("sc.exe create \(name) binPath= \"\(binary)\" start= auto DisplayName= \"\(name)\""), parent: shell, on: ws, at: plus(c.start, 2), integrity: "High")
         rec.serviceInstalled(shell.logon, on: ws, at: plus(c.start, 2.4), name: name, display: name, path: binary)
         finish(rec, &c)
     }

@@ -195,13 +195,18 @@ struct WindowsRecorder {
     }
 
     /// A command line as cmd.exe writes it for a command typed at its prompt or after `/c`: the
-    /// typed program name, two spaces, the arguments (`ipconfig  /all`, `net  use …`); a name
-    /// typed with its extension keeps one space (`sc.exe query`). Benign consoles and the
-    /// scenarios' shells both go through it, so a typed command reads the same in either.
+    /// typed program name, two spaces, the arguments (`ipconfig  /all`, `net  use …`). cmd
+    /// writes the two spaces whether or not the name was typed with its extension or path: real
+    /// Sysmon records show `powercfg.exe  /batteryreport …` and `reg  export …` under `cmd /c`
+    /// (OTRF Security-Datasets, LSASS campaigns 01 and 02, the lab's network-diagnostics
+    /// collection), `Sysmon64.exe  -c sysmon.workstations.cfg` and
+    /// `C:\Windows\system32\ipconfig  /release` (evtx-rs test sample `sysmon.evtx`). Benign
+    /// consoles, agents' `cmd /c` runs and the scenarios' shells all go through it, so a typed
+    /// command reads the same in any of them.
     static func typed(_ line: String) -> String {
         guard let space = line.firstIndex(of: " ") else { return line }
         let name = line[..<space]
-        if name.lowercased().hasSuffix(".exe") || line[line.index(after: space)...].hasPrefix(" ") { return line }
+        if line[line.index(after: space)...].hasPrefix(" ") { return line }
         return name + "  " + line[line.index(after: space)...]
     }
 

@@ -17,10 +17,13 @@ import SpoorCore
     /// Docs/Evaluation.md "The adversarial check"): within a kind, the attack records' VALUES
     /// differ from benign ones, while no formatting feature (field order and presence, timestamp
     /// precision, hex case, GUIDs) ranks among the top ones (figures: the mean of five draws).
-    /// Sysmon (0.77; inspected record by
-    /// record, the simulator's own give-aways fixed): the attack process creations are an
+    /// Sysmon (0.79; inspected record by
+    /// record twice, the simulator's own give-aways fixed): the attack process creations are an
     /// intruder's hands-on-keyboard commands as a stolen admin, half on the servers, where benign
-    /// process creations are mostly automated — the attack's content;
+    /// process creations are mostly automated, and within the admins' console work the attack's
+    /// commands are its techniques' tools (`schtasks /create`, `sc create`, `wevtutil cl`,
+    /// procdump), which real benign console tools (scripts, in the OTRF and evtx-rs recordings)
+    /// are not — the attack's content;
     /// web/access.log (0.81; 0.82 before the site's bots, 0.87 before its real URL space): half
     /// of the site's requests now come without a Referer (crawlers on faceted listings, preview
     /// fetchers, scrapers with browser agents), but sqlmap's payloads still make its URIs longer
@@ -30,7 +33,7 @@ import SpoorCore
     /// requests to the public site (the mix within a coarse kind). linux/auth.log (0.58) and
     /// zeek/files.log (0.49) pass since admins and developers log in from home with mistyped
     /// passwords and the site's pages have one size for every client (Docs/Simulation-realism.md).
-    /// Security (0.50) passes since the benign stale credentials and console work
+    /// Security (0.53) passes since the benign stale credentials and console work
     /// (Docs/Simulation-realism.md). zeek/conn.log (0.59; 0.70 before) passes since a TLS
     /// connection's bytes include its handshake (the beacon's check-ins had 3-digit sizes no
     /// real TLS connection has) and negative DNS answers carry their SOA; zeek/dns.log (0.56;

@@ -219,9 +219,8 @@ public struct BruteForceDetector: EventDetector {
         // Built-in and machine accounts are never the organisation's own in the sense of
         // `targeted`: a machine account's password is random and changed by the machine itself
         // (Microsoft, "Machine account password process"), nobody guesses it.
-        var known = knownAccounts
         let builtIn = Set(policy.builtInAccounts.compactMap { strings.lookup($0.lowercased()) })
-        known = known.filter { key in
+        let known = knownAccounts.filter { key in
             let user = UInt32(truncatingIfNeeded: key)
             return !builtIn.contains(user) && !strings[user].hasSuffix("$")
         }

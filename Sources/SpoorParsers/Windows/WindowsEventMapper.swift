@@ -205,12 +205,8 @@ public struct WindowsEventMapper: Sendable {
                 symbol = builder.set(f.eventID, bytes: s.utf8.span)
                 if symbol != 0 { builder.set(f.code, symbol: symbol) } else { builder.set(f.code, string: s) }
             }
-            if idStamp >= 0, idSlot >= 0 {
-                if idSlot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: idSlot + 1 - itemMemos.count)) }
-                itemMemos[idSlot].stamp = symbol != 0 ? idStamp : -1
-                itemMemos[idSlot].symbol = symbol
-                itemMemos[idSlot].number = eventID ?? 0
-            }
+            rememberSymbol(symbol, stamp: idStamp, slot: idSlot)
+            if idStamp >= 0, idSlot >= 0 { itemMemos[idSlot].number = eventID ?? 0 }
         }
         // A value written to two columns is interned once (its symbol, when the first column
         // took it as a string).
@@ -234,7 +230,7 @@ public struct WindowsEventMapper: Sendable {
             // `0x` and lower-case hex digits (the view's rendering of a hex value) is its own
             // `keywordsText`: written as it is.
             let symbol = builder.set(f.keywords, bytes: text.span.extracting(r))
-            memoKeywords(keywordsStamp, keywordsSlot, symbol)
+            rememberSymbol(symbol, stamp: keywordsStamp, slot: keywordsSlot)
         } else if let r = range(.keywords) {
             if !Self.equals(text, r, lastKeywords) {
                 lastKeywords = Array(text[r])
@@ -243,7 +239,7 @@ public struct WindowsEventMapper: Sendable {
                 lastKeywordsText = ByteText.hasEscapes(t) ? ByteText.decode(t) : Array(t.utf8)
             }
             let symbol = builder.set(f.keywords, bytes: lastKeywordsText.span)
-            memoKeywords(keywordsStamp, keywordsSlot, symbol)
+            rememberSymbol(symbol, stamp: keywordsStamp, slot: keywordsSlot)
         }
         if let n: Int = number(.level), let name = WindowsEvent.levelName(n) {
             builder.set(f.level, symbol: constantSymbol(Self.levelSlot + min(max(n, 0), 5), name, &builder))
@@ -305,17 +301,20 @@ public struct WindowsEventMapper: Sendable {
         }
         let s = setText(h, text, r, escapes, &b)
         if let h2 { if s != 0 { b.set(h2, symbol: s) } else { setText(h2, text, r, escapes, &b) } }
-        guard stamp >= 0, slot >= 0 else { return }
-        if slot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: slot + 1 - itemMemos.count)) }
-        itemMemos[slot].stamp = s != 0 ? stamp : -1
-        itemMemos[slot].symbol = s
+        rememberSymbol(s, stamp: stamp, slot: slot)
     }
 
-    private mutating func memoKeywords(_ stamp: Int32, _ slot: Int, _ symbol: UInt32) {
+    /// Records in slot `slot`'s memo that stamp `stamp` was written as `symbol` (a value that was
+    /// not stored as a symbol, 0, leaves the memo unusable); nothing for an unstamped value.
+    private mutating func rememberSymbol(_ symbol: UInt32, stamp: Int32, slot: Int) {
         guard stamp >= 0, slot >= 0 else { return }
-        if slot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: slot + 1 - itemMemos.count)) }
+        growMemos(to: slot)
         itemMemos[slot].stamp = symbol != 0 ? stamp : -1
         itemMemos[slot].symbol = symbol
+    }
+
+    private mutating func growMemos(to slot: Int) {
+        if slot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: slot + 1 - itemMemos.count)) }
     }
 
     /// ``setText(_:_:_:_:_:)`` of a data item into its column, or the symbol its slot's memo holds
@@ -327,11 +326,7 @@ public struct WindowsEventMapper: Sendable {
             b.set(h, symbol: itemMemos[slot].symbol)
             return
         }
-        let s = setText(h, text, item.range, escapes, &b)
-        guard item.stamp >= 0, slot >= 0 else { return }
-        if slot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: slot + 1 - itemMemos.count)) }
-        itemMemos[slot].stamp = s != 0 ? item.stamp : -1
-        itemMemos[slot].symbol = s
+        rememberSymbol(setText(h, text, item.range, escapes, &b), stamp: item.stamp, slot: slot)
     }
 
     /// The symbol of constant `text` in slot `slot` of ``constants`` (interned on first use in
@@ -482,7 +477,7 @@ public struct WindowsEventMapper: Sendable {
         }
         let relatedStart = memoRelated.count
         related.copy(from: relatedBefore, &memoRelatedBytes, &memoRelated)
-        if slot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: slot + 1 - itemMemos.count)) }
+        growMemos(to: slot)
         guard memoizable else {
             itemMemos[slot].semStamp = -1
             return

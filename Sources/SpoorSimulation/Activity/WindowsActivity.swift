@@ -322,7 +322,7 @@ enum WindowsActivity {
                         var k = 1.5
                         for line in lines {
                             let name = String(line.prefix { $0 != " " })
-                            it.start(Self.consoleProgram(name), WindowsRecorder.typed(line), parent: child, on: target, at: Self.plus(w, k))
+                            it.start(Self.program(named: name) ?? .cmd, WindowsRecorder.typed(line), parent: child, on: target, at: Self.plus(w, k))
                             k += 3 + it.rng.exponential(mean: 8)
                         }
                     }
@@ -388,16 +388,28 @@ enum WindowsActivity {
             (.gpupdate, "gpupdate", "/force"), (.cmd, "cmd", "/c ipconfig /flushdns"), (.cmd, "cmd.exe", ""), (.sc, "sc", "query spooler"),
         ]
 
-        /// The program of a command typed at a prompt, by its name.
-        static func consoleProgram(_ name: String) -> WinProgram {
-            switch name.lowercased() {
+        /// The program of a command typed at a prompt or run by `cmd /c`, by its name (`.exe`
+        /// optional, any case); nil for a name no generator starts (cmd's built-ins `echo`, `set`).
+        static func program(named typed: String) -> WinProgram? {
+            var name = typed.lowercased()
+            if name.hasSuffix(".exe") { name.removeLast(4) }
+            switch name {
             case "gpupdate": return .gpupdate
             case "ipconfig": return ipconfig
-            case "sc", "sc.exe": return .sc
+            case "sc": return .sc
             case "whoami": return .whoami
             case "net": return net
             case "netsh": return netsh
-            default: return .cmd
+            case "gpresult": return gpresult
+            case "reg": return reg
+            case "systeminfo": return systeminfo
+            case "powercfg": return powercfg
+            case "tasklist": return tasklist
+            case "wevtutil": return .wevtutil
+            case "route": return route
+            case "certutil": return certutil
+            case "dxdiag": return dxdiag
+            default: return nil
             }
         }
 

@@ -68,22 +68,7 @@ extension WindowsActivity.Generator {
     /// The command cmd starts for a `/c` line: the part before any output redirection, as typed
     /// (`tasklist /svc > processes.txt` → `tasklist  /svc `), or nil for a built-in (`echo`, `set`).
     static func diagnosticsChild(_ line: String) -> (WinProgram, String)? {
-        let name = String(line.prefix { $0 != " " }).lowercased()
-        let program: WinProgram
-        switch name {
-        case "gpresult": program = gpresult
-        case "reg": program = reg
-        case "systeminfo": program = systeminfo
-        case "powercfg.exe": program = powercfg
-        case "tasklist": program = tasklist
-        case "wevtutil": program = .wevtutil
-        case "netsh": program = netsh
-        case "ipconfig": program = ipconfig
-        case "route": program = route
-        case "certutil": program = certutil
-        case "dxdiag": program = dxdiag
-        default: return nil
-        }
+        guard let program = Self.program(named: String(line.prefix { $0 != " " })) else { return nil }
         var typed = line
         if let redirect = line.firstIndex(of: ">") {
             var cut = redirect

@@ -9,7 +9,7 @@ for pkg in zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libpsl-dev publicsuf
 done
 if ((${#need[@]})); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 swift build -c release --product spoor 2>&1 | tail -n 1
 case_dir=$(mktemp -d -t spoor-demo-case-XXXXXX)

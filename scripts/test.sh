@@ -14,7 +14,7 @@ for pkg in zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libpsl-dev publicsuf
 done
 if ((${#need[@]})); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 # Test oracles from PyPI (never runtime dependencies of spoor): pyarrow and DuckDB read back
 # spoor's Parquet files; evtx (the Rust EVTX parser) is the oracle for spoor's EVTX reader;

@@ -204,6 +204,14 @@ public final class EVTXEventReader {
     public private(set) var jsonRecords = 0
     /// Of the direct records, those read by replaying a plan (`EVTXPlan`).
     public var replayedRecords: Int { walker.replayed }
+    /// Of the replayed records, those matched to their plan by the per-template shortcut
+    /// (`EVTXViewWalker.shortcut`) instead of the instance scan.
+    public var shortcutRecords: Int { walker.shortcutRecords }
+    /// Whether the shortcut is tried (off: every record by the instance scan; for comparisons).
+    var shortcuts: Bool {
+        get { walker.shortcuts }
+        set { walker.shortcuts = newValue }
+    }
     /// Whether records read by a plan get stamps (``EVTXDataItem/stamp``,
     /// ``EVTXEventView/systemStamps``); off, every stamp is -1 (for tests: a consumer's memo
     /// must give what it gives without one).
@@ -233,13 +241,20 @@ public final class EVTXEventReader {
         let issues = file.scanChunk(index, templates: templates, reserve: { _ in }) {
             (reader: inout BinXMLReader, pos: Int, size: Int, id: UInt64, written: UInt64) throws(ParseError) in
             let header = EVTXRecordHeader(recordID: id, timestamp: Timestamp(microseconds: BinXMLReader.filetimeMicroseconds(written)), offset: pos)
-            w.values.removeAll(keepingCapacity: true)
-            w.instances.removeAll(keepingCapacity: true)
             if !w.held.isEmpty { w.held.removeAll(keepingCapacity: true) }
             var done = false
             do throws(ParseError) {
-                if let root = try reader.fastFragment(pos + 24, end: pos + size - 4, depth: 0, &w.values, &w.instances, &w.held) {
-                    done = w.record(root: root)
+                if w.shortcuts, let d = w.shortcut(pos + 24, end: pos + size - 4, chunkStart: reader.chunkStart, limits: reader.limits) {
+                    done = d
+                } else {
+                    w.values.removeAll(keepingCapacity: true)
+                    w.instances.removeAll(keepingCapacity: true)
+                    if let root = try reader.fastFragment(pos + 24, end: pos + size - 4, depth: 0, &w.values, &w.instances, &w.held) {
+                        done = w.record(root: root)
+                        if done, w.shortcuts, root == 0 {
+                            w.registerShape(pos + 24, end: pos + size - 4, chunkStart: reader.chunkStart)
+                        }
+                    }
                 }
             } catch {
                 // Left to the JSON path, which reports the error as the issue.

@@ -62,6 +62,8 @@ final class EVTXPlan {
     var stamps: [Int32]
     /// Whether `previous` holds a whole replay (false after a replay that stopped half-way).
     var hasPrevious = false
+    /// `shortcutNested` once worked out (-2: not yet; see EVTXShapeTable.swift).
+    var shortcutShape: Int8 = -2
 
     /// The value texts kept from earlier replays, where `Previous.start ..< end` point.
     var text: [UInt8] = []

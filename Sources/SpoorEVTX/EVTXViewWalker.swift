@@ -67,6 +67,14 @@ struct EVTXViewWalker {
     var marks: [Int] = []
     /// Records read by replaying a plan.
     var replayed = 0
+    /// The plan `record(root:)` read the last record by (held by `plans`).
+    var lastPlan: Unmanaged<EVTXPlan>? = nil
+    /// The plans of flat records by (chunk, root template), for `shortcut` (EVTXShapeTable.swift).
+    var shapes = EVTXShapeTable()
+    /// Whether `shortcut` is tried (off: every record the usual way, for comparisons).
+    var shortcuts = true
+    /// Records read by `shortcut`.
+    var shortcutRecords = 0
     /// The last FILETIME value `append` rendered in its usual 27-byte form: its UTC microseconds
     /// and where its text ends (-1: none in this record).
     var timeMicros: Int64 = 0
@@ -81,8 +89,8 @@ struct EVTXViewWalker {
 
     var names: EVTXNameTable { view.names }
 
-    /// Reads the record whose root instance is `root`; false when it is left to the JSON path.
-    mutating func record(root: Int) -> Bool {
+    /// Takes the view's buffers and empties them for the next record.
+    @inline(__always) mutating func startRecord() {
         view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
         text.removeAll(keepingCapacity: true)
         for k in system.indices { system[k] = -1 }
@@ -91,15 +99,30 @@ struct EVTXViewWalker {
         userData.removeAll(keepingCapacity: true)
         timeEnd = -1
         view.systemTimeMicroseconds = nil
+    }
+
+    /// Reads the record (its values in `values`) by replaying `plan`; false when it is left to
+    /// the JSON path.
+    mutating func replayRecord(_ plan: EVTXPlan) -> Bool {
+        startRecord()
+        guard replay(plan) else { return false }
+        replayed += 1
+        view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
+        return true
+    }
+
+    /// Reads the record whose root instance is `root`; false when it is left to the JSON path.
+    /// `lastPlan` is then the plan it was read by (nil: none).
+    mutating func record(root: Int) -> Bool {
+        lastPlan = nil
         // A record whose shape has a plan replays it.
         let rootTemplate = instances[root].template
         let cacheable = root == 0 && held.isEmpty
         if cacheable, let plan = plans.plan(for: rootTemplate, instances, values) {
-            guard replay(plan) else { return false }
-            replayed += 1
-            view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
-            return true
+            lastPlan = Unmanaged.passUnretained(plan)
+            return replayRecord(plan)
         }
+        startRecord()
         seenSystem = false; seenEventData = false; seenUserData = false; sawElement = false
         for k in seenSystemChild.indices { seenSystemChild[k] = false }
         tracing = cacheable && plans.count < EVTXPlanCache.maximumPlans
@@ -118,7 +141,9 @@ struct EVTXViewWalker {
             try event(x.children, vi)
             guard sawElement, eventData.count <= 512, userData.count <= 512 else { return false }
             if tracing && traceOK {
-                plans.add(EVTXPlan(instances: instances, values: values, ops: traceOps, literals: traceLiterals, ints: traceInts, marks: Int(traceMarks)))
+                let plan = EVTXPlan(instances: instances, values: values, ops: traceOps, literals: traceLiterals, ints: traceInts, marks: Int(traceMarks))
+                plans.add(plan)
+                lastPlan = Unmanaged.passUnretained(plan)
             }
             view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
             return true

@@ -27,6 +27,7 @@ struct EVTXViewWalker {
     var userData: [EVTXDataItem] = []
     var systemStamps = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
     var systemSlots = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
+    var systemTime: Int64? = nil
 
     // Stamps (`EVTXDataItem.stamp`): while a plan is replayed, the value ops whose raw bytes
     // differ from the plan's previous replay so far (`changes`), its count at each mark, and
@@ -91,14 +92,14 @@ struct EVTXViewWalker {
 
     /// Takes the view's buffers and empties them for the next record.
     @inline(__always) mutating func startRecord() {
-        view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
+        view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots, &systemTime)
         text.removeAll(keepingCapacity: true)
         for k in system.indices { system[k] = -1 }
         for k in systemStamps.indices { systemStamps[k] = -1; systemSlots[k] = -1 }
         eventData.removeAll(keepingCapacity: true)
         userData.removeAll(keepingCapacity: true)
         timeEnd = -1
-        view.systemTimeMicroseconds = nil
+        systemTime = nil
     }
 
     /// Reads the record (its values in `values`) by replaying `plan`; false when it is left to
@@ -107,7 +108,7 @@ struct EVTXViewWalker {
         startRecord()
         guard replay(plan) else { return false }
         replayed += 1
-        view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
+        view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots, &systemTime)
         return true
     }
 
@@ -145,7 +146,7 @@ struct EVTXViewWalker {
                 plans.add(plan)
                 lastPlan = Unmanaged.passUnretained(plan)
             }
-            view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
+            view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots, &systemTime)
             return true
         } catch {
             return false
@@ -279,7 +280,7 @@ struct EVTXViewWalker {
                         // The time is exactly one FILETIME's text (replay only appends, so the
                         // last 27 bytes are that rendering): hand its value over as well.
                         if op.a == Int32(EVTXSystemField.systemTime.rawValue), timeEnd == text.count, s == timeEnd - 27 {
-                            view.systemTimeMicroseconds = timeMicros
+                            systemTime = timeMicros
                         }
                     }
                 case .data:

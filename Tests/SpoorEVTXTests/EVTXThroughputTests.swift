@@ -15,7 +15,9 @@ import SpoorTesting
 /// - full events through the direct path ingest uses (`EVTXEventReader` →
 ///   `WindowsEventMapper.write(evtx:)`, one builder per file),
 /// - the `evtx` Python package's `records_json()` on the same files when `SPOOR_PYTHON` has it.
-/// `SPOOR_EVTX_BENCH_ONLY=direct` runs only the direct path, 50 passes (for profiling).
+/// `SPOOR_EVTX_BENCH_ONLY=direct` runs only the direct path, 50 passes (for profiling);
+/// `SPOOR_EVTX_BENCH_STAMPS=0` turns the reader's stamps off and `SPOOR_EVTX_BENCH_SHORTCUT=0` its
+/// per-template shortcut (A/B comparisons inside one build).
 @Suite struct EVTXThroughputTests {
     static let enabled = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH"] == "1" && SharedData.isAvailable
 

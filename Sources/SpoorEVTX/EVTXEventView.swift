@@ -120,53 +120,74 @@ public struct EVTXDataItem: Sendable, Hashable {
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`. They are not further normalised (a GUID written as a string
 /// keeps its braces; the Windows mapping normalises every form alike).
 public final class EVTXEventView {
+    /// The record's output as one value, exchanged with the walker's buffers in one access per
+    /// record (each access to a class's stored property costs a dynamic exclusivity check: one
+    /// per array made six per exchange).
+    struct Buffers {
+        var text: [UInt8] = []
+        var system = [Int32](repeating: -1, count: 2 * EVTXSystemField.allCases.count)
+        var eventData: [EVTXDataItem] = []
+        var userData: [EVTXDataItem] = []
+        var systemStamps = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
+        var systemSlots = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
+        var systemTimeMicroseconds: Int64? = nil
+    }
+    var buffers = Buffers()
+
     /// The UTF-8 text of all values of the record.
-    public internal(set) var text: [UInt8] = []
+    public var text: [UInt8] { buffers.text }
     /// Per ``EVTXSystemField``: start and end of its value in ``text`` at `2 × rawValue` and
     /// `2 × rawValue + 1` (start -1: absent); ``range(_:)`` reads it.
-    public internal(set) var system = [Int32](repeating: -1, count: 2 * EVTXSystemField.allCases.count)
+    public var system: [Int32] { buffers.system }
     /// `EventData` items in order (unnamed `Data` as `param1`, `param2`, …).
-    public internal(set) var eventData: [EVTXDataItem] = []
+    public var eventData: [EVTXDataItem] { buffers.eventData }
     /// `UserData` payload children in order.
-    public internal(set) var userData: [EVTXDataItem] = []
+    public var userData: [EVTXDataItem] { buffers.userData }
     /// The table the item names refer to.
     public let names: EVTXNameTable
     /// ``EVTXSystemField/systemTime`` as UTC microseconds when its text is exactly the rendering
     /// of one FILETIME value (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, which reads back to this value), so
     /// a consumer need not parse the text; nil otherwise (then read the text).
-    public internal(set) var systemTimeMicroseconds: Int64? = nil
+    public var systemTimeMicroseconds: Int64? { buffers.systemTimeMicroseconds }
     /// Per ``EVTXSystemField`` (at `rawValue`): a stamp of its text, -1 when none. Within one
     /// reader, equal stamps (not -1) of one field mean equal texts: a record read by the same
     /// plan as an earlier one whose value bytes (as they are in the file) were the same gets
     /// the earlier stamp, so a consumer can reuse what it derived from the text (a memo keyed
     /// by stamp) without reading or comparing the text. Stamps are unique across fields and
     /// items of the reader.
-    public internal(set) var systemStamps = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
+    public var systemStamps: [Int32] { buffers.systemStamps }
     /// Per ``EVTXSystemField``: the slot of the field's value in its record shape (as
     /// ``EVTXDataItem/slot``: dense over the reader, for an array of memos), -1 with no stamp.
-    public internal(set) var systemSlots = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
+    public var systemSlots: [Int32] { buffers.systemSlots }
 
     init(names: EVTXNameTable) {
         self.names = names
-        text.reserveCapacity(4096)
-        eventData.reserveCapacity(64)
+        buffers.text.reserveCapacity(4096)
+        buffers.eventData.reserveCapacity(64)
     }
 
-    /// Exchanges the view's buffers with the walker's.
-    func take(_ t: inout [UInt8], _ s: inout [Int32], _ e: inout [EVTXDataItem], _ u: inout [EVTXDataItem], _ st: inout [Int32], _ sl: inout [Int32]) {
-        swap(&systemStamps, &st)
-        swap(&systemSlots, &sl)
-        swap(&text, &t)
-        swap(&system, &s)
-        swap(&eventData, &e)
-        swap(&userData, &u)
+    /// Exchanges the view's buffers with the walker's (one access to `buffers`).
+    func take(_ t: inout [UInt8], _ s: inout [Int32], _ e: inout [EVTXDataItem], _ u: inout [EVTXDataItem], _ st: inout [Int32], _ sl: inout [Int32], _ time: inout Int64?) {
+        Self.exchange(&buffers, &t, &s, &e, &u, &st, &sl, &time)
+    }
+
+    @inline(__always)
+    static func exchange(_ b: inout Buffers, _ t: inout [UInt8], _ s: inout [Int32], _ e: inout [EVTXDataItem], _ u: inout [EVTXDataItem],
+                         _ st: inout [Int32], _ sl: inout [Int32], _ time: inout Int64?) {
+        swap(&b.systemStamps, &st)
+        swap(&b.systemSlots, &sl)
+        swap(&b.text, &t)
+        swap(&b.system, &s)
+        swap(&b.eventData, &e)
+        swap(&b.userData, &u)
+        swap(&b.systemTimeMicroseconds, &time)
     }
 
     /// Where the value of `field` is in ``text``, or nil when the event has none.
     @inline(__always)
     public func range(_ field: EVTXSystemField) -> Range<Int>? {
-        let s = system[2 * field.rawValue]
-        return s < 0 ? nil : Int(s)..<Int(system[2 * field.rawValue + 1])
+        let s = buffers.system[2 * field.rawValue]
+        return s < 0 ? nil : Int(s)..<Int(buffers.system[2 * field.rawValue + 1])
     }
 
     /// The value of `field` as a String (for tests and rare uses).
@@ -204,6 +225,14 @@ public final class EVTXEventReader {
     public private(set) var jsonRecords = 0
     /// Of the direct records, those read by replaying a plan (`EVTXPlan`).
     public var replayedRecords: Int { walker.replayed }
+    /// Of the replayed records, those matched to their plan by the per-template shortcut
+    /// (`EVTXViewWalker.shortcut`) instead of the instance scan.
+    public var shortcutRecords: Int { walker.shortcutRecords }
+    /// Whether the shortcut is tried (off: every record by the instance scan; for comparisons).
+    var shortcuts: Bool {
+        get { walker.shortcuts }
+        set { walker.shortcuts = newValue }
+    }
     /// Whether records read by a plan get stamps (``EVTXDataItem/stamp``,
     /// ``EVTXEventView/systemStamps``); off, every stamp is -1 (for tests: a consumer's memo
     /// must give what it gives without one).
@@ -233,13 +262,20 @@ public final class EVTXEventReader {
         let issues = file.scanChunk(index, templates: templates, reserve: { _ in }) {
             (reader: inout BinXMLReader, pos: Int, size: Int, id: UInt64, written: UInt64) throws(ParseError) in
             let header = EVTXRecordHeader(recordID: id, timestamp: Timestamp(microseconds: BinXMLReader.filetimeMicroseconds(written)), offset: pos)
-            w.values.removeAll(keepingCapacity: true)
-            w.instances.removeAll(keepingCapacity: true)
             if !w.held.isEmpty { w.held.removeAll(keepingCapacity: true) }
             var done = false
             do throws(ParseError) {
-                if let root = try reader.fastFragment(pos + 24, end: pos + size - 4, depth: 0, &w.values, &w.instances, &w.held) {
-                    done = w.record(root: root)
+                if w.shortcuts, let d = w.shortcut(pos + 24, end: pos + size - 4, chunkStart: reader.chunkStart, limits: reader.limits) {
+                    done = d
+                } else {
+                    w.values.removeAll(keepingCapacity: true)
+                    w.instances.removeAll(keepingCapacity: true)
+                    if let root = try reader.fastFragment(pos + 24, end: pos + size - 4, depth: 0, &w.values, &w.instances, &w.held) {
+                        done = w.record(root: root)
+                        if done, w.shortcuts, root == 0 {
+                            w.registerShape(pos + 24, end: pos + size - 4, chunkStart: reader.chunkStart)
+                        }
+                    }
                 }
             } catch {
                 // Left to the JSON path, which reports the error as the issue.

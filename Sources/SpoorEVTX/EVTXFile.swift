@@ -124,6 +124,25 @@ public struct EVTXFile: Sendable {
         return EVTXChunkResult(index: index, offset: EVTXFileHeader.size + index * EVTXFile.chunkSize, records: records, issues: issues)
     }
 
+    /// Whether `bytes[range]` are all zero, read eight bytes at a time (unused chunk slots at the
+    /// end of a preallocated file are 64 KiB of zeros each; a byte-by-byte `contains(where:)`
+    /// over them was 2% of the direct path's time).
+    static func isZero(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count else { return false }
+        return bytes.withUnsafeBytes { b in
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                if b.loadUnaligned(fromByteOffset: i, as: UInt64.self) != 0 { return false }
+                i += 8
+            }
+            while i < range.upperBound {
+                if b[i] != 0 { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
     /// Checks chunk `index` and hands each record that has a plausible header to `record`
     /// (the reader of the chunk, the record's offset, size, identifier and written FILETIME); a
     /// record it throws for becomes a `badRecord` issue. Returns the chunk's issues in order.
@@ -135,7 +154,7 @@ public struct EVTXFile: Sendable {
             issues.append(EVTXIssue(kind: kind, chunk: index, offset: offset, recordID: id, error: e))
         }
         guard start + EVTXFile.chunkHeaderSize <= bytes.count else {
-            if start < bytes.count && bytes[start..<bytes.count].contains(where: { $0 != 0 }) {
+            if start < bytes.count && !Self.isZero(bytes, start..<bytes.count) {
                 issue(.truncatedChunk, start, nil, ParseError(.truncated, at: start, "file ends inside a chunk header"))
             }
             return issues
@@ -143,7 +162,7 @@ public struct EVTXFile: Sendable {
         let end = min(start + EVTXFile.chunkSize, bytes.count)
         let signature: [UInt8] = Array("ElfChnk\0".utf8)
         guard bytes[start..<(start + 8)].elementsEqual(signature) else {
-            if bytes[start..<end].contains(where: { $0 != 0 }) {
+            if !Self.isZero(bytes, start..<end) {
                 issue(.badChunkSignature, start, nil, ParseError(.badHeader, at: start, "chunk signature is not ElfChnk; chunk skipped"))
             }
             return issues
@@ -184,7 +203,7 @@ public struct EVTXFile: Sendable {
         var pos = start + EVTXFile.chunkHeaderSize
         while pos + 24 <= dataEnd {
             guard bytes[pos] == 0x2a, bytes[pos + 1] == 0x2a, bytes[pos + 2] == 0, bytes[pos + 3] == 0 else {
-                if bytes[pos..<dataEnd].contains(where: { $0 != 0 }) {
+                if !Self.isZero(bytes, pos..<dataEnd) {
                     issue(.badRecord, pos, nil, ParseError(.badHeader, at: pos, "record signature is not 2a2a0000; rest of the chunk skipped"))
                 }
                 break

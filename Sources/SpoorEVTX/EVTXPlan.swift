@@ -28,6 +28,8 @@ final class EVTXPlan {
         case unnamed
         /// Inserts the `b` unnamed items, named `ints[a ..< a + b]`.
         case insertUnnamed
+        /// A replay step only (`Step`): `mark`, `value` and an item op in one.
+        case valueItem
     }
 
     struct Op {
@@ -48,31 +50,48 @@ final class EVTXPlan {
     let ints: [Int32]
     let marks: Int
 
-    // The memo of the previous replay (see `EVTXViewWalker.replay`): per op, for a value op
-    // where that value's raw bytes were in the file (compared by length and bytes with the
-    // next record's, nothing rendered); per item op (`system`, `data`, `dataKeepEmpty`, `user`,
-    // `unnamed`) its slot, and per slot the stamp its text had (-1: none yet). Kept outside
-    // the replay loop's hot accesses: the walker swaps `previous` and `stamps` out and back.
-    var previous: [EVTXPlan.Previous]
+    /// The memo of the previous replay (see `EVTXViewWalker.replay`), one value so the walker
+    /// takes it out and puts it back in one access each: per op, for a value op where that
+    /// value's raw bytes were in the file (compared by length and bytes with the next record's,
+    /// nothing rendered) and where its text is kept; per slot the stamp its text had.
+    struct Memo {
+        var previous: [EVTXPlan.Previous] = []
+        var stamps: [Int32] = []
+        /// The value texts kept from earlier replays, where `Previous.start ..< end` point.
+        var text: [UInt8] = []
+        /// Whether `previous` holds a whole replay (false after a replay that stopped half-way).
+        var hasPrevious = false
+    }
+    var memo = Memo()
     /// Per op: the item's slot in this plan (-1 for other ops); `slotBase + slot` is its
-    /// number among all slots of the reader (`EVTXDataItem.slot`).
+    /// number among all slots of the reader (`EVTXDataItem.slot`). Item ops are `system`,
+    /// `data`, `dataKeepEmpty`, `user` and `unnamed`.
     let slots: [Int32]
     let slotCount: Int
     var slotBase: Int32 = 0
-    var stamps: [Int32]
-    /// Whether `previous` holds a whole replay (false after a replay that stopped half-way).
-    var hasPrevious = false
-
-    /// The value texts kept from earlier replays, where `Previous.start ..< end` point.
-    var text: [UInt8] = []
 
     struct Previous {
         var pos: Int
         var size: Int
-        /// Where the value's text was in `text` (start -1: not kept).
+        /// Where the value's text was in `Memo.text` (start -1: not kept).
         var start: Int32 = -1
         var end: Int32 = -1
     }
+
+    /// What the replay runs: `ops` with each `mark`, `value`, item op triple whose mark no
+    /// other op uses as one `valueItem` step (`a`: the item's name or field, `b`: the value,
+    /// `k`: the mark's op index; the item's kind is `ops[k + 2].kind`), every other op as it
+    /// is (`k`: its index). Fewer steps, fewer of the loop's unpredictable branches.
+    struct Step {
+        var kind: Kind
+        var a: Int32
+        var b: Int32
+        var k: Int32
+    }
+    let steps: [Step]
+
+    /// `shortcutNested` once worked out (-2: not yet; see EVTXShapeTable.swift).
+    var shortcutShape: Int8 = -2
 
     init(instances: [FastInstance], values: [FastValue], ops: [Op], literals: [UInt8], ints: [Int32], marks: Int) {
         templates = instances.map { $0.template.takeUnretainedValue() }
@@ -83,18 +102,40 @@ final class EVTXPlan {
         self.literals = literals
         self.ints = ints
         self.marks = marks
-        previous = [Previous](repeating: Previous(pos: 0, size: -1), count: ops.count)
+        memo.previous = [Previous](repeating: Previous(pos: 0, size: -1), count: ops.count)
         var slots = [Int32](repeating: -1, count: ops.count)
         var n: Int32 = 0
+        var uses = [Int](repeating: 0, count: marks)
         for (k, op) in ops.enumerated() {
             switch op.kind {
-            case .system, .data, .dataKeepEmpty, .user, .unnamed: slots[k] = n; n += 1
+            case .system, .data, .dataKeepEmpty, .user, .unnamed:
+                slots[k] = n; n += 1
+                if op.b >= 0 && Int(op.b) < marks { uses[Int(op.b)] += 1 }
             default: break
             }
         }
         self.slots = slots
         slotCount = Int(n)
-        stamps = [Int32](repeating: -1, count: Int(n))
+        memo.stamps = [Int32](repeating: -1, count: Int(n))
+        var steps: [Step] = []
+        var k = 0
+        while k < ops.count {
+            let op = ops[k]
+            if op.kind == .mark, k + 2 < ops.count, ops[k + 1].kind == .value, op.a >= 0, Int(op.a) < marks, uses[Int(op.a)] == 1 {
+                let item = ops[k + 2]
+                switch item.kind {
+                case .system, .data, .dataKeepEmpty, .user, .unnamed:
+                    guard item.b == op.a else { break }
+                    steps.append(Step(kind: .valueItem, a: item.a, b: ops[k + 1].a, k: Int32(k)))
+                    k += 3
+                    continue
+                default: break
+                }
+            }
+            steps.append(Step(kind: op.kind, a: op.a, b: op.b, k: Int32(k)))
+            k += 1
+        }
+        self.steps = steps
     }
 
     /// Whether the record read into `instances` and `values` has this plan's shape.

@@ -27,6 +27,7 @@ struct EVTXViewWalker {
     var userData: [EVTXDataItem] = []
     var systemStamps = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
     var systemSlots = [Int32](repeating: -1, count: EVTXSystemField.allCases.count)
+    var systemTime: Int64? = nil
 
     // Stamps (`EVTXDataItem.stamp`): while a plan is replayed, the value ops whose raw bytes
     // differ from the plan's previous replay so far (`changes`), its count at each mark, and
@@ -35,9 +36,8 @@ struct EVTXViewWalker {
     var changes = 0
     var markChanges: [Int] = []
     var nextStamp: Int32 = 0
-    var previousScratch: [EVTXPlan.Previous] = []
-    var stampScratch: [Int32] = []
-    var prevTextScratch: [UInt8] = []
+    /// The memo of the plan being replayed (swapped with `EVTXPlan.memo`).
+    var memoScratch = EVTXPlan.Memo()
     var unnamedStamps: [Int32] = []
     var stampHits = 0, stampedItems = 0
 
@@ -67,6 +67,14 @@ struct EVTXViewWalker {
     var marks: [Int] = []
     /// Records read by replaying a plan.
     var replayed = 0
+    /// The plan `record(root:)` read the last record by (held by `plans`).
+    var lastPlan: Unmanaged<EVTXPlan>? = nil
+    /// The plans of flat records by (chunk, root template), for `shortcut` (EVTXShapeTable.swift).
+    var shapes = EVTXShapeTable()
+    /// Whether `shortcut` is tried (off: every record the usual way, for comparisons).
+    var shortcuts = true
+    /// Records read by `shortcut`.
+    var shortcutRecords = 0
     /// The last FILETIME value `append` rendered in its usual 27-byte form: its UTC microseconds
     /// and where its text ends (-1: none in this record).
     var timeMicros: Int64 = 0
@@ -81,25 +89,40 @@ struct EVTXViewWalker {
 
     var names: EVTXNameTable { view.names }
 
-    /// Reads the record whose root instance is `root`; false when it is left to the JSON path.
-    mutating func record(root: Int) -> Bool {
-        view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
+    /// Takes the view's buffers and empties them for the next record.
+    @inline(__always) mutating func startRecord() {
+        view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots, &systemTime)
         text.removeAll(keepingCapacity: true)
         for k in system.indices { system[k] = -1 }
         for k in systemStamps.indices { systemStamps[k] = -1; systemSlots[k] = -1 }
         eventData.removeAll(keepingCapacity: true)
         userData.removeAll(keepingCapacity: true)
         timeEnd = -1
-        view.systemTimeMicroseconds = nil
+        systemTime = nil
+    }
+
+    /// Reads the record (its values in `values`) by replaying `plan`; false when it is left to
+    /// the JSON path.
+    mutating func replayRecord(_ plan: EVTXPlan) -> Bool {
+        startRecord()
+        guard replay(plan) else { return false }
+        replayed += 1
+        view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots, &systemTime)
+        return true
+    }
+
+    /// Reads the record whose root instance is `root`; false when it is left to the JSON path.
+    /// `lastPlan` is then the plan it was read by (nil: none).
+    mutating func record(root: Int) -> Bool {
+        lastPlan = nil
         // A record whose shape has a plan replays it.
         let rootTemplate = instances[root].template
         let cacheable = root == 0 && held.isEmpty
         if cacheable, let plan = plans.plan(for: rootTemplate, instances, values) {
-            guard replay(plan) else { return false }
-            replayed += 1
-            view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
-            return true
+            lastPlan = Unmanaged.passUnretained(plan)
+            return replayRecord(plan)
         }
+        startRecord()
         seenSystem = false; seenEventData = false; seenUserData = false; sawElement = false
         for k in seenSystemChild.indices { seenSystemChild[k] = false }
         tracing = cacheable && plans.count < EVTXPlanCache.maximumPlans
@@ -118,9 +141,11 @@ struct EVTXViewWalker {
             try event(x.children, vi)
             guard sawElement, eventData.count <= 512, userData.count <= 512 else { return false }
             if tracing && traceOK {
-                plans.add(EVTXPlan(instances: instances, values: values, ops: traceOps, literals: traceLiterals, ints: traceInts, marks: Int(traceMarks)))
+                let plan = EVTXPlan(instances: instances, values: values, ops: traceOps, literals: traceLiterals, ints: traceInts, marks: Int(traceMarks))
+                plans.add(plan)
+                lastPlan = Unmanaged.passUnretained(plan)
             }
-            view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots)
+            view.take(&text, &system, &eventData, &userData, &systemStamps, &systemSlots, &systemTime)
             return true
         } catch {
             return false
@@ -176,115 +201,52 @@ struct EVTXViewWalker {
         unnamed.removeAll(keepingCapacity: true)
         unnamedStamps.removeAll(keepingCapacity: true)
         var unnamedAt = -1
-        // The plan's memo, held here during the replay (a class's array property costs an
-        // exclusivity check per access).
+        // The plan's memo, held here during the replay (one access to the plan's property in,
+        // one out: each access to a class's stored property costs a dynamic exclusivity check).
         let memo = self.memo
-        if memo {
-            swap(&previousScratch, &plan.previous)
-            swap(&stampScratch, &plan.stamps)
-            swap(&prevTextScratch, &plan.text)
-        }
-        var hadPrevious = memo && plan.hasPrevious
-        if memo && prevTextScratch.count > 1 << 15 {
+        if memo { swap(&memoScratch, &plan.memo) }
+        var hadPrevious = memo && memoScratch.hasPrevious
+        if memo && memoScratch.text.count > 1 << 15 {
             // The arena of kept value texts is rebuilt now and then (it only grows between).
-            prevTextScratch.removeAll(keepingCapacity: true)
+            memoScratch.text.removeAll(keepingCapacity: true)
             hadPrevious = false
         }
-        plan.hasPrevious = false
+        memoScratch.hasPrevious = false
         changes = 0
         let base = plan.slotBase
-        let ops = plan.ops
+        let steps = plan.steps
         let complete: Bool
         do throws(Fallback) {
-            for k in 0..<ops.count {
-                let op = ops[k]
-                switch op.kind {
+            for step in steps {
+                let k = Int(step.k)
+                switch step.kind {
                 case .mark:
-                    marks[Int(op.a)] = text.count
-                    markChanges[Int(op.a)] = changes
+                    marks[Int(step.a)] = text.count
+                    markChanges[Int(step.a)] = changes
                 case .literal:
                     try checkSize()
                     plan.literals.withUnsafeBufferPointer { l in
-                        text.append(contentsOf: UnsafeBufferPointer(rebasing: l[Int(op.a)..<Int(op.a + op.b)]))
+                        text.append(contentsOf: UnsafeBufferPointer(rebasing: l[Int(step.a)..<Int(step.a + step.b)]))
                     }
                 case .value:
-                    let v = values[Int(op.a)]
-                    if memo {
-                        let p = previousScratch[k]
-                        let start = text.count
-                        if hadPrevious && p.size == v.size && Self.sameBytes(data, p.pos, v.pos, v.size) {
-                            if p.start >= 0, p.start <= p.end, Int(p.end) <= prevTextScratch.count {
-                                // The same bytes render to the same text: copied from where it was
-                                // kept (and stays).
-                                try checkSize()
-                                prevTextScratch.withUnsafeBufferPointer { t in
-                                    text.append(contentsOf: UnsafeBufferPointer(rebasing: t[Int(p.start)..<Int(p.end)]))
-                                }
-                                previousScratch[k].pos = v.pos
-                                continue
-                            }
-                            try append(v)
-                        } else {
-                            changes += 1
-                            try append(v)
-                        }
-                        // The new text is kept in the plan's arena (a FILETIME's rendering also hands
-                        // its value over, `timeEnd`: always rendered).
-                        if v.type != 0x11 {
-                            let kept = Int32(prevTextScratch.count)
-                            text.withUnsafeBufferPointer { t in
-                                prevTextScratch.append(contentsOf: UnsafeBufferPointer(rebasing: t[start..<t.count]))
-                            }
-                            previousScratch[k] = EVTXPlan.Previous(pos: v.pos, size: v.size, start: kept, end: Int32(prevTextScratch.count))
-                        } else {
-                            previousScratch[k] = EVTXPlan.Previous(pos: v.pos, size: v.size, start: -1, end: -1)
-                        }
-                    } else {
-                        try append(v)
-                    }
-                case .system:
-                    let s = marks[Int(op.b)]
-                    if text.count > s {
-                        let f = Int(op.a)
-                        setSystem(f, s..<text.count)
-                        if memo {
-                            systemStamps[f] = stamp(plan.slots[k], op.b)
-                            systemSlots[f] = base + plan.slots[k]
-                        }
-                        // The time is exactly one FILETIME's text (replay only appends, so the
-                        // last 27 bytes are that rendering): hand its value over as well.
-                        if op.a == Int32(EVTXSystemField.systemTime.rawValue), timeEnd == text.count, s == timeEnd - 27 {
-                            view.systemTimeMicroseconds = timeMicros
-                        }
-                    }
-                case .data:
-                    let s = marks[Int(op.b)]
-                    if text.count > s {
-                        let (slot, st) = memo ? (base + plan.slots[k], stamp(plan.slots[k], op.b)) : (-1, -1)
-                        eventData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count), slot: slot, stamp: st))
-                    }
-                case .dataKeepEmpty:
-                    let (slot, st) = memo ? (base + plan.slots[k], stamp(plan.slots[k], op.b)) : (-1, -1)
-                    eventData.append(EVTXDataItem(name: op.a, start: Int32(marks[Int(op.b)]), end: Int32(text.count), slot: slot, stamp: st))
-                case .user:
-                    let s = marks[Int(op.b)]
-                    if text.count > s {
-                        let (slot, st) = memo ? (base + plan.slots[k], stamp(plan.slots[k], op.b)) : (-1, -1)
-                        userData.append(EVTXDataItem(name: op.a, start: Int32(s), end: Int32(text.count), slot: slot, stamp: st))
-                    }
+                    try replayValue(k, values[Int(step.a)], memo: memo, hadPrevious: hadPrevious)
+                case .system, .data, .dataKeepEmpty, .user, .unnamed:
+                    // The item's text began at mark `b`.
+                    try replayItem(step.kind, step.a, k, marks[Int(step.b)], markChanges[Int(step.b)], plan, base, memo: memo)
+                case .valueItem:
+                    // `mark`, `value`, item (ops k, k + 1, k + 2) in one step: the mark is this one's alone.
+                    let s = text.count, c = changes
+                    try replayValue(k + 1, values[Int(step.b)], memo: memo, hadPrevious: hadPrevious)
+                    try replayItem(plan.ops[k + 2].kind, step.a, k + 2, s, c, plan, base, memo: memo)
                 case .unnamedAt:
                     unnamedAt = eventData.count
-                case .unnamed:
-                    unnamed.append((Int32(marks[Int(op.b)]), Int32(text.count)))
-                    unnamedStamps.append(memo ? base + plan.slots[k] : -1)
-                    unnamedStamps.append(memo ? stamp(plan.slots[k], op.b) : -1)
                 case .insertUnnamed:
-                    guard unnamedAt >= 0, Int(op.b) == unnamed.count else { throw Fallback() }
+                    guard unnamedAt >= 0, Int(step.b) == unnamed.count else { throw Fallback() }
                     // Built in a reused buffer (no allocation per record).
                     unnamedItems.removeAll(keepingCapacity: true)
-                    for (k, r) in unnamed.enumerated() {
-                        unnamedItems.append(EVTXDataItem(name: plan.ints[Int(op.a) + k], start: r.0, end: r.1,
-                                                         slot: unnamedStamps[2 * k], stamp: unnamedStamps[2 * k + 1]))
+                    for (j, r) in unnamed.enumerated() {
+                        unnamedItems.append(EVTXDataItem(name: plan.ints[Int(step.a) + j], start: r.0, end: r.1,
+                                                         slot: unnamedStamps[2 * j], stamp: unnamedStamps[2 * j + 1]))
                     }
                     eventData.insert(contentsOf: unnamedItems, at: unnamedAt)
                 }
@@ -296,26 +258,104 @@ struct EVTXViewWalker {
         if memo {
             // A replay that stopped half-way leaves `previous` and the stamps out of step: start over.
             if !complete {
-                for k in stampScratch.indices { stampScratch[k] = -1 }
+                for j in memoScratch.stamps.indices { memoScratch.stamps[j] = -1 }
             }
-            plan.hasPrevious = complete
-            swap(&previousScratch, &plan.previous)
-            swap(&stampScratch, &plan.stamps)
-            swap(&prevTextScratch, &plan.text)
+            memoScratch.hasPrevious = complete
+            swap(&memoScratch, &plan.memo)
         }
         return complete && eventData.count <= 512 && userData.count <= 512
     }
 
-    /// The stamp of the item of plan slot `slot` whose text began at mark `mark`: the previous
-    /// one when no value since the mark changed, else a new one (-1 once stamps run out).
-    @inline(__always) mutating func stamp(_ slot: Int32, _ mark: Int32) -> Int32 {
+    /// Replays value op `k` (value `v`): its text, from the plan's arena when its raw bytes are
+    /// those of the previous replay, else rendered (and kept in the arena).
+    @inline(__always)
+    mutating func replayValue(_ k: Int, _ v: FastValue, memo: Bool, hadPrevious: Bool) throws(Fallback) {
+        guard memo else {
+            try append(v)
+            return
+        }
+        let p = memoScratch.previous[k]
+        let start = text.count
+        if hadPrevious && p.size == v.size && Self.sameBytes(data, p.pos, v.pos, v.size) {
+            if p.start >= 0, p.start <= p.end, Int(p.end) <= memoScratch.text.count {
+                // The same bytes render to the same text: copied from where it was kept (and stays).
+                try checkSize()
+                memoScratch.text.withUnsafeBufferPointer { t in
+                    text.append(contentsOf: UnsafeBufferPointer(rebasing: t[Int(p.start)..<Int(p.end)]))
+                }
+                memoScratch.previous[k].pos = v.pos
+                return
+            }
+            try append(v)
+        } else {
+            changes += 1
+            try append(v)
+        }
+        // The new text is kept in the plan's arena (a FILETIME's rendering also hands its value
+        // over, `timeEnd`: always rendered).
+        if v.type != 0x11 {
+            let kept = Int32(memoScratch.text.count)
+            text.withUnsafeBufferPointer { t in
+                memoScratch.text.append(contentsOf: UnsafeBufferPointer(rebasing: t[start..<t.count]))
+            }
+            memoScratch.previous[k] = EVTXPlan.Previous(pos: v.pos, size: v.size, start: kept, end: Int32(memoScratch.text.count))
+        } else {
+            memoScratch.previous[k] = EVTXPlan.Previous(pos: v.pos, size: v.size, start: -1, end: -1)
+        }
+    }
+
+    /// Replays item op `k` of kind `kind` (a `System` field, an `EventData`/`UserData` item or an
+    /// unnamed `Data` item, named or numbered `a`) whose text began at `s`, when `changes` was `c`.
+    @inline(__always)
+    mutating func replayItem(_ kind: EVTXPlan.Kind, _ a: Int32, _ k: Int, _ s: Int, _ c: Int, _ plan: EVTXPlan, _ base: Int32, memo: Bool) throws(Fallback) {
+        switch kind {
+        case .system:
+            if text.count > s {
+                let f = Int(a)
+                setSystem(f, s..<text.count)
+                if memo {
+                    systemStamps[f] = stamp(plan.slots[k], since: c)
+                    systemSlots[f] = base + plan.slots[k]
+                }
+                // The time is exactly one FILETIME's text (replay only appends, so the last 27
+                // bytes are that rendering): hand its value over as well.
+                if a == Int32(EVTXSystemField.systemTime.rawValue), timeEnd == text.count, s == timeEnd - 27 {
+                    systemTime = timeMicros
+                }
+            }
+        case .data:
+            if text.count > s {
+                let (slot, st) = memo ? (base + plan.slots[k], stamp(plan.slots[k], since: c)) : (-1, -1)
+                eventData.append(EVTXDataItem(name: a, start: Int32(s), end: Int32(text.count), slot: slot, stamp: st))
+            }
+        case .dataKeepEmpty:
+            let (slot, st) = memo ? (base + plan.slots[k], stamp(plan.slots[k], since: c)) : (-1, -1)
+            eventData.append(EVTXDataItem(name: a, start: Int32(s), end: Int32(text.count), slot: slot, stamp: st))
+        case .user:
+            if text.count > s {
+                let (slot, st) = memo ? (base + plan.slots[k], stamp(plan.slots[k], since: c)) : (-1, -1)
+                userData.append(EVTXDataItem(name: a, start: Int32(s), end: Int32(text.count), slot: slot, stamp: st))
+            }
+        case .unnamed:
+            unnamed.append((Int32(s), Int32(text.count)))
+            unnamedStamps.append(memo ? base + plan.slots[k] : -1)
+            unnamedStamps.append(memo ? stamp(plan.slots[k], since: c) : -1)
+        default:
+            throw Fallback()
+        }
+    }
+
+    /// The stamp of the item of plan slot `slot` whose text began when the count of changed
+    /// values was `since`: the previous one when no value since then changed, else a new one
+    /// (-1 once stamps run out).
+    @inline(__always) mutating func stamp(_ slot: Int32, since: Int) -> Int32 {
         let s = Int(slot)
         stampedItems += 1
-        let old = stampScratch[s]
-        if old >= 0 && changes == markChanges[Int(mark)] { stampHits += 1; return old }
-        guard nextStamp < Int32.max else { stampScratch[s] = -1; return -1 }
+        let old = memoScratch.stamps[s]
+        if old >= 0 && changes == since { stampHits += 1; return old }
+        guard nextStamp < Int32.max else { memoScratch.stamps[s] = -1; return -1 }
         nextStamp += 1
-        stampScratch[s] = nextStamp
+        memoScratch.stamps[s] = nextStamp
         return nextStamp
     }
 

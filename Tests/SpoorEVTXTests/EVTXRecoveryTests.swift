@@ -137,6 +137,22 @@ enum HandMadeEVTX {
     }
 
     /// Random damage never crashes the reader: every mutated file gives records and/or issues.
+    /// `EVTXFile.isZero` (the scan for unused chunk slots and chunk tails) against the plain
+    /// byte-by-byte answer, for every range start and length up to 40 with one non-zero byte at
+    /// every place (and none), so the word loop and the tail loop both meet it.
+    @Test func zeroScanMatchesTheByteByByteAnswer() {
+        for at in -1..<40 {
+            var bytes = [UInt8](repeating: 0, count: 40)
+            if at >= 0 { bytes[at] = 0x80 }
+            for lower in 0...40 {
+                for upper in lower...40 {
+                    #expect(EVTXFile.isZero(bytes, lower..<upper) == !bytes[lower..<upper].contains(where: { $0 != 0 }),
+                            "non-zero at \(at), range \(lower)..<\(upper)")
+                }
+            }
+        }
+    }
+
     @Test func mutatedFilesNeverCrash() throws {
         var rng = SplitMix64(seed: 0x5eed)
         let original = HandMadeEVTX.make(dirty: false)

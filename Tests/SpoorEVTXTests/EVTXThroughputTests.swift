@@ -15,7 +15,9 @@ import SpoorTesting
 /// - full events through the direct path ingest uses (`EVTXEventReader` →
 ///   `WindowsEventMapper.write(evtx:)`, one builder per file),
 /// - the `evtx` Python package's `records_json()` on the same files when `SPOOR_PYTHON` has it.
-/// `SPOOR_EVTX_BENCH_ONLY=direct` runs only the direct path, 50 passes (for profiling).
+/// `SPOOR_EVTX_BENCH_ONLY=direct` runs only the direct path, 50 passes (for profiling);
+/// `SPOOR_EVTX_BENCH_STAMPS=0` turns the reader's stamps off and `SPOOR_EVTX_BENCH_SHORTCUT=0` its
+/// per-template shortcut (A/B comparisons inside one build).
 @Suite struct EVTXThroughputTests {
     static let enabled = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH"] == "1" && SharedData.isAvailable
 
@@ -63,18 +65,22 @@ import SpoorTesting
 
         // `SPOOR_EVTX_BENCH_STAMPS=0`: the reader gives no stamps (the mapper's memos never hit).
         let stamps = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_STAMPS"] != "0"
+        // `SPOOR_EVTX_BENCH_SHORTCUT=0`: every record by the instance scan (no per-template shortcut).
+        let shortcuts = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_SHORTCUT"] != "0"
         var bestDirect = Double.infinity
-        var directEvents = 0, direct = 0, replayed = 0
+        var directEvents = 0, direct = 0, replayed = 0, shortcut = 0
         for _ in 0..<(directOnly ? 50 : 5) {
             let t0 = ProcessUsage.cpuSeconds()
             directEvents = 0
             direct = 0
             replayed = 0
+            shortcut = 0
             for f in files {
                 var mapper = WindowsEventMapper(context: context)
                 var builder = EventBatchBuilder()
                 let reader = EVTXEventReader(file: f)
                 reader.stamps = stamps
+                reader.shortcuts = shortcuts
                 for i in 0..<f.chunkCount {
                     _ = reader.readChunk(i) { _, content in
                         builder.beginRow()
@@ -92,11 +98,12 @@ import SpoorTesting
                 directEvents += builder.finish().count
                 direct += reader.directRecords
                 replayed += reader.replayedRecords
+                shortcut += reader.shortcutRecords
             }
             bestDirect = min(bestDirect, ProcessUsage.cpuSeconds() - t0)
         }
         #expect(directOnly || directEvents == events)
-        print("EVTX throughput: spoor full events, direct path\(stamps ? "" : " (no stamps)") \(directEvents) events (\(direct) direct, \(replayed) by a plan), \(Int(Double(directEvents) / bestDirect)) records/cpu-s")
+        print("EVTX throughput: spoor full events, direct path\(stamps ? "" : " (no stamps)")\(shortcuts ? "" : " (no shortcut)") \(directEvents) events (\(direct) direct, \(replayed) by a plan, \(shortcut) by the shortcut), \(Int(Double(directEvents) / bestDirect)) records/cpu-s")
 
         // The reader alone (no mapper, no builder): what the direct path costs before the row is written.
         var bestReader = Double.infinity
@@ -108,6 +115,7 @@ import SpoorTesting
             for f in files {
                 let reader = EVTXEventReader(file: f)
                 reader.stamps = stamps
+                reader.shortcuts = shortcuts
                 for i in 0..<f.chunkCount {
                     _ = reader.readChunk(i) { _, content in
                         readerRecords += 1
@@ -119,7 +127,7 @@ import SpoorTesting
             bestReader = min(bestReader, ProcessUsage.cpuSeconds() - t0)
         }
         if !directOnly {
-            print("EVTX throughput: spoor direct reader only (no mapper, no builder)\(stamps ? "" : " (no stamps)") \(readerRecords) records, \(Int(Double(readerRecords) / bestReader)) records/cpu-s")
+            print("EVTX throughput: spoor direct reader only (no mapper, no builder)\(stamps ? "" : " (no stamps)")\(shortcuts ? "" : " (no shortcut)") \(readerRecords) records, \(Int(Double(readerRecords) / bestReader)) records/cpu-s")
         }
 
         if !directOnly { Self.printStampRates(files, names) }

@@ -157,6 +157,24 @@ import SpoorTesting
 
     /// Damaged files (bytes of a real file's first chunk changed at random): both paths still give
     /// the same records, issues, rejects and events, and neither crashes.
+    /// Most records are one instance of a template met before in their chunk, with one nested
+    /// instance: `directPathGivesTheJSONPathsEvents` then compares the per-template shortcut
+    /// (`EVTXViewWalker.shortcut`, on by default) with the JSON path on them.
+    @Test(.enabled(if: SharedData.isAvailable, "\(SharedData.skipMessage)"))
+    func theShortcutReadsMostRecords() throws {
+        var direct = 0, shortcut = 0
+        for url in Self.files() {
+            guard let file = try? EVTXFile(bytes: Array(try Data(contentsOf: url))) else { continue }
+            let reader = EVTXEventReader(file: file)
+            for i in 0..<file.chunkCount { _ = reader.readChunk(i) { _, _ in } }
+            direct += reader.directRecords
+            shortcut += reader.shortcutRecords
+        }
+        print("EVTX shortcut: \(shortcut) of \(direct) direct records")
+        #expect(direct > 18_000)
+        #expect(shortcut > direct / 2, "the shortcut should read most records")
+    }
+
     @Test(.enabled(if: SharedData.isAvailable, "\(SharedData.skipMessage)"))
     func damagedFilesGiveTheSameOutcome() throws {
         let url = try #require(Self.files().first { $0.lastPathComponent == "security.evtx" })

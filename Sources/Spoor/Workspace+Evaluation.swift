@@ -72,10 +72,13 @@ extension Workspace {
 
     /// Pages through the case's events with the unit of every row, assigned as labelling assigns
     /// them (the same order, so the same units); returns the builder with every unit met.
+    /// With `resolvesAddresses`, host-hour units of events keyed by an address join the unit of
+    /// the host the address belongs to (``HostAddressBook``, learned in a first pass).
     @discardableResult
-    func forEachUnitPage(_ kind: UnitKind, pageSize: Int, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
+    func forEachUnitPage(_ kind: UnitKind, resolvesAddresses: Bool, pageSize: Int, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
                          _ body: (_ batch: EventBatch, _ ids: [Int64], _ unitOfRow: [Int32], _ keys: [UnitKey]) throws -> Void) async throws -> UnitFeatureBuilder {
         var units = UnitFeatureBuilder(kind: kind)
+        if kind == .hostHour && resolvesAddresses { units.addressBook = try await addressBook(pageSize: pageSize) }
         let total = progress == nil ? 0 : try await store.eventCount()
         var after: Int64 = 0, scanned = 0
         while true {
@@ -90,6 +93,20 @@ extension Workspace {
         return units
     }
 
+    /// Which host each address belongs to, from the bindings in the case's events (one pass).
+    func addressBook(pageSize: Int) async throws -> HostAddressBook {
+        var book = HostAddressBook()
+        var after: Int64 = 0
+        while true {
+            let (batch, ids) = try await store.loadEventPage(afterID: after, limit: pageSize)
+            guard batch.count > 0, let last = ids.last else { break }
+            after = last
+            book.observe(batch)
+        }
+        book.finish()
+        return book
+    }
+
     /// The newest labelling run's units as findings of each scorer: units scoring at least
     /// `floor`, with the records of all their events as evidence (relative to `root`).
     public func unitFindings(root: String, runStart: Timestamp, floor: Double = 0.01, pageSize: Int = 50_000) async throws -> [UnitScorer: [Finding]] {
@@ -98,7 +115,7 @@ extension Workspace {
         for (i, l) in labels.enumerated() where UnitScorer.allCases.contains(where: { ($0.score(l) ?? 0) >= floor }) { wanted[l.unit] = i }
         guard !wanted.isEmpty else { return [:] }
         var evidence: [Int: [EvidenceRecord]] = [:]
-        try await forEachUnitPage(run.unitKind, pageSize: pageSize) { batch, _, unitOfRow, keys in
+        try await forEachUnitPage(run.unitKind, resolvesAddresses: Self.resolvedAddresses(run), pageSize: pageSize) { batch, _, unitOfRow, keys in
             for r in 0..<batch.count where unitOfRow[r] >= 0 {
                 guard let i = wanted[keys[Int(unitOfRow[r])]], let e = EvidenceRecord(batch, row: r, root: root) else { continue }
                 evidence[i, default: []].append(e)

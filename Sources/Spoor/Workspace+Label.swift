@@ -29,6 +29,12 @@ public struct LabelOptions: Sendable {
     /// each keeping every vote of the original with probability `copyAgreement` (seeded), as
     /// several rules written from one idea would.
     public var copies: [String: Int] = [:]
+    /// Host-hour units: events keyed by an address join the unit of the host it belongs to
+    /// (``HostAddressBook``); off, they form units of their own, keyed by the address.
+    public var resolvesAddresses = true
+    /// Functions left out by name (`detector:dns-tunnel`, `sigma:<title>`, `intel:<source>`,
+    /// `warninglist`, `user:<id>`): to measure what one function adds to the labels.
+    public var excluded: Set<String> = []
     /// The label model's prior belief in each function's precision (pseudo-units, rate).
     public var agreementStrength = 2.0
     public var agreementPrecision = 0.7
@@ -71,6 +77,11 @@ public struct LabelReport: Sendable, Codable {
     /// and the functions that voted here but are unknown to it (their votes were not used).
     public var applied: Bool
     public var unknownFunctions: [String]
+    /// Functions left out on request (``LabelOptions/excluded``) that would have voted.
+    public var excludedFunctions: [String]
+    /// Host-hour units: how many of the case's addresses were bound to one of its hosts
+    /// (``LabelOptions/resolvesAddresses``); nil when addresses were not resolved.
+    public var boundAddresses: Int?
     /// The label model's fingerprint (SHA-256 of its JSON, 16 hex digits), the same for a model
     /// and for every case it is applied to.
     public var modelDigest: String
@@ -158,7 +169,7 @@ extension Workspace {
             }
         }
         var scanned = 0
-        let units = try await forEachUnitPage(options.unitKind, pageSize: options.pageSize, progress: progress) { batch, ids, unitOfRow, keys in
+        let units = try await forEachUnitPage(options.unitKind, resolvesAddresses: options.resolvesAddresses, pageSize: options.pageSize, progress: progress) { batch, ids, unitOfRow, keys in
             if eventCount.count < keys.count {
                 eventCount += Array(repeating: 0, count: keys.count - eventCount.count)
                 firstEvent += Array(repeating: 0, count: keys.count - firstEvent.count)
@@ -218,6 +229,9 @@ extension Workspace {
         // An entity's routine is not evidence: suppressed before copies are made and before the model.
         let suppressed = collector.suppressRoutine(days: options.routineDays, entity: { u in keys[Int(u)].organization + "/" + keys[Int(u)].entity },
                                                    period: { u in keys[Int(u)].day.microseconds })
+        // Functions left out on request (an ablation), before copies and the model.
+        let names = collector.functions.map(\.name)
+        let excluded = collector.keepFunctions { !options.excluded.contains(names[$0]) }
         // Deliberately dependent functions, for experiments: near-copies of a function fire on
         // the events it fired on (rules written from one idea match the same records), unless
         // `copiesShareEvents` is off (dependence the label model alone must handle).
@@ -290,7 +304,9 @@ extension Workspace {
                                  coveredUnits: covered, prior: fitted.prior, maliciousUnits: probabilities.count { $0 >= 0.5 },
                                  majorityMaliciousUnits: majority.count { $0 > 0.5 }, iterations: fitted.report.iterations,
                                  converged: fitted.report.isConverged, dependentGroups: groups,
-                                 applied: options.model != nil, unknownFunctions: unknown, modelDigest: digest,
+                                 applied: options.model != nil, unknownFunctions: unknown, excludedFunctions: excluded,
+                                 boundAddresses: options.unitKind == .hostHour && options.resolvesAddresses ? units.addressBook?.boundAddresses ?? 0 : nil,
+                                 modelDigest: digest,
                                  repeatedEvidence: repeated,
                                  routine: suppressed.map { .init(function: $0.function, entity: $0.entity, days: $0.periods, votes: $0.votes) },
                                  seconds: Date().timeIntervalSince(started))
@@ -311,6 +327,13 @@ extension Workspace {
         guard let run = try await store.latestLabelRun(),
               let v = try? JSONParser(maximumDepth: 32).parse(Array(run.report.utf8).span) else { return nil }
         return v["modelDigest"]?.stringValue
+    }
+
+    /// Whether a labelling run resolved addresses to hosts (``LabelReport/boundAddresses`` in its
+    /// report; runs stored before it did not): its units are met again only the same way.
+    static func resolvedAddresses(_ run: LabelRunRecord) -> Bool {
+        guard let v = try? JSONParser(maximumDepth: 32).parse(Array(run.report.utf8).span) else { return false }
+        return v["boundAddresses"]?.intValue != nil
     }
 
     /// The kind under which fitted label models are stored in the case's `models` table.

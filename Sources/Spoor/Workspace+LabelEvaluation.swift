@@ -112,7 +112,7 @@ extension Workspace {
         for row in truth { wanted[EvidenceRecord(file: row.file, record: row.record), default: []].append(row.label.technique) }
         var techniquesOfUnit: [Int32: Set<String>] = [:]
         var matched = 0
-        let units = try await forEachUnitPage(run.unitKind, pageSize: pageSize) { batch, _, unitOfRow, _ in
+        let units = try await forEachUnitPage(run.unitKind, resolvesAddresses: Self.resolvedAddresses(run), pageSize: pageSize) { batch, _, unitOfRow, _ in
             for r in 0..<batch.count where unitOfRow[r] >= 0 {
                 guard let e = EvidenceRecord(batch, row: r, root: root), let techniques = wanted[e] else { continue }
                 matched += 1
@@ -218,8 +218,13 @@ extension Workspace {
             let s = labels.compactMap(scorer.score)
             if s.count == labels.count { scores[scorer] = s }
         }
+        // Host-days: the days of the organisation's own hosts. Host-hour units of events with
+        // no host name are keyed by an address; a public one is a peer on the internet (a
+        // scanner, a visitor), not a host of the organisation, and counting its days would
+        // loosen the budget by the size of the internet's traffic.
         struct EntityDay: Hashable { var organization: String, entity: String, day: Timestamp }
-        return (scores, Set(labels.map { EntityDay(organization: $0.unit.organization, entity: $0.unit.entity, day: $0.unit.day) }).count)
+        let own = labels.filter { $0.unit.kind != .hostHour || IPAddress($0.unit.entity).map(\.isPrivate) ?? true }
+        return (scores, Set(own.map { EntityDay(organization: $0.unit.organization, entity: $0.unit.entity, day: $0.unit.day) }).count)
     }
 
     /// One JSON line per unit: the unit, whether it holds ground truth (and which techniques),

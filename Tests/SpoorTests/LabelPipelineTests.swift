@@ -116,6 +116,28 @@ extension LabelPipelineTests {
                                              parameters: Workspace.endModelParameters())
         await #expect(throws: WorkspaceError.self) { _ = try await workspace.train(applying: (other, 0)) }
     }
+
+    /// `excluded` leaves a function out (an ablation): it is listed, casts no vote, and the
+    /// other functions keep their votes (they may gain the ones the evidence step gave it when
+    /// they fired on the same events); a name that never voted is not listed.
+    @Test func anExcludedFunctionCastsNoVote() async throws {
+        let (workspace, _, root) = try await Self.analysed(seed: 7, days: 1, hosts: 8)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let before = try #require(try await workspace.labels()).labels
+        let counts = Dictionary(before.lazy.flatMap(\.votes).map { ($0.function, 1) }, uniquingKeysWith: +)
+        // The function with most votes, so the ablation changes something.
+        let name = try #require(counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key)
+        var options = LabelOptions()
+        options.excluded = [name, "detector:no-such-detector"]
+        let report = try await workspace.label(options)
+        #expect(report.excludedFunctions == [name])
+        #expect(!report.functions.contains { $0.name == name })
+        let after = try #require(try await workspace.labels()).labels
+        #expect(after.count == before.count)
+        #expect(after.allSatisfy { $0.votes.allSatisfy { $0.function != name } })
+        let others = { (labels: [UnitLabel]) in labels.flatMap { l in l.votes.filter { $0.function != name }.map { "\(l.unit) \($0.function) \($0.vote)" } }.sorted() }
+        #expect(Set(others(before)).isSubset(of: Set(others(after))), "the other functions keep their votes")
+    }
 }
 
 /// Label model against majority vote over five seeds at the unit level (the comparison).

@@ -10,7 +10,11 @@ struct Label: AsyncParsableCommand {
         abstract: "Label the case's units without ground truth: votes of rules, intel, warninglists and detectors, combined by a label model.",
         discussion: """
             A unit is what a label is about: by default a host during one hour (host-hour); also \
-            user-day and pair-day (source → destination per day). Labelling functions vote on units:
+            user-day and pair-day (source → destination per day). A host's events keyed by its \
+            address (Zeek, firewalls) join those keyed by its name (Windows, syslog) when the case \
+            binds the address to the name: a machine account's logon from it, or an event naming \
+            both (Sysmon's network connections); --keep-addresses keeps them apart. Labelling \
+            functions vote on units:
 
               sigma:<rule>    the detections of one Sigma rule (run `spoor hunt` first)  malicious
               detector:<name> detector findings scoring ≥ --detector-threshold          malicious
@@ -40,6 +44,7 @@ struct Label: AsyncParsableCommand {
               spoor label --case acme
               spoor label --case acme-this-week --model-from acme-last-month
               spoor label --case acme --functions my-functions/ --detector-threshold 0.8 --output json
+              spoor label --case acme --exclude detector:dns-tunnel    (what does that function add?)
 
             Exit codes: 0 success, 1 failure.
             """)
@@ -59,6 +64,10 @@ struct Label: AsyncParsableCommand {
     var copies: [String] = []
     @Flag(help: "With --copies: the copies carry none of the original's events, so only the label model's dependency screen can tell them apart.")
     var copiesWithoutEvents = false
+    @Flag(help: "Host-hour units: key events without a host name by their address as seen, instead of joining them to the host the address belongs to (learned from machine-account logons and events naming both).")
+    var keepAddresses = false
+    @Option(help: ArgumentHelp("Leave out the function NAME (as the report names it: detector:dns-tunnel, sigma:<title>, intel:<source>, warninglist, user:<id>), to measure what it adds. Repeat for more.", valueName: "name"))
+    var exclude: [String] = []
     @Option(help: ArgumentHelp("The share of malicious units, when you know it (0…1); default: estimated with the model.", valueName: "share"))
     var prior: Double?
     @Option(help: ArgumentHelp("Apply the label model fitted in this case (its newest labelling run) instead of fitting one here.", valueName: "dir"))
@@ -87,6 +96,8 @@ struct Label: AsyncParsableCommand {
         if let prior { options.prior = .given(prior) }
         options.routineDays = routineDays
         options.copiesShareEvents = !copiesWithoutEvents
+        options.excluded = Set(exclude)
+        options.resolvesAddresses = !keepAddresses
         for c in copies {
             if let eq = c.lastIndex(of: "="), let k = Int(c[c.index(after: eq)...]) { options.copies[String(c[..<eq])] = k }
         }
@@ -114,6 +125,9 @@ enum LabelPrinter {
         if r.applied {
             Console.out("label model applied as given (not fitted here)" + (r.unknownFunctions.isEmpty ? "" : "; functions it does not know, not used: " + r.unknownFunctions.joined(separator: ", ")))
         }
+        if !r.excludedFunctions.isEmpty {
+            Console.out("left out (--exclude): " + r.excludedFunctions.joined(separator: ", "))
+        }
         if !r.dependentGroups.isEmpty {
             Console.out("dependent functions (modelled together): " + r.dependentGroups.map { $0.joined(separator: " + ") }.joined(separator: "; "))
         }
@@ -121,6 +135,7 @@ enum LabelPrinter {
             Console.out("suppressed as routine: \(x.function) on \(x.entity) (\(x.days) days, \(x.votes) votes)")
         }
         if r.routine.count > 20 { Console.out("… and \(r.routine.count - 20) more routine suppressions (--output json lists all)") }
+        if let bound = r.boundAddresses { Console.out("addresses joined to their hosts' units: \(bound)") }
         Console.out("\(r.units) \(r.unitKind) units from \(r.events) events; \(r.coveredUnits) with votes; estimated malicious share \(String(format: "%.4f", r.prior)); " +
                     "\(r.maliciousUnits) units P ≥ 0.5 (majority vote: \(r.majorityMaliciousUnits)); \(r.iterations) iterations\(r.converged ? "" : " (not converged)"); \(String(format: "%.1f", r.seconds)) s")
     }

@@ -42,9 +42,13 @@ public struct UnitFeatureBuilder: Sendable {
     private var users: [Set<UInt64>] = []
     private var sources: [Set<UInt64>] = []
     private var processes: [Set<UInt64>] = []
+    /// Host-hour units: which host an address belongs to (``HostAddressBook``, learned in a pass
+    /// before this one), so that events keyed by a host's address join the unit of its name.
+    public var addressBook: HostAddressBook?
 
-    public init(kind: UnitKind = .hostHour) {
+    public init(kind: UnitKind = .hostHour, addressBook: HostAddressBook? = nil) {
         self.kind = kind
+        self.addressBook = addressBook
     }
 
     public var unitCount: Int { keys.count }
@@ -163,6 +167,8 @@ public struct UnitFeatureBuilder: Sendable {
         var entity: String
         if k.entity != 0 {
             entity = (batch.symbols.string(k.entity) ?? "").lowercased()
+        } else if kind == .hostHour, let a = k.address, let host = addressBook?.host(organization: org, address: a, at: k.start) {
+            entity = host
         } else {
             entity = k.address?.description ?? ""
         }

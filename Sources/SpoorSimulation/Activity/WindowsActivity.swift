@@ -283,7 +283,7 @@ enum WindowsActivity {
             remote.session = 2 + rec.rng.below(4)
             let session = 1 + rec.rng.below(30)
             let at = Self.plus(now, 4)
-            rec.logon(remote, type: 10, on: server, at: at, sourceIP: ws.ip.description)
+            rec.logon(remote, type: 10, on: server, at: at, from: ws, sourceIP: ws.ip.description)
             rec.rdpSession(remote, on: server, at: Self.plus(at, 0.5), from: ws, reconnect: true, sessionNumber: session)
             let userinit = rec.existing(.userinit, on: server, logon: remote, at: at)
             var serverExplorer = rec.start(.explorer, "C:\\Windows\\Explorer.EXE", parent: userinit, on: server, at: Self.plus(at, 3), directory: "C:\\Windows\\system32\\")

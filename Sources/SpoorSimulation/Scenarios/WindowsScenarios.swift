@@ -240,7 +240,7 @@ enum WindowsScenarios {
         remote.session = 2 + rec.rng.below(3)
         let at = plus(c.start, 5)
         let session = 1 + rec.rng.below(30)
-        rec.logon(remote, type: 10, on: server, at: at, sourceIP: ws.ip.description)
+        rec.logon(remote, type: 10, on: server, at: at, from: ws, sourceIP: ws.ip.description)
         rec.rdpSession(remote, on: server, at: plus(at, 0.5), from: ws, reconnect: true, sessionNumber: session)
         let userinit = rec.existing(.userinit, on: server, logon: remote, at: at)
         var ex = rec.start(.explorer, "C:\\Windows\\Explorer.EXE", parent: userinit, on: server, at: plus(at, 3), directory: "C:\\Windows\\system32\\")

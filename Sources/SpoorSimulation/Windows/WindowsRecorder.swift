@@ -258,7 +258,11 @@ struct WindowsRecorder {
             ("TargetUserSid", .s(logon.sid)), ("TargetUserName", .s(logon.name)), ("TargetDomainName", .s(logon.domain)),
             ("TargetLogonId", .s(WindowsEventWriter.hexID(logon.logonID))), ("LogonType", .n(Int64(type))),
             ("LogonProcessName", .s(interactive ? "User32 " : (kerberos ? "Kerberos" : "NtLmSsp "))), ("AuthenticationPackageName", .s(package)),
-            ("WorkstationName", .s(interactive ? host.name : (kerberos ? "-" : (workstation ?? source?.name ?? "-")))),
+            // The machine the logon came from (Microsoft, "4624(S): An account was successfully
+            // logged on": "machine name from which logon attempt was performed"): the host itself
+            // for a console logon, the RDP client for a remote interactive one (type 10).
+            ("WorkstationName", .s(interactive ? (type == 10 ? (workstation ?? source?.name ?? host.name) : host.name)
+                                               : (kerberos ? "-" : (workstation ?? source?.name ?? "-")))),
             ("LogonGuid", .s(kerberos || interactive ? logon.logonGuid : "00000000-0000-0000-0000-000000000000")),
             ("TransmittedServices", .s("-")), ("LmPackageName", .s(!kerberos && !interactive ? "NTLM V2" : "-")),
             ("KeyLength", .n(!kerberos && !interactive ? 128 : 0)),

@@ -277,7 +277,13 @@ extension BinXMLReader {
     }
 
     /// Whether `scalar(type:at:size:)` gives a value (the same conditions).
-    func scalarFits(type: UInt8, at p: Int, size: Int) -> Bool {
+    @inline(__always)
+    func scalarFits(type: UInt8, at p: Int, size: Int) -> Bool { Self.scalarFits(type, data, p, size) }
+
+    /// Whether a value of `type` and `size` at `p` in `d` is one `scalar(type:at:size:)` reads
+    /// (`p + size` in bounds); the per-template shortcut checks its descriptors with it too.
+    @inline(__always)
+    static func scalarFits(_ type: UInt8, _ d: [UInt8], _ p: Int, _ size: Int) -> Bool {
         switch type {
         case 0x00, 0x01, 0x02, 0x0e: true
         case 0x03, 0x04, 0x0d: size >= 1
@@ -286,7 +292,7 @@ extension BinXMLReader {
         case 0x09, 0x0a, 0x0c, 0x11, 0x15: size >= 8
         case 0x0f, 0x12: size >= 16
         case 0x10: size == 8 || size == 4
-        case 0x13: size >= 8 && 8 + 4 * Int(data[p + 1]) <= size
+        case 0x13: size >= 8 && 8 + 4 * Int(d[p + 1]) <= size
         default: false
         }
     }

@@ -197,7 +197,7 @@ extension EVTXViewWalker {
                     continue
                 }
             }
-            guard t == types[k], fits(t, d, v, size) else { return false }
+            guard t == types[k], BinXMLReader.scalarFits(t, d, v, size) else { return false }
             out[k] = FastValue(type: t, pos: v, size: size, nested: -1)
             v += size
         }
@@ -218,26 +218,10 @@ extension EVTXViewWalker {
             var t = d[e + 2]
             guard v + size <= end else { return false }
             if t == 0x21 && size == 0 { t = 0 }
-            guard t == types[first + k], fits(t, d, v, size) else { return false }
+            guard t == types[first + k], BinXMLReader.scalarFits(t, d, v, size) else { return false }
             out[first + k] = FastValue(type: t, pos: v, size: size, nested: -1)
             v += size
         }
         return v >= end || d[v] == 0x00
-    }
-
-    /// `BinXMLReader.scalarFits` over a buffer (the same conditions; `p + size` is in bounds).
-    @inline(__always)
-    static func fits(_ type: UInt8, _ d: [UInt8], _ p: Int, _ size: Int) -> Bool {
-        switch type {
-        case 0x00, 0x01, 0x02, 0x0e: true
-        case 0x03, 0x04, 0x0d: size >= 1
-        case 0x05, 0x06: size >= 2
-        case 0x07, 0x08, 0x0b, 0x14: size >= 4
-        case 0x09, 0x0a, 0x0c, 0x11, 0x15: size >= 8
-        case 0x0f, 0x12: size >= 16
-        case 0x10: size == 8 || size == 4
-        case 0x13: size >= 8 && 8 + 4 * Int(d[p + 1]) <= size
-        default: false
-        }
     }
 }

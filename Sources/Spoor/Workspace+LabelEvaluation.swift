@@ -210,7 +210,7 @@ extension Workspace {
     }
 
     /// The scores of every scorer on an attack-free case (a run of the same organisation, or a
-    /// period the user trusts to be clean) and its entity-days: what sets the alert-budget cut.
+    /// period the user trusts to be clean) and its host-days: what sets the alert-budget cut.
     public func attackFreeScores() async throws -> (scores: [UnitScorer: [Double]], entityDays: Int) {
         guard let (_, labels) = try await labels(), !labels.isEmpty else { throw WorkspaceError.notLabelled }
         var scores: [UnitScorer: [Double]] = [:]

@@ -90,7 +90,7 @@ struct Evaluate: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The ground-truth file (JSON lines: file, record, technique, …).", valueName: "file")) var groundTruth: String
     @Option(help: ArgumentHelp("The folder that was ingested (ground truth names files relative to it). Default: the ground truth's folder + /logs.", valueName: "dir"))
     var root: String?
-    @Option(help: ArgumentHelp("A case labelled from an attack-free run of the same organisation (or a period trusted to be clean), with this case's models (`spoor label --model-from` and `spoor train --model-from` this case): every scorer is also scored at the cut that keeps ≤ 10 false alerts per 1,000 host-days there (host-days counted as the distinct entity-days of its units).", valueName: "dir"))
+    @Option(help: ArgumentHelp("A case labelled from an attack-free run of the same organisation (or a period trusted to be clean), with this case's models (`spoor label --model-from` and `spoor train --model-from` this case): every scorer is also scored at the cut that keeps ≤ 10 false alerts per 1,000 host-days there (host-days counted as the distinct host-days of its units: units named by a public address, peers on the internet, do not count).", valueName: "dir"))
     var attackFree: String?
     @Option(help: ArgumentHelp("Write one JSON line per unit (truth, techniques, each scorer's score, the functions that voted) to this file.", valueName: "file"))
     var units: String?

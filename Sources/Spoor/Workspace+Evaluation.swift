@@ -72,13 +72,12 @@ extension Workspace {
 
     /// Pages through the case's events with the unit of every row, assigned as labelling assigns
     /// them (the same order, so the same units); returns the builder with every unit met.
-    /// With `resolvesAddresses`, host-hour units of events keyed by an address join the unit of
-    /// the host the address belongs to (``HostAddressBook``, learned in a first pass).
+    /// With an `addressBook`, host-hour units of events keyed by an address join the unit of
+    /// the host the address belongs to (``HostAddressBook``).
     @discardableResult
-    func forEachUnitPage(_ kind: UnitKind, resolvesAddresses: Bool, pageSize: Int, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
+    func forEachUnitPage(_ kind: UnitKind, addressBook: HostAddressBook?, pageSize: Int, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
                          _ body: (_ batch: EventBatch, _ ids: [Int64], _ unitOfRow: [Int32], _ keys: [UnitKey]) throws -> Void) async throws -> UnitFeatureBuilder {
-        var units = UnitFeatureBuilder(kind: kind)
-        if kind == .hostHour && resolvesAddresses { units.addressBook = try await addressBook(pageSize: pageSize) }
+        var units = UnitFeatureBuilder(kind: kind, addressBook: kind == .hostHour ? addressBook : nil)
         let total = progress == nil ? 0 : try await store.eventCount()
         var after: Int64 = 0, scanned = 0
         while true {
@@ -115,7 +114,7 @@ extension Workspace {
         for (i, l) in labels.enumerated() where UnitScorer.allCases.contains(where: { ($0.score(l) ?? 0) >= floor }) { wanted[l.unit] = i }
         guard !wanted.isEmpty else { return [:] }
         var evidence: [Int: [EvidenceRecord]] = [:]
-        try await forEachUnitPage(run.unitKind, resolvesAddresses: Self.resolvedAddresses(run), pageSize: pageSize) { batch, _, unitOfRow, keys in
+        try await forEachUnitPage(run.unitKind, addressBook: Self.addressBook(of: run), pageSize: pageSize) { batch, _, unitOfRow, keys in
             for r in 0..<batch.count where unitOfRow[r] >= 0 {
                 guard let i = wanted[keys[Int(unitOfRow[r])]], let e = EvidenceRecord(batch, row: r, root: root) else { continue }
                 evidence[i, default: []].append(e)

@@ -79,9 +79,12 @@ public struct LabelReport: Sendable, Codable {
     public var unknownFunctions: [String]
     /// Functions left out on request (``LabelOptions/excluded``) that would have voted.
     public var excludedFunctions: [String]
-    /// Host-hour units: how many of the case's addresses were bound to one of its hosts
-    /// (``LabelOptions/resolvesAddresses``); nil when addresses were not resolved.
-    public var boundAddresses: Int?
+    /// Host-hour units: the addresses bound to the case's hosts (``LabelOptions/resolvesAddresses``),
+    /// stored with the run so that its units are met again the same way; nil when addresses
+    /// were not resolved.
+    public var addressBook: [HostAddressBook.Binding]?
+    /// How many addresses were bound to a host (nil when addresses were not resolved).
+    public var boundAddresses: Int? { addressBook.map { Set($0.map { "\($0.organization)/\($0.address)" }).count } }
     /// The label model's fingerprint (SHA-256 of its JSON, 16 hex digits), the same for a model
     /// and for every case it is applied to.
     public var modelDigest: String
@@ -169,7 +172,8 @@ extension Workspace {
             }
         }
         var scanned = 0
-        let units = try await forEachUnitPage(options.unitKind, resolvesAddresses: options.resolvesAddresses, pageSize: options.pageSize, progress: progress) { batch, ids, unitOfRow, keys in
+        let book = options.unitKind == .hostHour && options.resolvesAddresses ? try await addressBook(pageSize: options.pageSize) : nil
+        let units = try await forEachUnitPage(options.unitKind, addressBook: book, pageSize: options.pageSize, progress: progress) { batch, ids, unitOfRow, keys in
             if eventCount.count < keys.count {
                 eventCount += Array(repeating: 0, count: keys.count - eventCount.count)
                 firstEvent += Array(repeating: 0, count: keys.count - firstEvent.count)
@@ -305,7 +309,7 @@ extension Workspace {
                                  majorityMaliciousUnits: majority.count { $0 > 0.5 }, iterations: fitted.report.iterations,
                                  converged: fitted.report.isConverged, dependentGroups: groups,
                                  applied: options.model != nil, unknownFunctions: unknown, excludedFunctions: excluded,
-                                 boundAddresses: options.unitKind == .hostHour && options.resolvesAddresses ? units.addressBook?.boundAddresses ?? 0 : nil,
+                                 addressBook: book?.bindings,
                                  modelDigest: digest,
                                  repeatedEvidence: repeated,
                                  routine: suppressed.map { .init(function: $0.function, entity: $0.entity, days: $0.periods, votes: $0.votes) },
@@ -329,11 +333,12 @@ extension Workspace {
         return v["modelDigest"]?.stringValue
     }
 
-    /// Whether a labelling run resolved addresses to hosts (``LabelReport/boundAddresses`` in its
-    /// report; runs stored before it did not): its units are met again only the same way.
-    static func resolvedAddresses(_ run: LabelRunRecord) -> Bool {
-        guard let v = try? JSONParser(maximumDepth: 32).parse(Array(run.report.utf8).span) else { return false }
-        return v["boundAddresses"]?.intValue != nil
+    /// The address book a labelling run assigned its units with (``LabelReport/addressBook``
+    /// in its report; nil for runs that did not resolve addresses or were stored before).
+    static func addressBook(of run: LabelRunRecord) -> HostAddressBook? {
+        guard let report = try? JSONDecoder().decode(LabelReport.self, from: Data(run.report.utf8)),
+              let bindings = report.addressBook else { return nil }
+        return HostAddressBook(bindings: bindings)
     }
 
     /// The kind under which fitted label models are stored in the case's `models` table.

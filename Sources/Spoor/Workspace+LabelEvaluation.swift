@@ -112,7 +112,7 @@ extension Workspace {
         for row in truth { wanted[EvidenceRecord(file: row.file, record: row.record), default: []].append(row.label.technique) }
         var techniquesOfUnit: [Int32: Set<String>] = [:]
         var matched = 0
-        let units = try await forEachUnitPage(run.unitKind, resolvesAddresses: Self.resolvedAddresses(run), pageSize: pageSize) { batch, _, unitOfRow, _ in
+        let units = try await forEachUnitPage(run.unitKind, addressBook: Self.addressBook(of: run), pageSize: pageSize) { batch, _, unitOfRow, _ in
             for r in 0..<batch.count where unitOfRow[r] >= 0 {
                 guard let e = EvidenceRecord(batch, row: r, root: root), let techniques = wanted[e] else { continue }
                 matched += 1

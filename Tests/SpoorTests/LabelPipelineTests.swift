@@ -36,6 +36,11 @@ import SpoorTesting
         #expect(labels.allSatisfy { (0...1).contains($0.probability) && $0.endScore != nil && $0.features.count == run.featureNames.count })
         #expect(labels.allSatisfy { $0.votes.allSatisfy { functions.contains($0.function) } })
         #expect(labels.reduce(0) { $0 + $1.events } == analysis.result.records, "every event is in exactly one host-hour unit")
+        // The run keeps the address book its units were assigned with (the evaluation meets the
+        // same units from it without another pass), and it is what the case's events give.
+        let stored = try #require(Workspace.addressBook(of: run))
+        #expect(!stored.bindings.isEmpty)
+        #expect(stored.bindings == (try await workspace.addressBook(pageSize: 50_000)).bindings)
         // Scored against ground truth: attack units exist and the label model finds some.
         let e = try #require(analysis.labels)
         #expect(e.positiveUnits > 0 && e.matchedTruthRecords == e.truthRecords)

@@ -41,19 +41,33 @@ public struct HostAddressBook: Sendable {
     /// Per organisation, the `host.name`s met (lower-cased).
     private var hostNames: [String: Set<String>] = [:]
 
-    struct Interval: Sendable {
-        var host: String
-        var first: Int64
-        var last: Int64
-        var count: Int
+    /// One host's hold on an address: when it was first and last seen bound, and how often.
+    public struct Binding: Sendable, Hashable, Codable {
+        public var organization: String
+        public var address: IPAddress
+        public var host: String
+        public var first: Int64
+        public var last: Int64
+        public var count: Int
     }
     private struct Address: Hashable {
         var organization: String
         var address: IPAddress
     }
-    private var intervals: [Address: [Interval]] = [:]
+    private var intervals: [Address: [Binding]] = [:]
 
     public init() {}
+
+    /// A book from the bindings another one found (``bindings``): a labelling run stores them so
+    /// that whoever meets its units again meets the same ones without reading the events twice.
+    public init(bindings: [Binding]) {
+        for b in bindings { intervals[Address(organization: b.organization, address: b.address), default: []].append(b) }
+    }
+
+    /// The usable bindings (after ``finish()``), in a stable order.
+    public var bindings: [Binding] {
+        intervals.values.joined().sorted { ($0.organization, $0.address, $0.host) < ($1.organization, $1.address, $1.host) }
+    }
 
     /// Addresses with at least one usable binding (after ``finish()``).
     public var boundAddresses: Int { intervals.count }
@@ -147,7 +161,7 @@ public struct HostAddressBook: Sendable {
         for (k, s) in seen {
             guard let hosts = byLabel[k.organization]?[k.label], hosts.count == 1 else { continue }
             intervals[Address(organization: k.organization, address: k.address), default: []]
-                .append(Interval(host: hosts[0], first: s.first, last: s.last, count: s.count))
+                .append(Binding(organization: k.organization, address: k.address, host: hosts[0], first: s.first, last: s.last, count: s.count))
         }
         seen = [:]
     }
@@ -156,7 +170,7 @@ public struct HostAddressBook: Sendable {
     /// holds then or two hosts' do.
     public func host(organization: String, address: IPAddress, at t: Int64) -> String? {
         guard let list = intervals[Address(organization: organization, address: address)] else { return nil }
-        var best: Interval? = nil
+        var best: Binding? = nil
         var others = 0
         for i in list where t >= i.first - slackMicroseconds && t <= i.last + slackMicroseconds {
             if let b = best, b.count >= i.count {

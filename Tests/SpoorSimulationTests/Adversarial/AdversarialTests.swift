@@ -23,7 +23,9 @@ import SpoorCore
     /// process creations are mostly automated, and within the admins' console work the attack's
     /// commands are its techniques' tools (`schtasks /create`, `sc create`, `wevtutil cl`,
     /// procdump), which real benign console tools (scripts, in the OTRF and evtx-rs recordings)
-    /// are not — the attack's content;
+    /// are not — the attack's content; and real intrusions fail the same check by as much
+    /// (``RealIntrusionReferenceTests``: the OTRF LSASS recordings' Sysmon 0.74, their process
+    /// creations 0.79; Docs/Proposals/0002-adversarial-bar.md asks for the bar's decision);
     /// web/access.log (0.81; 0.82 before the site's bots, 0.87 before its real URL space): half
     /// of the site's requests now come without a Referer (crawlers on faceted listings, preview
     /// fetchers, scrapers with browser agents), but sqlmap's payloads still make its URIs longer

@@ -107,7 +107,10 @@ import SpoorTesting
                 return
             }
             let (records, attack, processes) = Self.labelled(try Self.lines(archive))
-            print("real-intrusion reference: \(name): \(records.count) Sysmon records, \(attack.filter { $0 }.count) the attack's; its process creations:")
+            var kinds: [Int: Int] = [:]
+            for (r, a) in zip(records, attack) where a { kinds[r.id, default: 0] += 1 }
+            print("real-intrusion reference: \(name): \(records.count) Sysmon records, \(attack.filter { $0 }.count) the attack's "
+                  + "(by event id: \(kinds.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))); its process creations:")
             for p in processes { print("  " + p) }
             processCounts.append(processes.count)
             for (r, isAttack) in zip(records, attack) {
@@ -129,6 +132,9 @@ import SpoorTesting
         }
         // The payload, its shells and their discovery commands at the least, in each recording.
         #expect(processCounts.count == 2 && processCounts.allSatisfy { $0 >= 5 }, "attack process creations per recording: \(processCounts)")
+        if let dump = ProcessInfo.processInfo.environment["SPOOR_ADVERSARIAL_DUMP"] {
+            try Data(table.csv().utf8).write(to: URL(fileURLWithPath: dump + "-real.csv"))
+        }
         guard let verdict = try AdversarialTests.classify(table) else { return }
         AdversarialTests.printTable("the check on real intrusions (OTRF LSASS campaigns 01 and 02, Sysmon)", verdict.sklearn, verdict.sources, medians: true)
         let r = try #require(verdict.sources.first { $0.source == "otrf/sysmon" })

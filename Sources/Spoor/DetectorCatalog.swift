@@ -4,7 +4,7 @@ import SpoorDetectors
 /// The detectors `spoor detect` knows, by name, with what each needs and the ATT&CK techniques
 /// its findings point to.
 public enum DetectorCatalog {
-    public static let names = ["brute-force", "beaconing", "dga", "dns-tunnel", "rare-process", "exfiltration"]
+    public static let names = ["brute-force", "beaconing", "dga", "dns-tunnel", "rare-process", "new-logon-path", "exfiltration"]
 
     public struct UnknownDetector: Error, CustomStringConvertible {
         public var name: String
@@ -19,6 +19,7 @@ public enum DetectorCatalog {
         case "dga": "DNS names unlike the legitimate names of the data (character n-grams, entropy, length, consonant runs)"
         case "dns-tunnel": "per source, domain and day, how much information the distinct names asked carry (their compressed size): data sent out through DNS queries"
         case "rare-process": "parent→child process pairs rare across hosts and new on their host"
+        case "new-logon-path": "an account logging on to a host from a machine it never used to reach it (after a baseline day), weighted by privilege, whether the source ever made privileged logons, and how few machines reach the host: lateral movement with valid accounts"
         case "exfiltration": "outbound volume of a host far above its own baseline for that hour, weighted by whether anybody was logged on (`spoor sessions`)"
         default: ""
         }
@@ -36,6 +37,7 @@ public enum DetectorCatalog {
         case "dns-tunnel": ["attack.command-and-control", "attack.t1071.004"]
         case "exfiltration": ["attack.exfiltration", "attack.t1041"]
         case "rare-process": ["attack.execution"]
+        case "new-logon-path": ["attack.lateral-movement", "attack.t1021", "attack.t1078"]
         default: []
         }
     }
@@ -48,6 +50,7 @@ public enum DetectorCatalog {
             case "dga": DGADetector()
             case "dns-tunnel": DNSTunnelDetector()
             case "rare-process": RareProcessDetector()
+            case "new-logon-path": NewLogonPathDetector()
             case "exfiltration": ExfiltrationDetector(sessions: sessions ?? SessionTimeline(sessions: [], dataEnd: nil))
             default: throw UnknownDetector(name: name)
             }

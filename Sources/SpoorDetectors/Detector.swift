@@ -5,7 +5,7 @@ import SpoorEvents
 /// was made of, and the events that are its evidence (provenance), so that a person can get back
 /// to the exact input lines.
 public struct DetectorFinding: Sendable, Hashable, Codable {
-    /// The detector's name: `beaconing`, `dga`, `dns-tunnel`, `brute-force`, `rare-process`, `exfiltration`.
+    /// The detector's name: `beaconing`, `dga`, `dns-tunnel`, `brute-force`, `rare-process`, `new-logon-path`, `exfiltration`.
     public var detector: String
     /// 0…1, higher is more suspicious. Comparable within one detector; thresholds are per detector.
     public var score: Double
@@ -49,7 +49,7 @@ public struct Subscore: Sendable, Hashable, Codable {
 /// Kinds in use: `source-destination` (source IP, destination IP or name), `source` (an address
 /// that guesses passwords), `host` (a host name), `host-hour` (host, hour start ISO-8601),
 /// `domain` (a DNS name), `source-domain-day` (source, registrable domain, day start),
-/// `process-pair` (host, parent image, child image).
+/// `process-pair` (host, parent image, child image), `logon-path` (account, source, target).
 public struct DetectorEntity: Sendable, Hashable, Codable, CustomStringConvertible {
     public var kind: String
     public var parts: [String]

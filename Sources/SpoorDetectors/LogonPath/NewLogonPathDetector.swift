@@ -1,0 +1,267 @@
+import SpoorCore
+import SpoorEvents
+
+/// The settings of ``NewLogonPathDetector``.
+public struct NewLogonPathPolicy: Sendable, Hashable {
+    /// The first day of an organisation's remote logons is its baseline: a path first used
+    /// within it is known, one first used later is new.
+    public var baselineSeconds: Int64 = 86_400
+    /// Findings below this score are not reported.
+    public var threshold: Double = 0.3
+    /// How long after a logon its 4672 ("special privileges assigned to new logon") may come.
+    public var privilegeSeconds: Int64 = 5
+    public init() {}
+}
+
+/// New logon paths: an account logging on to a host from a machine it has not used to reach
+/// that host before — the trace that lateral movement with valid accounts leaves (ATT&CK
+/// T1021 remote services, T1078 valid accounts, T1569.002 PsExec's service). A path is
+/// (organisation, account, source, target): the target is the host that logged the logon
+/// (`host.name`), the source the machine it came from (`source.ip`, else the workstation name
+/// in `source.domain`). The logons read are successful remote logons: `event.category`
+/// `authentication`, `event.type` `start`, `event.outcome` `success`, from another machine —
+/// Windows logon types Network, NetworkCleartext, RemoteInteractive and
+/// CachedRemoteInteractive (4624; the types of Microsoft's "4624(S): An account was
+/// successfully logged on"), and any other successful authentication that names a remote
+/// source address (sshd's `Accepted …`). Machine accounts (`NAME$`), anonymous logons and
+/// logons from the host itself (loopback) are left out.
+///
+/// Authentication graphs of enterprises are stable: accounts log on to the same few hosts
+/// from the same few machines, and an intruder who moves with stolen credentials draws edges
+/// the graph never had (Kent, Liebrock and Neil 2015, "Authentication graphs: analyzing user
+/// behavior within an enterprise network", Computers & Security; Bowman et al. 2020,
+/// "Detecting lateral movement in enterprise computer networks with unsupervised graph AI",
+/// RAID). Which new edges matter is structural: privileged logons, from machines that do not
+/// usually make them, to hosts few machines reach (Siadati and Memon 2017, "Detecting
+/// structurally anomalous logins within enterprise networks", CCS).
+///
+/// Per path (documented in `Docs/Detectors-host.md` §5):
+/// - `new-path`: 1 when the path is first used more than a baseline day after the
+///   organisation's first remote logon, 0 within the baseline, 0.5 when the organisation has
+///   less than a day of logons;
+/// - `account-new-on-target`: 1 when this is the account's first way onto the target (no
+///   earlier logon of the account there from any source);
+/// - `source-new-to-target`: 1 when the source had never logged anybody on to the target;
+/// - `target-fan-in`: 1 − (sources that reach the target + 1) / (sources in the organisation
+///   + 2): a file server everybody maps is no news, a workstation that receives a network
+///   logon is;
+/// - `privilege`: 0.3 for an unprivileged logon; for a privileged one (Windows 4672 with the
+///   logon's id on the target within `privilegeSeconds`; `root` over ssh) 0.5 when its source
+///   made privileged logons during the baseline (an administrator's console or jump host), 1
+///   when it made none (a user's workstation that starts logging on as an administrator).
+/// score = new-path × privilege × (0.7 + 0.1 × account-new-on-target + 0.1 ×
+/// source-new-to-target + 0.1 × target-fan-in): a privileged logon from a machine that made
+/// none in the baseline scores 0.7–1, the structure terms order those; every other path stays
+/// at or under 0.5 (values chosen, not fitted; Docs/Detectors-host.md §5 has what a first
+/// weighting did). Entity kind `logon-path`, parts `[account, source, target]`;
+/// evidence: the path's first 4 logons.
+public struct NewLogonPathDetector: EventDetector {
+    public let name = "new-logon-path"
+    public var policy: NewLogonPathPolicy
+
+    struct PathKey: Hashable {
+        var org: UInt32, account: UInt32, source: UInt32, target: UInt32
+    }
+
+    /// Per path, inline (no heap storage per path): the first four logons' ids, times and
+    /// logon ids (to find their 4672).
+    struct Path {
+        var count: Int32 = 0
+        var first = Int64.max
+        var last = Int64.min
+        var logons: (Logon, Logon, Logon, Logon) = (.none, .none, .none, .none)
+
+        mutating func add(_ l: Logon) {
+            first = min(first, l.time)
+            last = max(last, l.time)
+            count &+= 1
+            // Keep the four earliest (pages do not come in time order; kept in time order).
+            if count > 4, l.time >= logons.3.time { return }
+            var all = [logons.0, logons.1, logons.2, logons.3, l].filter { $0.id >= 0 }
+            all.sort { ($0.time, $0.id) < ($1.time, $1.id) }
+            while all.count < 4 { all.append(.none) }
+            logons = (all[0], all[1], all[2], all[3])
+        }
+
+        var kept: [Logon] { [logons.0, logons.1, logons.2, logons.3].filter { $0.id >= 0 } }
+    }
+
+    struct Logon {
+        var id: Int64
+        var time: Int64
+        /// The logon's id on the target (0: none), to match its 4672.
+        var logonID: UInt64
+        /// Privileged by itself (`root` over ssh).
+        var root: Bool
+        static let none = Logon(id: -1, time: 0, logonID: 0, root: false)
+    }
+
+    struct PrivilegeKey: Hashable {
+        var org: UInt32, host: UInt32, logonID: UInt64
+    }
+
+    private var strings = DetectorStrings()
+    private var paths: [PathKey: Path] = [:]
+    /// 4672 events: (org, host, logon id) → the times they were logged.
+    private var privileged: [PrivilegeKey: [Int64]] = [:]
+
+    public init(policy: NewLogonPathPolicy = NewLogonPathPolicy()) {
+        self.policy = policy
+    }
+
+    /// Windows logon types that come from another machine (Winlogbeat's names, as spoor's
+    /// Windows parsers write `winlog.logon.type`, and the numbers).
+    static let remoteTypes: Set<String> = ["network", "networkcleartext", "remoteinteractive", "cachedremoteinteractive", "3", "8", "10", "12"]
+
+    /// A host or workstation name as paths key it: lower case, its first DNS label.
+    public static func hostKey(_ s: String) -> String? {
+        let l = s.lowercased()
+        guard !l.isEmpty, l != "-" else { return nil }
+        if IPAddress(l) != nil { return l }
+        return String(l.prefix { $0 != "." })
+    }
+
+    /// An account as paths key it: lower case; nil for machine accounts, anonymous and empty.
+    public static func accountKey(_ s: String) -> String? {
+        let l = s.lowercased()
+        guard !l.isEmpty, l != "-", !l.hasSuffix("$"), l != "anonymous logon", l != "anonymous" else { return nil }
+        return l
+    }
+
+    static func isLocal(_ a: IPAddress) -> Bool {
+        let d = a.description
+        return d.hasPrefix("127.") || d == "::1" || d == "0.0.0.0" || d == "::" || d.hasPrefix("::ffff:127.")
+    }
+
+    /// A logon id as one number (`0x3e7` and `999` are the same id); 0 when absent.
+    public static func logonNumber(_ s: String) -> UInt64 {
+        let l = s.lowercased()
+        if l.hasPrefix("0x") { return UInt64(l.dropFirst(2), radix: 16) ?? 0 }
+        return UInt64(l) ?? 0
+    }
+
+    public mutating func observe(_ batch: EventBatch, ids: [Int64]) {
+        let codes = PageColumns.index(batch, Field.eventCode, .string).map { batch.columns[$0].symbols }
+        let logonIDs = PageColumns.index(batch, Field.winlogLogonID, .string).map { batch.columns[$0].symbols }
+        let host = PageColumns.index(batch, Field.hostName, .string).map { batch.columns[$0].symbols }
+        let org = PageColumns.index(batch, Field.organizationID, .string).map { batch.columns[$0].symbols }
+        let times = PageColumns.index(batch, Field.timestamp, .timestamp).map { batch.columns[$0] }
+        var hosts = PageSymbols(batch, normalise: Self.hostKey)
+        var verbatim = PageSymbols(batch, normalise: PageColumns.value)
+        func time(_ r: Int) -> Int64 { times.flatMap { $0.valid[r] ? $0.integers[r] : nil } ?? 0 }
+        func logonID(_ r: Int) -> UInt64 {
+            guard let logonIDs, logonIDs[r] != 0, let s = batch.symbols.string(logonIDs[r]) else { return 0 }
+            return Self.logonNumber(s)
+        }
+        // 4672: special privileges assigned to a new logon (the subject's logon id).
+        if let codes, let special = batch.symbols.lookup("4672"), logonIDs != nil {
+            for r in 0..<batch.count where codes[r] == special {
+                let id = logonID(r)
+                guard id != 0, let h = host.map({ hosts.id($0[r], batch, &self.strings) }), h != 0 else { continue }
+                let o = org.map { verbatim.id($0[r], batch, &self.strings) } ?? 0
+                privileged[PrivilegeKey(org: o, host: h, logonID: id), default: []].append(time(r))
+            }
+        }
+        guard let out = PageColumns.index(batch, Field.eventOutcome, .string),
+              let cat = PageColumns.index(batch, Field.eventCategory, .stringList),
+              let typ = PageColumns.index(batch, Field.eventType, .stringList),
+              let authSym = batch.symbols.lookup("authentication"), let successSym = batch.symbols.lookup("success"),
+              let startSym = batch.symbols.lookup("start"),
+              let user = PageColumns.index(batch, Field.userName, .string).map({ batch.columns[$0].symbols }),
+              let host else { return }
+        let outcomes = batch.columns[out].symbols, categories = batch.columns[cat], types = batch.columns[typ]
+        let logonType = PageColumns.index(batch, Field.winlogLogonType, .string).map { batch.columns[$0].symbols }
+        let ipCol = PageColumns.index(batch, Field.sourceIP, .ip).map { batch.columns[$0] }
+        let domain = PageColumns.index(batch, Field.sourceDomain, .string).map { batch.columns[$0].symbols }
+        var remoteType: [UInt32: Bool] = [:]
+        var accounts = PageSymbols(batch, normalise: Self.accountKey)
+        for r in 0..<batch.count {
+            guard outcomes[r] == successSym, PageColumns.list(categories, r, contains: authSym),
+                  PageColumns.list(types, r, contains: startSym) else { continue }
+            // Windows: the logon type says whether it came from another machine.
+            var typed = false
+            if let logonType, logonType[r] != 0 {
+                let s = logonType[r]
+                let remote = remoteType[s] ?? (batch.symbols.string(s).map { Self.remoteTypes.contains($0.lowercased()) } ?? false)
+                remoteType[s] = remote
+                guard remote else { continue }
+                typed = true
+            }
+            var source: UInt32 = 0
+            if let ipCol, ipCol.valid[r] {
+                let a = ipCol.addresses[r]
+                guard !Self.isLocal(a) else { continue }
+                source = strings.id(a.description)
+            } else if typed, let domain, domain[r] != 0 {
+                source = hosts.id(domain[r], batch, &strings)
+            }
+            guard source != 0 else { continue }
+            let target = hosts.id(host[r], batch, &strings)
+            let account = accounts.id(user[r], batch, &strings)
+            guard target != 0, account != 0, source != target else { continue }
+            let o = org.map { verbatim.id($0[r], batch, &self.strings) } ?? 0
+            let logon = Logon(id: r < ids.count ? ids[r] : Int64(r), time: time(r), logonID: typed ? logonID(r) : 0,
+                              root: !typed && strings[account] == "root")
+            paths[PathKey(org: o, account: account, source: source, target: target), default: Path()].add(logon)
+        }
+    }
+
+    public mutating func finish() -> [DetectorFinding] {
+        struct Pair: Hashable { var org: UInt32, a: UInt32, b: UInt32 }
+        let window = policy.privilegeSeconds * 1_000_000
+        func isPrivileged(_ k: PathKey, _ l: Logon) -> Bool {
+            if l.root { return true }
+            guard l.logonID != 0, let times = privileged[PrivilegeKey(org: k.org, host: k.target, logonID: l.logonID)] else { return false }
+            return times.contains { $0 >= l.time - window && $0 <= l.time + window }
+        }
+        var orgSpan: [UInt32: (Int64, Int64)] = [:]
+        var accountOnTarget: [Pair: Int64] = [:], sourceToTarget: [Pair: Int64] = [:], privilegedFrom: [Pair: Int64] = [:]
+        var targetSources: [Pair: Set<UInt32>] = [:]
+        var orgSources: [UInt32: Set<UInt32>] = [:]
+        var privilegedPath: [PathKey: Bool] = [:]
+        for (k, p) in paths {
+            let s = orgSpan[k.org] ?? (p.first, p.last)
+            orgSpan[k.org] = (min(s.0, p.first), max(s.1, p.last))
+            let at = Pair(org: k.org, a: k.account, b: k.target), st = Pair(org: k.org, a: k.source, b: k.target)
+            accountOnTarget[at] = min(accountOnTarget[at] ?? .max, p.first)
+            sourceToTarget[st] = min(sourceToTarget[st] ?? .max, p.first)
+            targetSources[Pair(org: k.org, a: 0, b: k.target), default: []].insert(k.source)
+            orgSources[k.org, default: []].insert(k.source)
+            let priv = p.kept.contains { isPrivileged(k, $0) }
+            privilegedPath[k] = priv
+            if priv, let firstPrivileged = p.kept.first(where: { isPrivileged(k, $0) })?.time {
+                let from = Pair(org: k.org, a: k.source, b: 0)
+                privilegedFrom[from] = min(privilegedFrom[from] ?? .max, firstPrivileged)
+            }
+        }
+        let baseline = policy.baselineSeconds * 1_000_000
+        var findings: [DetectorFinding] = []
+        for (k, p) in paths {
+            let span = orgSpan[k.org] ?? (p.first, p.last)
+            let new: Double = span.1 - span.0 < baseline ? 0.5 : (p.first - span.0 > baseline ? 1 : 0)
+            guard new > 0 else { continue }
+            let accountNew: Double = accountOnTarget[Pair(org: k.org, a: k.account, b: k.target)] == p.first ? 1 : 0
+            let sourceNew: Double = sourceToTarget[Pair(org: k.org, a: k.source, b: k.target)] == p.first ? 1 : 0
+            let reaching = Double(targetSources[Pair(org: k.org, a: 0, b: k.target)]?.count ?? 1)
+            let fanIn = 1 - (reaching + 1) / (Double(orgSources[k.org]?.count ?? 1) + 2)
+            let priv = privilegedPath[k] ?? false
+            // A privileged origin is new when the source made no privileged logon in the baseline.
+            let newOrigin = priv && (privilegedFrom[Pair(org: k.org, a: k.source, b: 0)] ?? .max) - span.0 > baseline
+            let privilege = !priv ? 0.3 : (newOrigin ? 1.0 : 0.5)
+            let score = new * privilege * (0.7 + 0.1 * accountNew + 0.1 * sourceNew + 0.1 * fanIn)
+            guard score >= policy.threshold else { continue }
+            let account = strings[k.account], source = strings[k.source], target = strings[k.target]
+            findings.append(DetectorFinding(
+                detector: name, score: score,
+                subscores: [Subscore("new-path", new), Subscore("account-new-on-target", accountNew),
+                            Subscore("source-new-to-target", sourceNew), Subscore("target-fan-in", fanIn), Subscore("privilege", privilege)],
+                entity: DetectorEntity(kind: "logon-path", parts: [account, source, target], organization: strings[k.org]),
+                firstSeen: Timestamp(microseconds: p.first), lastSeen: Timestamp(microseconds: p.last),
+                evidence: cappedEvidence(p.kept.map(\.id), limit: 4),
+                summary: "\(account) from \(source) to \(target): \(p.count) logon\(p.count == 1 ? "" : "s")\(priv ? ", privileged" : "")"
+                    + (newOrigin ? ", from a machine that made no privileged logon in the baseline" : "") + (accountNew == 1 ? ", the account's first on \(target)" : "")
+                    + ", \(Int(reaching)) source\(reaching == 1 ? "" : "s") reach \(target)"))
+        }
+        return findings.sorted { ($0.score, $1.entity.description) > ($1.score, $0.entity.description) }
+    }
+}

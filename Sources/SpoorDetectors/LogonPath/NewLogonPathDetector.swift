@@ -10,6 +10,10 @@ public struct NewLogonPathPolicy: Sendable, Hashable {
     public var threshold: Double = 0.3
     /// How long after a logon its 4672 ("special privileges assigned to new logon") may come.
     public var privilegeSeconds: Int64 = 5
+    /// A source that this many other machines log on to is a server (an administrator's console,
+    /// a jump host): privileged logons from it are administration, as from one that made
+    /// privileged logons in the baseline.
+    public var adminHostFanIn = 3
     public init() {}
 }
 
@@ -47,8 +51,10 @@ public struct NewLogonPathPolicy: Sendable, Hashable {
 ///   logon is;
 /// - `privilege`: 0.3 for an unprivileged logon; for a privileged one (Windows 4672 with the
 ///   logon's id on the target within `privilegeSeconds`; `root` over ssh) 0.5 when its source
-///   made privileged logons during the baseline (an administrator's console or jump host), 1
-///   when it made none (a user's workstation that starts logging on as an administrator).
+///   made privileged logons during the baseline or is a server that `adminHostFanIn` or more
+///   machines log on to (an administrator's console or jump host), 1 otherwise (a user's
+///   workstation that starts logging on as an administrator). Sources given by address are
+///   resolved to their host with ``HostAddressBook`` where the events bind them.
 /// score = new-path × privilege × (0.7 + 0.1 × account-new-on-target + 0.1 ×
 /// source-new-to-target + 0.1 × target-fan-in): a privileged logon from a machine that made
 /// none in the baseline scores 0.7–1, the structure terms order those; every other path stays
@@ -75,8 +81,20 @@ public struct NewLogonPathDetector: EventDetector {
             first = min(first, l.time)
             last = max(last, l.time)
             count &+= 1
-            // Keep the four earliest (pages do not come in time order; kept in time order).
-            if count > 4, l.time >= logons.3.time { return }
+            keep(l)
+        }
+
+        /// Another path's logons joined to this one (the same machine seen under two names).
+        mutating func merge(_ o: Path) {
+            first = min(first, o.first)
+            last = max(last, o.last)
+            count &+= o.count
+            for l in o.kept { keep(l) }
+        }
+
+        /// Keeps the four earliest logons (pages do not come in time order; kept in time order).
+        private mutating func keep(_ l: Logon) {
+            if logons.3.id >= 0, l.time >= logons.3.time { return }
             var all = [logons.0, logons.1, logons.2, logons.3, l].filter { $0.id >= 0 }
             all.sort { ($0.time, $0.id) < ($1.time, $1.id) }
             while all.count < 4 { all.append(.none) }
@@ -104,6 +122,9 @@ public struct NewLogonPathDetector: EventDetector {
     private var paths: [PathKey: Path] = [:]
     /// 4672 events: (org, host, logon id) → the times they were logged.
     private var privileged: [PrivilegeKey: [Int64]] = [:]
+    /// Which host an address belonged to (``HostAddressBook``), so that a source's logons by
+    /// address and by workstation name, and across its address changes, are one source.
+    private var book = HostAddressBook()
 
     public init(policy: NewLogonPathPolicy = NewLogonPathPolicy()) {
         self.policy = policy
@@ -141,6 +162,7 @@ public struct NewLogonPathDetector: EventDetector {
     }
 
     public mutating func observe(_ batch: EventBatch, ids: [Int64]) {
+        book.observe(batch)
         let codes = PageColumns.index(batch, Field.eventCode, .string).map { batch.columns[$0].symbols }
         let logonIDs = PageColumns.index(batch, Field.winlogLogonID, .string).map { batch.columns[$0].symbols }
         let host = PageColumns.index(batch, Field.hostName, .string).map { batch.columns[$0].symbols }
@@ -208,6 +230,19 @@ public struct NewLogonPathDetector: EventDetector {
 
     public mutating func finish() -> [DetectorFinding] {
         struct Pair: Hashable { var org: UInt32, a: UInt32, b: UInt32 }
+        // Sources by address resolved to their host where the address book knows it.
+        book.finish()
+        var resolved: [PathKey: Path] = [:]
+        for (k, p) in paths {
+            var key = k
+            if let a = IPAddress(strings[k.source]),
+               let name = book.host(organization: strings[k.org], address: a, at: p.first).flatMap(Self.hostKey) {
+                key.source = strings.id(name)
+            }
+            guard key.source != key.target else { continue }
+            if var q = resolved[key] { q.merge(p); resolved[key] = q } else { resolved[key] = p }
+        }
+        let paths = resolved
         let window = policy.privilegeSeconds * 1_000_000
         func isPrivileged(_ k: PathKey, _ l: Logon) -> Bool {
             if l.root { return true }
@@ -245,8 +280,11 @@ public struct NewLogonPathDetector: EventDetector {
             let reaching = Double(targetSources[Pair(org: k.org, a: 0, b: k.target)]?.count ?? 1)
             let fanIn = 1 - (reaching + 1) / (Double(orgSources[k.org]?.count ?? 1) + 2)
             let priv = privilegedPath[k] ?? false
-            // A privileged origin is new when the source made no privileged logon in the baseline.
-            let newOrigin = priv && (privilegedFrom[Pair(org: k.org, a: k.source, b: 0)] ?? .max) - span.0 > baseline
+            // A privileged origin is new when the source made no privileged logon in the baseline
+            // and is no server (few machines log on to it).
+            let reachingSource = targetSources[Pair(org: k.org, a: 0, b: k.source)]?.count ?? 0
+            let adminHost = reachingSource >= policy.adminHostFanIn
+            let newOrigin = priv && !adminHost && (privilegedFrom[Pair(org: k.org, a: k.source, b: 0)] ?? .max) - span.0 > baseline
             let privilege = !priv ? 0.3 : (newOrigin ? 1.0 : 0.5)
             let score = new * privilege * (0.7 + 0.1 * accountNew + 0.1 * sourceNew + 0.1 * fanIn)
             guard score >= policy.threshold else { continue }
@@ -254,7 +292,8 @@ public struct NewLogonPathDetector: EventDetector {
             findings.append(DetectorFinding(
                 detector: name, score: score,
                 subscores: [Subscore("new-path", new), Subscore("account-new-on-target", accountNew),
-                            Subscore("source-new-to-target", sourceNew), Subscore("target-fan-in", fanIn), Subscore("privilege", privilege)],
+                            Subscore("source-new-to-target", sourceNew), Subscore("target-fan-in", fanIn), Subscore("source-reached-by", Double(reachingSource)),
+                            Subscore("privilege", privilege)],
                 entity: DetectorEntity(kind: "logon-path", parts: [account, source, target], organization: strings[k.org]),
                 firstSeen: Timestamp(microseconds: p.first), lastSeen: Timestamp(microseconds: p.last),
                 evidence: cappedEvidence(p.kept.map(\.id), limit: 4),

@@ -76,6 +76,9 @@ import SpoorTesting
         for u in 1...6 { logons.append(Logon(hour: 33, user: "user\(u)", source: "10.0.0.\(10 + u)", target: "fs01.acme.local")) }
         logons.append(Logon(hour: 34, user: "user2", source: "10.0.0.40", target: "fs01.acme.local"))                    // a laptop
         logons.append(Logon(hour: 35, user: "admin", source: "10.0.1.5", target: "ws04.acme.local", logonID: "0x9a1", special: "2465"))   // 0x9a1 = 2465
+        // An administrator at the file server's console (six machines log on to it: a server)
+        // reaching a workstation: administration, though the server made no privileged logon before.
+        logons.append(Logon(hour: 35, user: "admin2", source: "FS01", target: "ws05.acme.local", logonID: "0x51", special: "0x51"))
         let attack = logons.count
         logons.append(Logon(hour: 36, user: "Admin", source: "10.0.0.13", target: "DC01.acme.local", logonID: "0x77", special: "0x77"))
         // Never paths: a local logon, a machine account, loopback, a failure.
@@ -97,8 +100,11 @@ import SpoorTesting
         let laptop = try #require(f.first { $0.entity.parts == ["user2", "10.0.0.40", "fs01"] })
         #expect(laptop.subscores.first { $0.name == "privilege" }?.value == 0.3)
         #expect(top.score > console.score && console.score > laptop.score)
+        let server = try #require(f.first { $0.entity.parts == ["admin2", "fs01", "ws05"] })
+        #expect(server.subscores.first { $0.name == "privilege" }?.value == 0.5)
+        #expect(server.subscores.first { $0.name == "source-reached-by" }?.value == 7)
         // The routine (every path of day 1) is known; the excluded logons make no path.
-        #expect(f.count == 3, "\(f.map(\.summary))")
+        #expect(f.count == 4, "\(f.map(\.summary))")
     }
 
     @Test func lessThanADayOfDataIsHalfNew() throws {

@@ -413,13 +413,18 @@ public struct WindowsEventMapper: Sendable {
             for t in sem.type { table.symbols.append(builder.intern(t.utf8.span)) }
             learnt = true
         }
+        // The action, outcome and the cells of memo hits are staged (`StagedCells`); a memo miss
+        // writes after the cells staged before it.
+        var pid: Int64? = nil
+        withUnsafeTemporaryAllocation(of: EventBatchBuilder.Cell.self, capacity: StagedCells.capacity) { buffer in
+        var st = StagedCells(buffer, direct: !stagesCells)
         table.symbols.withUnsafeBufferPointer { s in
-            builder.set(f.action, symbol: s[0])
+            st.add(.symbol(f.action, s[0]), &builder)
             builder.beginList(f.category)
             for k in 0..<sem.category.count { builder.appendToList(f.category, symbol: s[2 + k]) }
             builder.beginList(f.type)
             for k in 0..<sem.type.count { builder.appendToList(f.type, symbol: s[2 + sem.category.count + k]) }
-            if s[1] != 0 { builder.set(f.outcome, symbol: s[1]) }
+            if s[1] != 0 { st.add(.symbol(f.outcome, s[1]), &builder) }
         }
         func targets(_ name: Int32) -> Int32 {
             let id = Int(name)
@@ -434,18 +439,21 @@ public struct WindowsEventMapper: Sendable {
             }
             return table.slots[id]
         }
-        var pid: Int64? = nil
         for item in v.eventData {
             let slot = targets(item.name)
             guard slot >= 0 else { continue }
-            writeItemSemantics(item, table.lists[Int(slot)], key: key, status: true, entity: sem.entityFromStart, text, escapes, f, &pid, &builder)
+            writeItemSemantics(item, table.lists[Int(slot)], key: key, status: true, entity: sem.entityFromStart, text, escapes, f, &pid,
+                               &st, &builder)
         }
         if v.eventData.isEmpty {
             for item in v.userData {
                 let slot = targets(item.name)
                 guard slot >= 0 else { continue }
-                writeItemSemantics(item, table.lists[Int(slot)], key: key, status: false, entity: false, text, escapes, f, &pid, &builder)
+                writeItemSemantics(item, table.lists[Int(slot)], key: key, status: false, entity: false, text, escapes, f, &pid,
+                                   &st, &builder)
             }
+        }
+        st.flush(&builder)
         }
         if learnt { directTargets[key] = table }
         if sem.entityFromStart, let pid, let host = computer.map({ Self.string(text, $0) }) {
@@ -461,11 +469,21 @@ public struct WindowsEventMapper: Sendable {
     /// `status`: `.status` targets set the outcome (event data), else they are skipped.
     private mutating func writeItemSemantics(_ item: EVTXDataItem, _ list: [ResolvedTarget], key: Int, status: Bool, entity: Bool,
                                              _ text: [UInt8], _ escapes: Bool, _ f: FixedColumns, _ pid: inout Int64?,
-                                             _ builder: inout EventBatchBuilder) {
+                                             _ st: inout StagedCells, _ builder: inout EventBatchBuilder) {
         let slot = Int(item.slot)
         if item.stamp >= 0, slot < itemMemos.count, itemMemos[slot].semStamp == item.stamp, itemMemos[slot].semKey == key {
             let m = itemMemos[slot]
-            for k in Int(m.cellStart)..<Int(m.cellStart + m.cellCount) { builder.set(memoCells[k].handle, cell: memoCells[k].cell) }
+            for k in Int(m.cellStart)..<Int(m.cellStart + m.cellCount) {
+                let h = memoCells[k].handle
+                switch memoCells[k].cell {
+                case .symbol(let s): st.add(.symbol(h, s), &builder)
+                case .integer(let v, .int): st.add(.integer(h, v), &builder)
+                case .integer(let v, .timestamp): st.add(.timestamp(h, Timestamp(microseconds: v)), &builder)
+                case let cell:
+                    st.flush(&builder)
+                    builder.set(h, cell: cell)
+                }
+            }
             for k in Int(m.relatedStart)..<Int(m.relatedStart + m.relatedCount) {
                 let r = memoRelated[k]
                 related.add(r.kind, memoRelatedBytes, r.start..<r.end)
@@ -473,6 +491,8 @@ public struct WindowsEventMapper: Sendable {
             if m.pidSet { pid = m.pid }
             return
         }
+        // What the targets find set (`isSet`, `openRowCell`) includes the cells staged before.
+        st.flush(&builder)
         var memoizable = item.stamp >= 0 && slot >= 0
         if memoizable {
             check: for t in list {

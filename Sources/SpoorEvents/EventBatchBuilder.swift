@@ -266,8 +266,7 @@ public struct EventBatchBuilder: Sendable {
         }
     }
 
-    /// Writes `cells` into the open row in order: the same as ``set(_:symbol:)`` or
-    /// ``set(_:int:)`` of each cell, but the builder's arrays are reached once per run of cells
+    /// Writes `cells` into the open row in order: the same as ``set(_:)`` of each cell, but the builder's arrays are reached once per run of cells
     /// instead of once per cell (each access to a stored array to write it checks that it is
     /// uniquely referenced), for a parser that stages a row's cells and writes them at once.
     public mutating func set(cells: UnsafeBufferPointer<Cell>) {

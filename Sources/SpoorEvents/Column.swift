@@ -65,6 +65,8 @@ public struct Column: Sendable {
     mutating func pad(to rows: Int) {
         let k = rows - count
         guard k > 0 else { return }
+        // One missing row (a column skipped by the previous row) is the common case: a plain append.
+        if k == 1 { appendNull(); return }
         switch kind {
         case .string: symbols.append(contentsOf: repeatElement(0, count: k))
         case .int, .bool, .timestamp: integers.append(contentsOf: repeatElement(0, count: k)); valid.append(contentsOf: repeatElement(false, count: k))
@@ -104,6 +106,14 @@ public struct Column: Sendable {
             listSymbols.removeLast(listSymbols.count - Int(listStarts[rows]))
             listStarts.removeLast(listStarts.count - rows - 1)
             valid.removeLast(valid.count - rows)
+        }
+    }
+
+    /// Whether any of the first `rows` rows has a value (one typed scan).
+    func hasValue(rows: Int) -> Bool {
+        switch kind {
+        case .string: return symbols.prefix(rows).contains { $0 != 0 }
+        default: return valid.prefix(rows).contains(true)
         }
     }
 

@@ -44,6 +44,9 @@ public struct EventBatchBuilder: Sendable {
     private var constantLists: [Int: [UInt32]] = [:]
     /// List items bound for string columns in the open row, joined when the row ends.
     private var joined: [Int: [UInt8]] = [:]
+    /// Rows to reserve in every column when the next batch gets its first row (``finish()``
+    /// leaves it, so a last batch that never gets a row allocates nothing).
+    private var pendingReserve = 0
 
     public init(symbolCapacity: Int = 4096) {
         batch = EventBatch(symbolCapacity: symbolCapacity)
@@ -91,6 +94,10 @@ public struct EventBatchBuilder: Sendable {
     public mutating func beginRow() {
         precondition(!rowOpen, "beginRow() called twice without endRow() or cancelRow()")
         rowOpen = true
+        if pendingReserve > 0 {
+            for c in batch.columns.indices { batch.columns[c].reserve(pendingReserve) }
+            pendingReserve = 0
+        }
     }
 
     /// Finishes the row: columns it did not set get a null.
@@ -220,6 +227,112 @@ public struct EventBatchBuilder: Sendable {
         let s = internCached(c, bytes)
         if prepare(h) { batch.columns[c].symbols[batch.count] = s } else { batch.columns[c].symbols.append(s) }
         return s
+    }
+
+    /// The symbol ``set(_:bytes:)`` would write into `h` for `bytes` (a recent symbol of the
+    /// column, else interned), without writing it: for ``set(cells:)``. Nil when `h` does not
+    /// hold strings (then write the value with ``set(_:bytes:)``, which converts it).
+    public mutating func symbol(_ h: ColumnHandle, bytes: Span<UInt8>) -> UInt32? {
+        guard kinds[h.index] == .string else { return nil }
+        return internCached(h.index, bytes)
+    }
+
+    /// One value for ``set(cells:)``: a symbol of the current batch (``symbol(_:_:)``), an
+    /// integer (``integer(_:_:)``) or a time (``timestamp(_:_:)``), written as
+    /// ``set(_:symbol:)``, ``set(_:int:)`` or ``set(_:timestamp:)`` writes it (converted when the
+    /// column is of another kind).
+    public struct Cell: Sendable {
+        public let column: Int32
+        /// `.string` (a symbol), `.int` or `.timestamp` (µs).
+        public let kind: FieldKind
+        public let value: Int64
+
+        @inlinable init(column: Int32, kind: FieldKind, value: Int64) {
+            self.column = column
+            self.kind = kind
+            self.value = value
+        }
+
+        @inlinable public static func symbol(_ h: ColumnHandle, _ s: UInt32) -> Cell {
+            Cell(column: Int32(truncatingIfNeeded: h.index), kind: .string, value: Int64(s))
+        }
+
+        @inlinable public static func integer(_ h: ColumnHandle, _ v: Int64) -> Cell {
+            Cell(column: Int32(truncatingIfNeeded: h.index), kind: .int, value: v)
+        }
+
+        @inlinable public static func timestamp(_ h: ColumnHandle, _ t: Timestamp) -> Cell {
+            Cell(column: Int32(truncatingIfNeeded: h.index), kind: .timestamp, value: t.microseconds)
+        }
+    }
+
+    /// Writes `cells` into the open row in order: the same as ``set(_:)`` of each cell, but the builder's arrays are reached once per run of cells
+    /// instead of once per cell (each access to a stored array to write it checks that it is
+    /// uniquely referenced), for a parser that stages a row's cells and writes them at once.
+    public mutating func set(cells: UnsafeBufferPointer<Cell>) {
+        var i = 0
+        let n = cells.count
+        while i < n {
+            i = setRun(cells, from: i)
+            guard i < n else { return }
+            // A cell the run leaves: another kind than its column's, or a column to pad with its constant.
+            set(cells[i])
+            i += 1
+        }
+    }
+
+    /// Writes one cell: ``set(_:symbol:)``, ``set(_:int:)`` or ``set(_:timestamp:)`` of it.
+    public mutating func set(_ cell: Cell) {
+        let h = ColumnHandle(index: Int(cell.column))
+        switch cell.kind {
+        case .string: set(h, symbol: UInt32(truncatingIfNeeded: cell.value))
+        case .timestamp: set(h, timestamp: Timestamp(microseconds: cell.value))
+        default: set(h, int: cell.value)
+        }
+    }
+
+    /// Writes cells from `start` on while each goes to a column of its kind that needs no
+    /// constant padded in; returns the index of the first cell it did not write.
+    private mutating func setRun(_ cells: UnsafeBufferPointer<Cell>, from start: Int) -> Int {
+        let rows = batch.count
+        return kinds.withUnsafeBufferPointer { kinds in
+            hasConstant.withUnsafeBufferPointer { constant in
+                filled.withUnsafeMutableBufferPointer { filled in
+                    batch.columns.withUnsafeMutableBufferPointer { columns in
+                        var i = start
+                        while i < cells.count {
+                            let cell = cells[i]
+                            let c = Int(cell.column)
+                            precondition(c >= 0 && c < columns.count && c < filled.count, "a cell for a column this builder does not have")
+                            let kind = kinds[c]
+                            guard kind == cell.kind, kind == .string || kind == .int || kind == .timestamp else { return i }
+                            let integer = kind != .string
+                            let n = filled[c]
+                            if n > rows {
+                                if integer {
+                                    columns[c].set(integer: cell.value, at: rows)
+                                } else {
+                                    columns[c].symbols[rows] = UInt32(truncatingIfNeeded: cell.value)
+                                }
+                            } else {
+                                if n < rows {
+                                    if constant[c] { return i }
+                                    columns[c].pad(to: rows)
+                                }
+                                filled[c] = rows + 1
+                                if integer {
+                                    columns[c].append(integer: cell.value)
+                                } else {
+                                    columns[c].symbols.append(UInt32(truncatingIfNeeded: cell.value))
+                                }
+                            }
+                            i += 1
+                        }
+                        return i
+                    }
+                }
+            }
+        }
     }
 
     /// Interns `bytes` once, for a value many rows will share (``set(_:symbol:)``).
@@ -448,24 +561,45 @@ public struct EventBatchBuilder: Sendable {
         var next = EventBatch(symbolCapacity: max(1024, batch.symbols.count))
         next.symbols.reserve(symbols: batch.symbols.count, bytes: batch.symbols.byteCount)
         next.columns = batch.columns.map { Column(name: $0.name, kind: $0.kind) }
-        for c in next.columns.indices { next.columns[c].reserve(max(batch.count, 64)) }
+        // The columns' room is reserved when the next batch gets its first row (`beginRow`).
+        pendingReserve = max(batch.count, 64)
         next.columnIndex = batch.columnIndex
-        let out = dropEmptyColumns(batch)
+        var out = batch
         batch = next
-        generation = UInt64.random(in: 1...UInt64.max)
+        out.dropEmptyColumns()
+        generation = Self.nextGeneration(generation)
         for c in filled.indices { filled[c] = 0 }
         for k in recent.indices { recent[k] = 0 }
         for c in constants.keys { internConstant(c) }
         return out
     }
 
-    /// Columns created for earlier batches but unused in this one are left out of it.
-    private func dropEmptyColumns(_ b: EventBatch) -> EventBatch {
-        guard b.columns.contains(where: { col in !(0..<b.count).contains(where: col.isValid) }) else { return b }
-        var out = b
-        out.columns = b.columns.filter { col in (0..<b.count).contains(where: col.isValid) }
-        out.columnIndex = Dictionary(uniqueKeysWithValues: out.columns.enumerated().map { ($1.name, $0) })
-        return out
+    /// The generation after `g`: a 64-bit mix (SplitMix64's finaliser, Steele, Lea and Flood,
+    /// 2014, "Fast splittable pseudorandom number generators", OOPSLA) of `g` plus an odd
+    /// constant, so successive batches of one builder never repeat a generation soon and
+    /// builders started from random generations stay apart; never 0. (Drawing a random number
+    /// per batch asked the kernel each time.)
+    static func nextGeneration(_ g: UInt64) -> UInt64 {
+        var z = g &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return z == 0 ? 1 : z
+    }
+
+}
+
+extension EventBatch {
+    /// Leaves out the columns no row has a value in (columns created for earlier batches of a
+    /// builder but unused in this one), in place.
+    mutating func dropEmptyColumns() {
+        let rows = count
+        guard columns.contains(where: { !$0.hasValue(rows: rows) }) else { return }
+        columns.removeAll { !$0.hasValue(rows: rows) }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(columns.count)
+        for (c, col) in columns.enumerated() { index[col.name] = c }
+        columnIndex = index
     }
 }
 

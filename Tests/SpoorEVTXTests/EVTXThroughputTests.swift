@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import SpoorCore
 import SpoorEvents
-import SpoorParsers
+@testable import SpoorParsers
 @testable import SpoorEVTX
 import SpoorTesting
 
@@ -17,7 +17,8 @@ import SpoorTesting
 /// - the `evtx` Python package's `records_json()` on the same files when `SPOOR_PYTHON` has it.
 /// `SPOOR_EVTX_BENCH_ONLY=direct` runs only the direct path, 50 passes (for profiling);
 /// `SPOOR_EVTX_BENCH_STAMPS=0` turns the reader's stamps off and `SPOOR_EVTX_BENCH_SHORTCUT=0` its
-/// per-template shortcut (A/B comparisons inside one build).
+/// per-template shortcut, `SPOOR_EVTX_BENCH_STAGE=0` the mapper's staged cells
+/// (`WindowsEventMapper.stagesCells`: each cell by its own `set`) (A/B comparisons inside one build).
 @Suite struct EVTXThroughputTests {
     static let enabled = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH"] == "1" && SharedData.isAvailable
 
@@ -67,9 +68,16 @@ import SpoorTesting
         let stamps = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_STAMPS"] != "0"
         // `SPOOR_EVTX_BENCH_SHORTCUT=0`: every record by the instance scan (no per-template shortcut).
         let shortcuts = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_SHORTCUT"] != "0"
+        // `SPOOR_EVTX_BENCH_STAGE=0`: the mapper writes each cell by its own `set` (no `set(cells:)`).
+        let staged = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_STAGE"] != "0"
+        // `SPOOR_EVTX_BENCH_STAGE=ab`: every pass of the direct path twice, staged and not, alternating
+        // (an A/B whose two sides meet the same load), and the best of each printed.
+        let alternate = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_STAGE"] == "ab"
         var bestDirect = Double.infinity
+        var bestUnstaged = Double.infinity
         var directEvents = 0, direct = 0, replayed = 0, shortcut = 0
-        for _ in 0..<(directOnly ? 50 : 5) {
+        for pass in 0..<((directOnly ? 50 : 5) * (alternate ? 2 : 1)) {
+            let unstaged = alternate ? pass % 2 == 1 : !staged
             let t0 = ProcessUsage.cpuSeconds()
             directEvents = 0
             direct = 0
@@ -77,6 +85,7 @@ import SpoorTesting
             shortcut = 0
             for f in files {
                 var mapper = WindowsEventMapper(context: context)
+                mapper.stagesCells = !unstaged
                 var builder = EventBatchBuilder()
                 let reader = EVTXEventReader(file: f)
                 reader.stamps = stamps
@@ -100,10 +109,17 @@ import SpoorTesting
                 replayed += reader.replayedRecords
                 shortcut += reader.shortcutRecords
             }
-            bestDirect = min(bestDirect, ProcessUsage.cpuSeconds() - t0)
+            if unstaged && alternate {
+                bestUnstaged = min(bestUnstaged, ProcessUsage.cpuSeconds() - t0)
+            } else {
+                bestDirect = min(bestDirect, ProcessUsage.cpuSeconds() - t0)
+            }
+        }
+        if alternate {
+            print("EVTX throughput: spoor full events, direct path (no staging, alternating) \(directEvents) events, \(Int(Double(directEvents) / bestUnstaged)) records/cpu-s")
         }
         #expect(directOnly || directEvents == events)
-        print("EVTX throughput: spoor full events, direct path\(stamps ? "" : " (no stamps)")\(shortcuts ? "" : " (no shortcut)") \(directEvents) events (\(direct) direct, \(replayed) by a plan, \(shortcut) by the shortcut), \(Int(Double(directEvents) / bestDirect)) records/cpu-s")
+        print("EVTX throughput: spoor full events, direct path\(stamps ? "" : " (no stamps)")\(shortcuts ? "" : " (no shortcut)")\(staged ? "" : " (no staging)") \(directEvents) events (\(direct) direct, \(replayed) by a plan, \(shortcut) by the shortcut), \(Int(Double(directEvents) / bestDirect)) records/cpu-s")
 
         // The reader alone (no mapper, no builder): what the direct path costs before the row is written.
         var bestReader = Double.infinity

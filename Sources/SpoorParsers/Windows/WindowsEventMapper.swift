@@ -25,7 +25,8 @@ public struct WindowsEventMapper: Sendable {
     private var fixed: FixedColumns? = nil
     private var dataColumns: [String: ColumnHandle] = [:]
     private var userDataColumns: [String: ColumnHandle] = [:]
-    private var resolved: [Int: ResolvedSemantics] = [:]
+    /// Per `id << 3 | log.index`: the semantics resolved in the builder, nil when the event has none.
+    private var resolved: [Int: ResolvedSemantics?] = [:]
     private var ecsColumns: [String: ColumnHandle] = [:]
     private var scripts = ScriptBlockAssembler()
     private var related = RelatedValues()
@@ -57,6 +58,9 @@ public struct WindowsEventMapper: Sendable {
     private var memoCells: [(handle: ColumnHandle, cell: EventBatchBuilder.RowCell)] = []
     private var memoRelatedBytes: [UInt8] = []
     private var memoRelated: [(kind: RelatedValues.Kind, start: Int, end: Int)] = []
+    /// Whether the direct path stages its `System` and data cells for one
+    /// `EventBatchBuilder.set(cells:)` (off: each written by its own `set`; for comparisons).
+    var stagesCells = true
 
     public init(context: ParseContext) {
         self.context = context
@@ -163,23 +167,52 @@ public struct WindowsEventMapper: Sendable {
             memoGeneration = builder.generation
             clearMemos()
         }
+        guard let f = fixed else { return }
+        var log = WindowsLog.other
+        let computerRange = range(.computer)
+        // The `System` cells and the data items are staged and written with one
+        // `set(cells:)` (see `StagedCells`), the semantics' cells one by one after them.
+        let eventID = try withUnsafeTemporaryAllocation(of: EventBatchBuilder.Cell.self, capacity: StagedCells.capacity) {
+            buffer throws(ParseError) -> Int? in
+            var st = StagedCells(buffer, direct: !stagesCells)
+            let id = try writeStaged(v, text: text, escapes: escapes, time: time, offsetSeconds: t.offsetSeconds, log: &log, f, &st, &builder)
+            st.flush(&builder)
+            return id
+        }
+        if let id = eventID, let sem = semantics(log, id, &builder) {
+            if log == .powerShell && id == 4104 {
+                writeScriptSemantics(v, sem, id: id, computer: computerRange, time: time, f, &builder)
+            } else {
+                writeDirectSemantics(v, sem, key: id << 3 | log.index, computer: computerRange, time: time, escapes: escapes, f, &builder)
+            }
+        }
+    }
+
+    /// The direct path's `System` fields and data items (``write(evtx:into:)``) into `st`;
+    /// returns the event id and sets `log`.
+    private mutating func writeStaged(_ v: EVTXEventView, text: [UInt8], escapes: Bool, time: Timestamp, offsetSeconds: Int,
+                                      log: inout WindowsLog, _ f: FixedColumns, _ st: inout StagedCells,
+                                      _ builder: inout EventBatchBuilder) throws(ParseError) -> Int? {
         let stamps = v.systemStamps
         let slots = v.systemSlots
-        guard let f = fixed else { return }
-        builder.set(f.timestamp, timestamp: time)
-        if t.offsetSeconds != lastOffset {
-            lastOffset = t.offsetSeconds
-            lastOffsetText = formatUTCOffset(t.offsetSeconds)
+        let system = v.system
+        func range(_ f: EVTXSystemField) -> Range<Int>? {
+            let s = system[2 * f.rawValue]
+            return s < 0 ? nil : Int(s)..<Int(system[2 * f.rawValue + 1])
+        }
+        st.add(.timestamp(f.timestamp, time), &builder)
+        if offsetSeconds != lastOffset {
+            lastOffset = offsetSeconds
+            lastOffsetText = formatUTCOffset(offsetSeconds)
             constants[Self.zoneSlot] = 0
         }
         if constantGeneration != builder.generation {
             constantGeneration = builder.generation
             for k in constants.indices { constants[k] = 0 }
         }
-        builder.set(f.timezone, symbol: constantSymbol(Self.zoneSlot, lastOffsetText, &builder))
-        builder.set(f.kind, symbol: constantSymbol(Self.kindSlot, "event", &builder))
+        st.add(.symbol(f.timezone, constantSymbol(Self.zoneSlot, lastOffsetText, &builder)), &builder)
+        st.add(.symbol(f.kind, constantSymbol(Self.kindSlot, "event", &builder)), &builder)
         let providerRange = range(.providerName), channelRange = range(.channel)
-        let log: WindowsLog
         let providerStamp = stamps[EVTXSystemField.providerName.rawValue], channelStamp = stamps[EVTXSystemField.channel.rawValue]
         if providerStamp >= 0, channelStamp >= 0, logMemo.provider == providerStamp, logMemo.channel == channelStamp {
             log = logMemo.log
@@ -187,49 +220,49 @@ public struct WindowsEventMapper: Sendable {
             log = WindowsLog.of(text, provider: providerRange, channel: channelRange)
             logMemo = (providerRange == nil ? -1 : providerStamp, channelRange == nil ? -1 : channelStamp, log)
         }
-        builder.set(f.module, symbol: constantSymbol(Self.moduleSlot + log.index, log.module, &builder))
-        if let r = channelRange { setSystemText(.channel, stamps, slots, f.channel, nil, text, r, escapes, &builder) }
+        st.add(.symbol(f.module, constantSymbol(Self.moduleSlot + log.index, log.module, &builder)), &builder)
+        if let r = channelRange { setSystemText(.channel, stamps, slots, f.channel, nil, text, r, escapes, &st, &builder) }
         func number<T: FixedWidthInteger>(_ f: EVTXSystemField) -> T? { range(f).flatMap { Self.integer(text, $0) } }
         let eventID: Int?
         let idStamp = stamps[EVTXSystemField.eventID.rawValue], idSlot = Int(slots[EVTXSystemField.eventID.rawValue])
         if idStamp >= 0, idSlot < itemMemos.count, itemMemos[idSlot].stamp == idStamp {
             let m = itemMemos[idSlot]
             eventID = m.number
-            builder.set(f.eventID, symbol: m.symbol)
-            builder.set(f.code, symbol: m.symbol)
+            st.add(.symbol(f.eventID, m.symbol), &builder)
+            st.add(.symbol(f.code, m.symbol), &builder)
         } else {
             eventID = number(.eventID)
             var symbol: UInt32 = 0
             if let id = eventID {
                 let s = String(id)
-                symbol = builder.set(f.eventID, bytes: s.utf8.span)
-                if symbol != 0 { builder.set(f.code, symbol: symbol) } else { builder.set(f.code, string: s) }
+                symbol = st.set(f.eventID, bytes: s.utf8.span, &builder)
+                if symbol != 0 { st.add(.symbol(f.code, symbol), &builder) } else { st.flush(&builder); builder.set(f.code, string: s) }
             }
             rememberSymbol(symbol, stamp: idStamp, slot: idSlot)
             if idStamp >= 0, idSlot >= 0 { itemMemos[idSlot].number = eventID ?? 0 }
         }
         // A value written to two columns is interned once (its symbol, when the first column
         // took it as a string).
-        if let r = providerRange { setSystemText(.providerName, stamps, slots, f.provider, f.eventProvider, text, r, escapes, &builder) }
-        if let r = range(.providerGUID) { setSystemText(.providerGUID, stamps, slots, f.providerGUID, nil, text, r, escapes, &builder) }
+        if let r = providerRange { setSystemText(.providerName, stamps, slots, f.provider, f.eventProvider, text, r, escapes, &st, &builder) }
+        if let r = range(.providerGUID) { setSystemText(.providerGUID, stamps, slots, f.providerGUID, nil, text, r, escapes, &st, &builder) }
         let computerRange = range(.computer)
-        if let r = computerRange { setSystemText(.computer, stamps, slots, f.computer, f.host, text, r, escapes, &builder) }
-        if let n: Int64 = number(.eventRecordID) { builder.set(f.recordID, int: n) }
-        if let n: Int64 = number(.processID) { builder.set(f.pid, int: n) }
-        if let n: Int64 = number(.threadID) { builder.set(f.tid, int: n) }
-        if let r = range(.activityID) { setSystemText(.activityID, stamps, slots, f.activity, nil, text, r, escapes, &builder) }
-        if let r = range(.relatedActivityID) { setSystemText(.relatedActivityID, stamps, slots, f.relatedActivity, nil, text, r, escapes, &builder) }
-        if let r = range(.userID) { setSystemText(.userID, stamps, slots, f.userIdentifier, nil, text, r, escapes, &builder) }
-        if let n: Int = number(.version) { builder.set(f.version, int: Int64(n)) }
-        if let n: Int = number(.task) { builder.set(f.task, int: Int64(n)) }
-        if let n: Int = number(.opcode) { builder.set(f.opcode, int: Int64(n)) }
+        if let r = computerRange { setSystemText(.computer, stamps, slots, f.computer, f.host, text, r, escapes, &st, &builder) }
+        if let n: Int64 = number(.eventRecordID) { st.add(.integer(f.recordID, n), &builder) }
+        if let n: Int64 = number(.processID) { st.add(.integer(f.pid, n), &builder) }
+        if let n: Int64 = number(.threadID) { st.add(.integer(f.tid, n), &builder) }
+        if let r = range(.activityID) { setSystemText(.activityID, stamps, slots, f.activity, nil, text, r, escapes, &st, &builder) }
+        if let r = range(.relatedActivityID) { setSystemText(.relatedActivityID, stamps, slots, f.relatedActivity, nil, text, r, escapes, &st, &builder) }
+        if let r = range(.userID) { setSystemText(.userID, stamps, slots, f.userIdentifier, nil, text, r, escapes, &st, &builder) }
+        if let n: Int = number(.version) { st.add(.integer(f.version, Int64(n)), &builder) }
+        if let n: Int = number(.task) { st.add(.integer(f.task, Int64(n)), &builder) }
+        if let n: Int = number(.opcode) { st.add(.integer(f.opcode, Int64(n)), &builder) }
         let keywordsStamp = stamps[EVTXSystemField.keywords.rawValue], keywordsSlot = Int(slots[EVTXSystemField.keywords.rawValue])
         if keywordsStamp >= 0, keywordsSlot < itemMemos.count, itemMemos[keywordsSlot].stamp == keywordsStamp {
-            builder.set(f.keywords, symbol: itemMemos[keywordsSlot].symbol)
+            st.add(.symbol(f.keywords, itemMemos[keywordsSlot].symbol), &builder)
         } else if let r = range(.keywords), Self.isLowerHex(text, r) {
             // `0x` and lower-case hex digits (the view's rendering of a hex value) is its own
             // `keywordsText`: written as it is.
-            let symbol = builder.set(f.keywords, bytes: text.span.extracting(r))
+            let symbol = st.set(f.keywords, bytes: text.span.extracting(r), &builder)
             rememberSymbol(symbol, stamp: keywordsStamp, slot: keywordsSlot)
         } else if let r = range(.keywords) {
             if !Self.equals(text, r, lastKeywords) {
@@ -238,11 +271,11 @@ public struct WindowsEventMapper: Sendable {
                 let t = WindowsEvent.keywordsText(Self.string(text, r))
                 lastKeywordsText = ByteText.hasEscapes(t) ? ByteText.decode(t) : Array(t.utf8)
             }
-            let symbol = builder.set(f.keywords, bytes: lastKeywordsText.span)
+            let symbol = st.set(f.keywords, bytes: lastKeywordsText.span, &builder)
             rememberSymbol(symbol, stamp: keywordsStamp, slot: keywordsSlot)
         }
         if let n: Int = number(.level), let name = WindowsEvent.levelName(n) {
-            builder.set(f.level, symbol: constantSymbol(Self.levelSlot + min(max(n, 0), 5), name, &builder))
+            st.add(.symbol(f.level, constantSymbol(Self.levelSlot + min(max(n, 0), 5), name, &builder)), &builder)
         }
 
         for item in v.eventData {
@@ -255,7 +288,7 @@ public struct WindowsEventMapper: Sendable {
                 if id >= dataByID.count { dataByID.append(contentsOf: repeatElement(nil, count: id + 1 - dataByID.count)) }
                 dataByID[id] = h
             }
-            setItemText(item, h, text, escapes, &builder)
+            setItemText(item, h, text, escapes, &st, &builder)
         }
         for item in v.userData {
             let id = Int(item.name)
@@ -267,15 +300,9 @@ public struct WindowsEventMapper: Sendable {
                 if id >= userDataByID.count { userDataByID.append(contentsOf: repeatElement(nil, count: id + 1 - userDataByID.count)) }
                 userDataByID[id] = h
             }
-            setItemText(item, h, text, escapes, &builder)
+            setItemText(item, h, text, escapes, &st, &builder)
         }
-        if let id = eventID, let sem = semantics(log, id, &builder) {
-            if log == .powerShell && id == 4104 {
-                writeScriptSemantics(v, sem, id: id, computer: computerRange, time: time, f, &builder)
-            } else {
-                writeDirectSemantics(v, sem, key: id << 3 | log.index, computer: computerRange, time: time, escapes: escapes, f, &builder)
-            }
-        }
+        return eventID
     }
 
     private mutating func clearMemos() {
@@ -286,21 +313,22 @@ public struct WindowsEventMapper: Sendable {
         memoRelated.removeAll(keepingCapacity: true)
     }
 
-    /// ``setText(_:_:_:_:_:)`` of `System` field `k` into `h` (and `h2`), or the symbol its memo
+    /// ``stageText(_:_:_:_:_:_:)`` of `System` field `k` into `h` (and `h2`), or the symbol its memo
     /// holds when the field's stamp is the memo's.
     @inline(__always)
     private mutating func setSystemText(_ k: EVTXSystemField, _ stamps: [Int32], _ slots: [Int32], _ h: ColumnHandle, _ h2: ColumnHandle?,
-                                        _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool, _ b: inout EventBatchBuilder) {
+                                        _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool, _ st: inout StagedCells,
+                                        _ b: inout EventBatchBuilder) {
         let stamp = stamps[k.rawValue]
         let slot = Int(slots[k.rawValue])
         if stamp >= 0, slot < itemMemos.count, itemMemos[slot].stamp == stamp {
             let s = itemMemos[slot].symbol
-            b.set(h, symbol: s)
-            if let h2 { b.set(h2, symbol: s) }
+            st.add(.symbol(h, s), &b)
+            if let h2 { st.add(.symbol(h2, s), &b) }
             return
         }
-        let s = setText(h, text, r, escapes, &b)
-        if let h2 { if s != 0 { b.set(h2, symbol: s) } else { setText(h2, text, r, escapes, &b) } }
+        let s = stageText(h, text, r, escapes, &st, &b)
+        if let h2 { if s != 0 { st.add(.symbol(h2, s), &b) } else { stageText(h2, text, r, escapes, &st, &b) } }
         rememberSymbol(s, stamp: stamp, slot: slot)
     }
 
@@ -317,16 +345,17 @@ public struct WindowsEventMapper: Sendable {
         if slot >= itemMemos.count { itemMemos.append(contentsOf: repeatElement(ItemMemo(), count: slot + 1 - itemMemos.count)) }
     }
 
-    /// ``setText(_:_:_:_:_:)`` of a data item into its column, or the symbol its slot's memo holds
+    /// ``stageText(_:_:_:_:_:_:)`` of a data item into its column, or the symbol its slot's memo holds
     /// when the item's stamp is the memo's.
     @inline(__always)
-    private mutating func setItemText(_ item: EVTXDataItem, _ h: ColumnHandle, _ text: [UInt8], _ escapes: Bool, _ b: inout EventBatchBuilder) {
+    private mutating func setItemText(_ item: EVTXDataItem, _ h: ColumnHandle, _ text: [UInt8], _ escapes: Bool, _ st: inout StagedCells,
+                                      _ b: inout EventBatchBuilder) {
         let slot = Int(item.slot)
         if item.stamp >= 0, slot < itemMemos.count, itemMemos[slot].stamp == item.stamp {
-            b.set(h, symbol: itemMemos[slot].symbol)
+            st.add(.symbol(h, itemMemos[slot].symbol), &b)
             return
         }
-        rememberSymbol(setText(h, text, item.range, escapes, &b), stamp: item.stamp, slot: slot)
+        rememberSymbol(stageText(h, text, item.range, escapes, &st, &b), stamp: item.stamp, slot: slot)
     }
 
     /// The symbol of constant `text` in slot `slot` of ``constants`` (interned on first use in
@@ -384,13 +413,18 @@ public struct WindowsEventMapper: Sendable {
             for t in sem.type { table.symbols.append(builder.intern(t.utf8.span)) }
             learnt = true
         }
+        // The action, outcome and the cells of memo hits are staged (`StagedCells`); a memo miss
+        // writes after the cells staged before it.
+        var pid: Int64? = nil
+        withUnsafeTemporaryAllocation(of: EventBatchBuilder.Cell.self, capacity: StagedCells.capacity) { buffer in
+        var st = StagedCells(buffer, direct: !stagesCells)
         table.symbols.withUnsafeBufferPointer { s in
-            builder.set(f.action, symbol: s[0])
+            st.add(.symbol(f.action, s[0]), &builder)
             builder.beginList(f.category)
             for k in 0..<sem.category.count { builder.appendToList(f.category, symbol: s[2 + k]) }
             builder.beginList(f.type)
             for k in 0..<sem.type.count { builder.appendToList(f.type, symbol: s[2 + sem.category.count + k]) }
-            if s[1] != 0 { builder.set(f.outcome, symbol: s[1]) }
+            if s[1] != 0 { st.add(.symbol(f.outcome, s[1]), &builder) }
         }
         func targets(_ name: Int32) -> Int32 {
             let id = Int(name)
@@ -405,18 +439,21 @@ public struct WindowsEventMapper: Sendable {
             }
             return table.slots[id]
         }
-        var pid: Int64? = nil
         for item in v.eventData {
             let slot = targets(item.name)
             guard slot >= 0 else { continue }
-            writeItemSemantics(item, table.lists[Int(slot)], key: key, status: true, entity: sem.entityFromStart, text, escapes, f, &pid, &builder)
+            writeItemSemantics(item, table.lists[Int(slot)], key: key, status: true, entity: sem.entityFromStart, text, escapes, f, &pid,
+                               &st, &builder)
         }
         if v.eventData.isEmpty {
             for item in v.userData {
                 let slot = targets(item.name)
                 guard slot >= 0 else { continue }
-                writeItemSemantics(item, table.lists[Int(slot)], key: key, status: false, entity: false, text, escapes, f, &pid, &builder)
+                writeItemSemantics(item, table.lists[Int(slot)], key: key, status: false, entity: false, text, escapes, f, &pid,
+                                   &st, &builder)
             }
+        }
+        st.flush(&builder)
         }
         if learnt { directTargets[key] = table }
         if sem.entityFromStart, let pid, let host = computer.map({ Self.string(text, $0) }) {
@@ -432,11 +469,21 @@ public struct WindowsEventMapper: Sendable {
     /// `status`: `.status` targets set the outcome (event data), else they are skipped.
     private mutating func writeItemSemantics(_ item: EVTXDataItem, _ list: [ResolvedTarget], key: Int, status: Bool, entity: Bool,
                                              _ text: [UInt8], _ escapes: Bool, _ f: FixedColumns, _ pid: inout Int64?,
-                                             _ builder: inout EventBatchBuilder) {
+                                             _ st: inout StagedCells, _ builder: inout EventBatchBuilder) {
         let slot = Int(item.slot)
         if item.stamp >= 0, slot < itemMemos.count, itemMemos[slot].semStamp == item.stamp, itemMemos[slot].semKey == key {
             let m = itemMemos[slot]
-            for k in Int(m.cellStart)..<Int(m.cellStart + m.cellCount) { builder.set(memoCells[k].handle, cell: memoCells[k].cell) }
+            for k in Int(m.cellStart)..<Int(m.cellStart + m.cellCount) {
+                let h = memoCells[k].handle
+                switch memoCells[k].cell {
+                case .symbol(let s): st.add(.symbol(h, s), &builder)
+                case .integer(let v, .int): st.add(.integer(h, v), &builder)
+                case .integer(let v, .timestamp): st.add(.timestamp(h, Timestamp(microseconds: v)), &builder)
+                case let cell:
+                    st.flush(&builder)
+                    builder.set(h, cell: cell)
+                }
+            }
             for k in Int(m.relatedStart)..<Int(m.relatedStart + m.relatedCount) {
                 let r = memoRelated[k]
                 related.add(r.kind, memoRelatedBytes, r.start..<r.end)
@@ -444,6 +491,8 @@ public struct WindowsEventMapper: Sendable {
             if m.pidSet { pid = m.pid }
             return
         }
+        // What the targets find set (`isSet`, `openRowCell`) includes the cells staged before.
+        st.flush(&builder)
         var memoizable = item.stamp >= 0 && slot >= 0
         if memoizable {
             check: for t in list {
@@ -663,34 +712,31 @@ public struct WindowsEventMapper: Sendable {
     /// normalised in a scratch buffer; a String only when a ``ByteText`` escape may be in it).
     /// `escapes`: whether the record's text may hold a ``ByteText`` escape (U+EF80…U+EFFF, UTF-8
     /// lead byte 0xEE); when not, no value needs the String.
-    /// Returns the symbol `set(_:bytes:)` gave, or 0 when the value went in as a String.
+    /// Through `st`: the value's symbol is staged; a value that needs the String is written at
+    /// once, after the cells staged before it. Returns the symbol, or 0 when the value went in
+    /// as a String.
     @inline(__always) @discardableResult
-    private mutating func setText(_ h: ColumnHandle, _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool, _ b: inout EventBatchBuilder) -> UInt32 {
+    private mutating func stageText(_ h: ColumnHandle, _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool, _ st: inout StagedCells,
+                                    _ b: inout EventBatchBuilder) -> UInt32 {
         let n = r.count
         if n == 36 || n == 38 {
             switch Self.guidForm(text, r) {
             case .canonical:
                 let p = n == 38 ? r.lowerBound + 1 : r.lowerBound
-                return b.set(h, bytes: text.span.extracting(p..<(p + 36)))
+                return st.set(h, bytes: text.span.extracting(p..<(p + 36)), &b)
             case .other:
                 normaliseGUID(text, r)
-                return b.set(h, bytes: guidScratch.span)
+                return st.set(h, bytes: guidScratch.span, &b)
             case .none:
                 break
             }
         }
         if escapes && text[r].contains(0xEE) {
+            st.flush(&b)
             b.set(h, text: Self.string(text, r))
             return 0
         }
-        return b.set(h, bytes: text.span.extracting(r))
-    }
-
-    /// ``setText(_:_:_:_:_:)`` into two columns.
-    @inline(__always)
-    private mutating func setTwice(_ h1: ColumnHandle, _ h2: ColumnHandle, _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool, _ b: inout EventBatchBuilder) {
-        let symbol = setText(h1, text, r, escapes, &b)
-        if symbol != 0 { b.set(h2, symbol: symbol) } else { setText(h2, text, r, escapes, &b) }
+        return st.set(h, bytes: text.span.extracting(r), &b)
     }
 
     enum GUIDForm { case none, canonical, other }
@@ -758,7 +804,10 @@ public struct WindowsEventMapper: Sendable {
     private mutating func semantics(_ log: WindowsLog, _ id: Int, _ builder: inout EventBatchBuilder) -> ResolvedSemantics? {
         let key = id << 3 | log.index
         if let r = resolved[key] { return r }
-        guard let sem = WindowsSemantics.lookup(log, id) else { return nil }
+        guard let sem = WindowsSemantics.lookup(log, id) else {
+            resolved[key] = .some(nil)
+            return nil
+        }
         var byName: [String: [ResolvedTarget]] = [:]
         for (name, target) in sem.fields {
             let handles = target.columns.map { probe.column($0.0, $0.1, &builder) }
@@ -887,4 +936,49 @@ struct ResolvedSemantics: Sendable {
 struct ResolvedTarget: Sendable {
     var target: WindowsTarget
     var handles: [ColumnHandle]
+}
+
+/// A row's cells gathered for one ``EventBatchBuilder/set(cells:)`` (in a buffer the caller
+/// owns for the call), or, with `direct`, each written at once by its own `set`. Cells keep
+/// their order: a value written to the builder some other way is written after ``flush(_:)``.
+struct StagedCells {
+    static let capacity = 48
+    private let buffer: UnsafeMutableBufferPointer<EventBatchBuilder.Cell>
+    private let direct: Bool
+    private var count = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<EventBatchBuilder.Cell>, direct: Bool) {
+        self.buffer = buffer
+        self.direct = direct
+    }
+
+    @inline(__always)
+    mutating func add(_ cell: EventBatchBuilder.Cell, _ b: inout EventBatchBuilder) {
+        if direct {
+            b.set(cell)
+            return
+        }
+        if count == buffer.count { flush(&b) }
+        buffer.initializeElement(at: count, to: cell)
+        count += 1
+    }
+
+    /// `set(h, bytes:)` through the stage: the value's symbol staged; returns it (0 when the
+    /// column does not hold strings: then the value was written converted, as `set` does).
+    @inline(__always)
+    mutating func set(_ h: ColumnHandle, bytes: Span<UInt8>, _ b: inout EventBatchBuilder) -> UInt32 {
+        if !direct, let s = b.symbol(h, bytes: bytes) {
+            add(.symbol(h, s), &b)
+            return s
+        }
+        flush(&b)
+        return b.set(h, bytes: bytes)
+    }
+
+    /// Writes the staged cells.
+    mutating func flush(_ b: inout EventBatchBuilder) {
+        guard count > 0 else { return }
+        b.set(cells: UnsafeBufferPointer(buffer.extracting(0..<count)))
+        count = 0
+    }
 }

@@ -125,6 +125,8 @@ public struct NewLogonPathDetector: EventDetector {
     /// Which host an address belonged to (``HostAddressBook``), so that a source's logons by
     /// address and by workstation name, and across its address changes, are one source.
     private var book = HostAddressBook()
+    /// Source addresses → string ids (0: loopback), so an address is formatted once.
+    private var addressIDs: [IPAddress: UInt32] = [:]
 
     public init(policy: NewLogonPathPolicy = NewLogonPathPolicy()) {
         self.policy = policy
@@ -212,8 +214,13 @@ public struct NewLogonPathDetector: EventDetector {
             var source: UInt32 = 0
             if let ipCol, ipCol.valid[r] {
                 let a = ipCol.addresses[r]
-                guard !Self.isLocal(a) else { continue }
-                source = strings.id(a.description)
+                if let known = addressIDs[a] {
+                    source = known
+                } else {
+                    source = Self.isLocal(a) ? 0 : strings.id(a.description)
+                    addressIDs[a] = source
+                }
+                guard source != 0 else { continue }   // the host itself (loopback)
             } else if typed, let domain, domain[r] != 0 {
                 source = hosts.id(domain[r], batch, &strings)
             }

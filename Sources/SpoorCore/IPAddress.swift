@@ -46,6 +46,14 @@ public struct IPAddress: Sendable, Hashable, Comparable, Codable, CustomStringCo
         return (top & 0xFE00) == 0xFC00 || (top & 0xFFC0) == 0xFE80 || (high == 0 && low == 1)
     }
 
+    /// Loopback (127.0.0.0/8, `::1`, IPv4-mapped loopback) or unspecified (`0.0.0.0`, `::`):
+    /// the host itself, never another machine (RFC 1122 §3.2.1.3, RFC 4291 §2.5.2–2.5.3).
+    public var isThisHost: Bool {
+        if let v = ipv4 { return v >> 24 == 127 || v == 0 }
+        if high == 0 && (low == 0 || low == 1) { return true }
+        return high == 0 && low >> 32 == 0xFFFF && (low & 0xFFFF_FFFF) >> 24 == 127
+    }
+
     public var description: String {
         if let v = ipv4 {
             return "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)"

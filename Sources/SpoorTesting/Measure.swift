@@ -18,6 +18,20 @@ public enum ProcessUsage {
 }
 
 extension SharedData {
+    /// The concatenated contents of an archive's files (`unzip -p`): for archives holding one
+    /// file of records, read without a temporary folder.
+    public static func unzippedContents(_ archive: URL) throws -> Data {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
+        p.arguments = ["-p", archive.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return data
+    }
+
     /// Unzips an archive of the shared data into a fresh temporary folder and returns its JSON
     /// files; nil when the archive or `unzip` is missing.
     public static func unzipJSON(_ relative: String) throws -> [URL]? {

@@ -49,8 +49,8 @@ public struct NewLogonPathPolicy: Sendable, Hashable {
 /// - `target-fan-in`: 1 − (sources that reach the target + 1) / (sources in the organisation
 ///   + 2): a file server everybody maps is no news, a workstation that receives a network
 ///   logon is;
-/// - `privilege`: 0.3 for an unprivileged logon; for a privileged one (Windows 4672 with the
-///   logon's id on the target within `privilegeSeconds`; `root` over ssh) 0.5 when its source
+/// - `privilege`: 0.3 for an unprivileged path; for a privileged one (one of its first four
+///   logons has a Windows 4672 with the logon's id on the target within `privilegeSeconds`; `root` over ssh) 0.5 when its source
 ///   made privileged logons during the baseline or is a server that `adminHostFanIn` or more
 ///   machines log on to (an administrator's console or jump host), 1 otherwise (a user's
 ///   workstation that starts logging on as an administrator). Sources given by address are
@@ -125,7 +125,8 @@ public struct NewLogonPathDetector: EventDetector {
     /// Which host an address belonged to (``HostAddressBook``), so that a source's logons by
     /// address and by workstation name, and across its address changes, are one source.
     private var book = HostAddressBook()
-    /// Source addresses → string ids (0: loopback), so an address is formatted once.
+    /// Source addresses → their string ids, so an address is formatted once (and, inverted in
+    /// `finish`, looked up in the address book without parsing it back).
     private var addressIDs: [IPAddress: UInt32] = [:]
 
     public init(policy: NewLogonPathPolicy = NewLogonPathPolicy()) {
@@ -136,12 +137,11 @@ public struct NewLogonPathDetector: EventDetector {
     /// Windows parsers write `winlog.logon.type`, and the numbers).
     static let remoteTypes: Set<String> = ["network", "networkcleartext", "remoteinteractive", "cachedremoteinteractive", "3", "8", "10", "12"]
 
-    /// A host or workstation name as paths key it: lower case, its first DNS label.
+    /// A host or workstation name as paths key it: its first DNS label, lower case
+    /// (``HostAddressBook/firstLabel(_:)``, the address book's own key); an address as written.
     public static func hostKey(_ s: String) -> String? {
-        let l = s.lowercased()
-        guard !l.isEmpty, l != "-" else { return nil }
-        if IPAddress(l) != nil { return l }
-        return String(l.prefix { $0 != "." })
+        if let a = IPAddress(s) { return a.description }
+        return HostAddressBook.firstLabel(ArraySlice(s.utf8))
     }
 
     /// An account as paths key it: lower case; nil for machine accounts, anonymous and empty.
@@ -151,57 +151,43 @@ public struct NewLogonPathDetector: EventDetector {
         return l
     }
 
-    static func isLocal(_ a: IPAddress) -> Bool {
-        let d = a.description
-        return d.hasPrefix("127.") || d == "::1" || d == "0.0.0.0" || d == "::" || d.hasPrefix("::ffff:127.")
-    }
-
-    /// A logon id as one number (`0x3e7` and `999` are the same id); 0 when absent.
-    public static func logonNumber(_ s: String) -> UInt64 {
-        let l = s.lowercased()
-        if l.hasPrefix("0x") { return UInt64(l.dropFirst(2), radix: 16) ?? 0 }
-        return UInt64(l) ?? 0
-    }
-
     public mutating func observe(_ batch: EventBatch, ids: [Int64]) {
         book.observe(batch)
-        let codes = PageColumns.index(batch, Field.eventCode, .string).map { batch.columns[$0].symbols }
-        let logonIDs = PageColumns.index(batch, Field.winlogLogonID, .string).map { batch.columns[$0].symbols }
-        let host = PageColumns.index(batch, Field.hostName, .string).map { batch.columns[$0].symbols }
-        let org = PageColumns.index(batch, Field.organizationID, .string).map { batch.columns[$0].symbols }
-        let times = PageColumns.index(batch, Field.timestamp, .timestamp).map { batch.columns[$0] }
+        let column = { (name: String, kind: FieldKind) in PageColumns.index(batch, name, kind).map { batch.columns[$0] } }
+        guard let host = column(Field.hostName, .string)?.symbols else { return }
+        let codes = column(Field.eventCode, .string)?.symbols
+        let logonIDs = column(Field.winlogLogonID, .string)?.symbols
+        let org = column(Field.organizationID, .string)?.symbols
+        let times = column(Field.timestamp, .timestamp)
+        let outcomes = column(Field.eventOutcome, .string)?.symbols
+        let categories = column(Field.eventCategory, .stringList), types = column(Field.eventType, .stringList)
+        let user = column(Field.userName, .string)?.symbols
+        let logonType = column(Field.winlogLogonType, .string)?.symbols
+        let ipCol = column(Field.sourceIP, .ip)
+        let domain = column(Field.sourceDomain, .string)?.symbols
+        let special = batch.symbols.lookup("4672") ?? .max
+        let authSym = batch.symbols.lookup("authentication") ?? .max, successSym = batch.symbols.lookup("success") ?? .max
+        let startSym = batch.symbols.lookup("start") ?? .max
         var hosts = PageSymbols(batch, normalise: Self.hostKey)
+        var accounts = PageSymbols(batch, normalise: Self.accountKey)
         var verbatim = PageSymbols(batch, normalise: PageColumns.value)
-        func time(_ r: Int) -> Int64 { times.flatMap { $0.valid[r] ? $0.integers[r] : nil } ?? 0 }
+        var remoteType: [UInt32: Bool] = [:]
         func logonID(_ r: Int) -> UInt64 {
             guard let logonIDs, logonIDs[r] != 0, let s = batch.symbols.string(logonIDs[r]) else { return 0 }
-            return Self.logonNumber(s)
+            return LogonID.number(s) ?? 0
         }
-        // 4672: special privileges assigned to a new logon (the subject's logon id).
-        if let codes, let special = batch.symbols.lookup("4672"), logonIDs != nil {
-            for r in 0..<batch.count where codes[r] == special {
-                let id = logonID(r)
-                guard id != 0, let h = host.map({ hosts.id($0[r], batch, &self.strings) }), h != 0 else { continue }
-                let o = org.map { verbatim.id($0[r], batch, &self.strings) } ?? 0
-                privileged[PrivilegeKey(org: o, host: h, logonID: id), default: []].append(time(r))
-            }
-        }
-        guard let out = PageColumns.index(batch, Field.eventOutcome, .string),
-              let cat = PageColumns.index(batch, Field.eventCategory, .stringList),
-              let typ = PageColumns.index(batch, Field.eventType, .stringList),
-              let authSym = batch.symbols.lookup("authentication"), let successSym = batch.symbols.lookup("success"),
-              let startSym = batch.symbols.lookup("start"),
-              let user = PageColumns.index(batch, Field.userName, .string).map({ batch.columns[$0].symbols }),
-              let host else { return }
-        let outcomes = batch.columns[out].symbols, categories = batch.columns[cat], types = batch.columns[typ]
-        let logonType = PageColumns.index(batch, Field.winlogLogonType, .string).map { batch.columns[$0].symbols }
-        let ipCol = PageColumns.index(batch, Field.sourceIP, .ip).map { batch.columns[$0] }
-        let domain = PageColumns.index(batch, Field.sourceDomain, .string).map { batch.columns[$0].symbols }
-        var remoteType: [UInt32: Bool] = [:]
-        var accounts = PageSymbols(batch, normalise: Self.accountKey)
         for r in 0..<batch.count {
-            guard outcomes[r] == successSym, PageColumns.list(categories, r, contains: authSym),
-                  PageColumns.list(types, r, contains: startSym) else { continue }
+            let t = times.flatMap { $0.valid[r] ? $0.integers[r] : nil } ?? 0
+            // 4672: special privileges assigned to a new logon (the subject's logon id).
+            if let codes, codes[r] == special {
+                let id = logonID(r), h = hosts.id(host[r], batch, &strings)
+                guard id != 0, h != 0 else { continue }
+                let o = org.map { verbatim.id($0[r], batch, &strings) } ?? 0
+                privileged[PrivilegeKey(org: o, host: h, logonID: id), default: []].append(t)
+                continue
+            }
+            guard let outcomes, outcomes[r] == successSym, let categories, PageColumns.list(categories, r, contains: authSym),
+                  let types, PageColumns.list(types, r, contains: startSym), let user else { continue }
             // Windows: the logon type says whether it came from another machine.
             var typed = false
             if let logonType, logonType[r] != 0 {
@@ -214,22 +200,21 @@ public struct NewLogonPathDetector: EventDetector {
             var source: UInt32 = 0
             if let ipCol, ipCol.valid[r] {
                 let a = ipCol.addresses[r]
+                guard !a.isThisHost else { continue }
                 if let known = addressIDs[a] {
                     source = known
                 } else {
-                    source = Self.isLocal(a) ? 0 : strings.id(a.description)
+                    source = strings.id(a.description)
                     addressIDs[a] = source
                 }
-                guard source != 0 else { continue }   // the host itself (loopback)
             } else if typed, let domain, domain[r] != 0 {
                 source = hosts.id(domain[r], batch, &strings)
             }
-            guard source != 0 else { continue }
             let target = hosts.id(host[r], batch, &strings)
             let account = accounts.id(user[r], batch, &strings)
-            guard target != 0, account != 0, source != target else { continue }
-            let o = org.map { verbatim.id($0[r], batch, &self.strings) } ?? 0
-            let logon = Logon(id: r < ids.count ? ids[r] : Int64(r), time: time(r), logonID: typed ? logonID(r) : 0,
+            guard source != 0, target != 0, account != 0, source != target else { continue }
+            let o = org.map { verbatim.id($0[r], batch, &strings) } ?? 0
+            let logon = Logon(id: r < ids.count ? ids[r] : Int64(r), time: t, logonID: typed ? logonID(r) : 0,
                               root: !typed && strings[account] == "root")
             paths[PathKey(org: o, account: account, source: source, target: target), default: Path()].add(logon)
         }
@@ -237,12 +222,15 @@ public struct NewLogonPathDetector: EventDetector {
 
     public mutating func finish() -> [DetectorFinding] {
         struct Pair: Hashable { var org: UInt32, a: UInt32, b: UInt32 }
+        struct OrgHost: Hashable { var org: UInt32, host: UInt32 }
         // Sources by address resolved to their host where the address book knows it.
         book.finish()
+        var addressOf: [UInt32: IPAddress] = [:]
+        for (a, id) in addressIDs { addressOf[id] = a }
         var resolved: [PathKey: Path] = [:]
         for (k, p) in paths {
             var key = k
-            if let a = IPAddress(strings[k.source]),
+            if let a = addressOf[k.source],
                let name = book.host(organization: strings[k.org], address: a, at: p.first).flatMap(Self.hostKey) {
                 key.source = strings.id(name)
             }
@@ -251,29 +239,29 @@ public struct NewLogonPathDetector: EventDetector {
         }
         let paths = resolved
         let window = policy.privilegeSeconds * 1_000_000
-        func isPrivileged(_ k: PathKey, _ l: Logon) -> Bool {
-            if l.root { return true }
-            guard l.logonID != 0, let times = privileged[PrivilegeKey(org: k.org, host: k.target, logonID: l.logonID)] else { return false }
-            return times.contains { $0 >= l.time - window && $0 <= l.time + window }
-        }
+        // The time of a path's first privileged logon among its first four, nil when none is.
+        var firstPrivileged: [PathKey: Int64] = [:]
         var orgSpan: [UInt32: (Int64, Int64)] = [:]
-        var accountOnTarget: [Pair: Int64] = [:], sourceToTarget: [Pair: Int64] = [:], privilegedFrom: [Pair: Int64] = [:]
-        var targetSources: [Pair: Set<UInt32>] = [:]
+        var accountOnTarget: [Pair: Int64] = [:], sourceToTarget: [Pair: Int64] = [:]
+        var privilegedFrom: [OrgHost: Int64] = [:]
+        var reachedBy: [OrgHost: Set<UInt32>] = [:]
         var orgSources: [UInt32: Set<UInt32>] = [:]
-        var privilegedPath: [PathKey: Bool] = [:]
         for (k, p) in paths {
             let s = orgSpan[k.org] ?? (p.first, p.last)
             orgSpan[k.org] = (min(s.0, p.first), max(s.1, p.last))
             let at = Pair(org: k.org, a: k.account, b: k.target), st = Pair(org: k.org, a: k.source, b: k.target)
             accountOnTarget[at] = min(accountOnTarget[at] ?? .max, p.first)
             sourceToTarget[st] = min(sourceToTarget[st] ?? .max, p.first)
-            targetSources[Pair(org: k.org, a: 0, b: k.target), default: []].insert(k.source)
+            reachedBy[OrgHost(org: k.org, host: k.target), default: []].insert(k.source)
             orgSources[k.org, default: []].insert(k.source)
-            let priv = p.kept.contains { isPrivileged(k, $0) }
-            privilegedPath[k] = priv
-            if priv, let firstPrivileged = p.kept.first(where: { isPrivileged(k, $0) })?.time {
-                let from = Pair(org: k.org, a: k.source, b: 0)
-                privilegedFrom[from] = min(privilegedFrom[from] ?? .max, firstPrivileged)
+            let first = p.kept.first { l in
+                l.root || (l.logonID != 0 && privileged[PrivilegeKey(org: k.org, host: k.target, logonID: l.logonID)]?
+                    .contains { abs($0 - l.time) <= window } == true)
+            }
+            if let t = first?.time {
+                firstPrivileged[k] = t
+                let from = OrgHost(org: k.org, host: k.source)
+                privilegedFrom[from] = min(privilegedFrom[from] ?? .max, t)
             }
         }
         let baseline = policy.baselineSeconds * 1_000_000
@@ -284,14 +272,14 @@ public struct NewLogonPathDetector: EventDetector {
             guard new > 0 else { continue }
             let accountNew: Double = accountOnTarget[Pair(org: k.org, a: k.account, b: k.target)] == p.first ? 1 : 0
             let sourceNew: Double = sourceToTarget[Pair(org: k.org, a: k.source, b: k.target)] == p.first ? 1 : 0
-            let reaching = Double(targetSources[Pair(org: k.org, a: 0, b: k.target)]?.count ?? 1)
+            let reaching = Double(reachedBy[OrgHost(org: k.org, host: k.target)]?.count ?? 1)
             let fanIn = 1 - (reaching + 1) / (Double(orgSources[k.org]?.count ?? 1) + 2)
-            let priv = privilegedPath[k] ?? false
+            let priv = firstPrivileged[k] != nil
             // A privileged origin is new when the source made no privileged logon in the baseline
             // and is no server (few machines log on to it).
-            let reachingSource = targetSources[Pair(org: k.org, a: 0, b: k.source)]?.count ?? 0
-            let adminHost = reachingSource >= policy.adminHostFanIn
-            let newOrigin = priv && !adminHost && (privilegedFrom[Pair(org: k.org, a: k.source, b: 0)] ?? .max) - span.0 > baseline
+            let reachingSource = reachedBy[OrgHost(org: k.org, host: k.source)]?.count ?? 0
+            let newOrigin = priv && reachingSource < policy.adminHostFanIn
+                && (privilegedFrom[OrgHost(org: k.org, host: k.source)] ?? .max) - span.0 > baseline
             let privilege = !priv ? 0.3 : (newOrigin ? 1.0 : 0.5)
             let score = new * privilege * (0.7 + 0.1 * accountNew + 0.1 * sourceNew + 0.1 * fanIn)
             guard score >= policy.threshold else { continue }
@@ -299,13 +287,14 @@ public struct NewLogonPathDetector: EventDetector {
             findings.append(DetectorFinding(
                 detector: name, score: score,
                 subscores: [Subscore("new-path", new), Subscore("account-new-on-target", accountNew),
-                            Subscore("source-new-to-target", sourceNew), Subscore("target-fan-in", fanIn), Subscore("source-reached-by", Double(reachingSource)),
-                            Subscore("privilege", privilege)],
+                            Subscore("source-new-to-target", sourceNew), Subscore("target-fan-in", fanIn),
+                            Subscore("source-reached-by", Double(reachingSource)), Subscore("privilege", privilege)],
                 entity: DetectorEntity(kind: "logon-path", parts: [account, source, target], organization: strings[k.org]),
                 firstSeen: Timestamp(microseconds: p.first), lastSeen: Timestamp(microseconds: p.last),
                 evidence: cappedEvidence(p.kept.map(\.id), limit: 4),
                 summary: "\(account) from \(source) to \(target): \(p.count) logon\(p.count == 1 ? "" : "s")\(priv ? ", privileged" : "")"
-                    + (newOrigin ? ", from a machine that made no privileged logon in the baseline" : "") + (accountNew == 1 ? ", the account's first on \(target)" : "")
+                    + (newOrigin ? ", from a machine that made no privileged logon in the baseline" : "")
+                    + (accountNew == 1 ? ", the account's first on \(target)" : "")
                     + ", \(Int(reaching)) source\(reaching == 1 ? "" : "s") reach \(target)"))
         }
         return findings.sorted { ($0.score, $1.entity.description) > ($1.score, $0.entity.description) }

@@ -56,10 +56,7 @@ struct SessionBuilder {
     /// A LogonId as one canonical text (`0x3e7` and `999` are the same id).
     private func logonID(_ r: Int, _ field: String) -> String? {
         guard let raw = text(r, field) else { return nil }
-        let lower = raw.lowercased()
-        if lower.hasPrefix("0x"), let v = UInt64(lower.dropFirst(2), radix: 16) { return "0x" + String(v, radix: 16) }
-        if let v = UInt64(lower) { return "0x" + String(v, radix: 16) }
-        return lower
+        return LogonID.number(raw).map { "0x" + String($0, radix: 16) } ?? raw.lowercased()
     }
 
     mutating func build() -> ([LogonSession], Timestamp?) {

@@ -118,7 +118,14 @@ import SpoorTesting
         #expect(NewLogonPathDetector.accountKey("DC01$") == nil)
         #expect(NewLogonPathDetector.accountKey("ANONYMOUS LOGON") == nil)
         #expect(NewLogonPathDetector.accountKey("Vera.Kaufmann") == "vera.kaufmann")
-        #expect(NewLogonPathDetector.logonNumber("0x3E7") == 999 && NewLogonPathDetector.logonNumber("999") == 999)
+        #expect(LogonID.number("0x3E7") == 999 && LogonID.number("999") == 999 && LogonID.number("-") == nil)
+        #expect(NewLogonPathDetector.hostKey("-") == nil && NewLogonPathDetector.hostKey("localhost") == nil)
+        for local in ["127.0.0.1", "127.3.2.1", "::1", "0.0.0.0", "::", "::ffff:127.0.0.1"] {
+            #expect(IPAddress(local)?.isThisHost == true, "\(local)")
+        }
+        for remote in ["10.0.0.1", "128.0.0.1", "::2", "fe80::1", "::ffff:10.0.0.1"] {
+            #expect(IPAddress(remote)?.isThisHost == false, "\(remote)")
+        }
     }
 }
 

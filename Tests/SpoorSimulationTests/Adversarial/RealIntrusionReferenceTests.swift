@@ -32,20 +32,11 @@ import SpoorTesting
 
     /// One recording's lines (flat Windows JSON, CR LF).
     static func lines(_ archive: URL) throws -> [String] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
-        p.arguments = ["-p", archive.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return data.split(separator: 10).map { String(decoding: $0.last == 13 ? $0.dropLast() : $0, as: UTF8.self) }
+        try SharedData.unzippedContents(archive).split(separator: 10).map { String(decoding: $0.last == 13 ? $0.dropLast() : $0, as: UTF8.self) }
     }
 
     struct Record {
         var line: String
-        var channel: String
         var id: Int
         var host: String
         var fields: [String: String]
@@ -57,11 +48,11 @@ import SpoorTesting
         var records: [Record] = []
         for line in lines where line.first == "{" {
             let bytes = Array(line.utf8)
-            guard let v = try? JSONParser(maximumDepth: 32).parse(bytes.span), let channel = v["Channel"]?.stringValue, channel == sysmon,
+            guard let v = try? JSONParser(maximumDepth: 32).parse(bytes.span), v["Channel"]?.stringValue == sysmon,
                   let id = v["EventID"]?.intValue else { continue }
             var fields: [String: String] = [:]
             for (k, value) in v.flattened() { fields[k] = value.text }
-            records.append(Record(line: line, channel: channel, id: Int(id), host: fields["Hostname"] ?? "?", fields: fields))
+            records.append(Record(line: line, id: Int(id), host: fields["Hostname"] ?? "?", fields: fields))
         }
         var attack = Set<String>()
         var written = Set<String>()
@@ -120,7 +111,7 @@ import SpoorTesting
                 // hold one recording's attack and the other's host, and the buffer then empties it.
                 let group = "r:\(name)/\(r.host)"
                 let row = FeatureTable.Row(source: "otrf/sysmon", label: isAttack, features: SurfaceFeatures(line: r.line),
-                                           kind: "\(r.channel)/\(r.id)", group: group, hostDay: group, line: r.line)
+                                           kind: "\(Self.sysmon)/\(r.id)", group: group, hostDay: group, line: r.line)
                 table.rows.append(row)
                 // Process creations alone, the kind most of the simulated attack's Sysmon records are.
                 if r.id == 1 {

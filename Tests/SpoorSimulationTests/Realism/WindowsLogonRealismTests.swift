@@ -65,14 +65,7 @@ import SpoorTesting
     /// An OTRF recording (flat Windows JSON, one event per line): its hosts over the recorded
     /// span (first to last event of each host).
     static func otrf(_ archive: URL, into rates: inout Rates, group: String) throws -> Int {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
-        p.arguments = ["-p", archive.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let data = try SharedData.unzippedContents(archive)
         var span: [String: (Timestamp, Timestamp)] = [:]
         var logons = 0
         // Lines end in CR LF: split on the byte (Swift's "\r\n" is one Character).

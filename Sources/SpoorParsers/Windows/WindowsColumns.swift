@@ -88,6 +88,13 @@ struct RelatedValues: Sendable {
     }
 
     /// Adds bytes that need no decoding (no ``ByteText`` escape in them).
+    mutating func add(_ k: Kind, _ value: Span<UInt8>) {
+        let start = bytes.count
+        for i in value.indices { bytes.append(value[i]) }
+        items.append((k, start, bytes.count))
+    }
+
+    /// Adds bytes that need no decoding (no ``ByteText`` escape in them).
     mutating func add(_ k: Kind, _ text: [UInt8], _ r: Range<Int>) {
         let start = bytes.count
         bytes.append(contentsOf: text[r])
@@ -175,22 +182,17 @@ enum WindowsTargetWriter {
             b.set(h[0], text: value)
             related.add(.user, text: value)
         case .hashes:
-            for part in value.split(separator: ",") {
-                guard let eq = part.firstIndex(of: "=") else { continue }
-                let alg = part[..<eq].uppercased()
-                let digest = part[part.index(after: eq)...].lowercased()
-                guard !digest.isEmpty else { continue }
-                let k: Int? = switch alg {
-                case "MD5": 0
-                case "SHA1": 1
-                case "SHA256": 2
-                case "SHA512": 3
-                case "IMPHASH": 4
-                default: nil
+            let bytes = Array(value.utf8)
+            if !bytes.contains(where: { $0 >= 0x80 }) {
+                hashParts(bytes, 0..<bytes.count) { k, digest in
+                    b.set(h[k], bytes: digest)
+                    related.add(.hash, digest)
                 }
-                guard let k else { continue }
-                b.set(h[k], string: digest)
-                related.add(.hash, text: digest)
+            } else {
+                for (k, digest) in hashParts(characters: value) {
+                    b.set(h[k], string: digest)
+                    related.add(.hash, text: digest)
+                }
             }
         case .logonType:
             b.set(h[0], string: logonTypeName(value) ?? value)
@@ -211,6 +213,55 @@ enum WindowsTargetWriter {
                 related.add(.ip, text: ip.description)
             }
         }
+    }
+
+    /// The algorithms of Sysmon's `Hashes`, in the order of the hash columns.
+    static let hashAlgorithms = ["MD5", "SHA1", "SHA256", "SHA512", "IMPHASH"]
+
+    /// Sysmon's `Hashes` (`SHA1=…,MD5=…,SHA256=…,IMPHASH=…`) of ASCII bytes `text[r]`: `body`
+    /// gets each known algorithm's index in ``hashAlgorithms`` (named in any case) and its digest
+    /// lower-cased; parts without `=`, with an empty digest or an unknown algorithm are skipped.
+    /// For ASCII this is ``hashParts(characters:)`` without Strings (a Character is a byte there).
+    @inline(__always)
+    static func hashParts(_ text: [UInt8], _ r: Range<Int>, _ body: (Int, Span<UInt8>) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(r.count, 1)) { scratch in
+            var start = r.lowerBound
+            while start < r.upperBound {
+                var end = start
+                while end < r.upperBound, text[end] != UInt8(ascii: ",") { end += 1 }
+                defer { start = end + 1 }
+                var eq = start
+                while eq < end, text[eq] != UInt8(ascii: "=") { eq += 1 }
+                guard eq + 1 < end, eq - start <= 7 else { continue }
+                // The algorithm's name upper-cased, as big-endian bytes of one integer.
+                var name: UInt64 = 0
+                for c in text[start..<eq] { name = name << 8 | UInt64(c &- 0x61 < 26 ? c - 32 : c) }
+                let k: Int
+                switch name {
+                case 0x4D4435: k = 0                    // MD5
+                case 0x5348_4131: k = 1                 // SHA1
+                case 0x5348_4132_3536: k = 2            // SHA256
+                case 0x5348_4135_3132: k = 3            // SHA512
+                case 0x494D_5048_4153_48: k = 4         // IMPHASH
+                default: continue
+                }
+                var n = 0
+                for c in text[(eq + 1)..<end] { scratch[n] = c &- 0x41 < 26 ? c + 32 : c; n += 1 }
+                body(k, Span(_unsafeElements: UnsafeBufferPointer(rebasing: scratch[0..<n])))
+            }
+        }
+    }
+
+    /// ``hashParts(_:_:_:)`` of any text, by Characters (split at `,`, case mapped by Unicode).
+    static func hashParts(characters value: String) -> [(Int, String)] {
+        var parts: [(Int, String)] = []
+        for part in value.split(separator: ",") {
+            guard let eq = part.firstIndex(of: "=") else { continue }
+            let digest = part[part.index(after: eq)...].lowercased()
+            guard !digest.isEmpty, let k = hashAlgorithms.firstIndex(of: part[..<eq].uppercased()) else { continue }
+            parts.append((k, digest))
+        }
+        return parts
     }
 
     /// The last component of a Windows path (after `\` or `/`).

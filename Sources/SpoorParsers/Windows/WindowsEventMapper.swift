@@ -546,8 +546,22 @@ public struct WindowsEventMapper: Sendable {
     private mutating func writeTarget(_ t: ResolvedTarget, _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool,
                                       _ b: inout EventBatchBuilder) -> Int64? {
         let n = r.count
-        // Values the String handles differently from their bytes go that way.
-        if (escapes && text[r].contains(0xEE)) || ((n == 36 || n == 38) && Self.guidForm(text, r) != .none) {
+        // Values the String handles differently from their bytes go that way, except a GUID
+        // into a text column (Sysmon's process GUIDs), written in its normalised form from the
+        // bytes as ``stageText`` writes it.
+        let guid = n == 36 || n == 38 ? Self.guidForm(text, r) : .none
+        if (escapes && text[r].contains(0xEE)) || guid != .none {
+            if !(escapes && text[r].contains(0xEE)), case .text = t.target {
+                switch guid {
+                case .canonical:
+                    let p = n == 38 ? r.lowerBound + 1 : r.lowerBound
+                    b.set(t.handles[0], bytes: text.span.extracting(p..<(p + 36)))
+                default:
+                    normaliseGUID(text, r)
+                    b.set(t.handles[0], bytes: guidScratch.span)
+                }
+                return nil
+            }
             let value = Self.string(text, r)
             WindowsTargetWriter.write(t, value, &b, &related)
             if case .int = t.target { return WindowsValue.integer(value) }
@@ -624,6 +638,17 @@ public struct WindowsEventMapper: Sendable {
             guidScratch.removeAll(keepingCapacity: true)
             for c in text[r] { guidScratch.append(c >= 0x41 && c <= 0x5a ? c + 32 : c) }
             b.set(h[0], bytes: guidScratch.span)
+            return nil
+        case .hashes:
+            // `WindowsTargetWriter`'s split of `ALG=digest,…` from the bytes when they are ASCII
+            // (where a Character is a byte, so the String's split, case mappings and
+            // comparisons give the same).
+            guard !text[r].contains(where: { $0 >= 0x80 }) else { break }
+            WindowsTargetWriter.hashParts(text, r) { k, digest in
+                guard k < h.count else { return }
+                b.set(h[k], bytes: digest)
+                related.add(.hash, digest)
+            }
             return nil
         case .logonType:
             let number: Int? = Self.integer(text, r)

@@ -30,6 +30,11 @@ final class EVTXPlan {
         case insertUnnamed
         /// A replay step only (`Step`): `mark`, `value` and an item op in one.
         case valueItem
+        /// `<Data>` whose content is one array value: one item per array item. `ints[a]` is the
+        /// value, `ints[a + 1]` the items' name (-1: unnamed `Data` items), `ints[a + 2]` 1 when
+        /// the recorded walk met at least one item (the keys later names were chosen against
+        /// depend on that, so a record with the other case is left to the JSON path).
+        case arrayData
     }
 
     struct Op {
@@ -89,6 +94,8 @@ final class EVTXPlan {
         var k: Int32
     }
     let steps: [Step]
+    /// Whether an op is `arrayData` (then the number of unnamed `Data` items varies).
+    let hasArrays: Bool
 
     /// `shortcutNested` once worked out (-2: not yet; see EVTXShapeTable.swift).
     var shortcutShape: Int8 = -2
@@ -116,6 +123,7 @@ final class EVTXPlan {
         }
         self.slots = slots
         slotCount = Int(n)
+        hasArrays = ops.contains { $0.kind == .arrayData }
         memo.stamps = [Int32](repeating: -1, count: Int(n))
         var steps: [Step] = []
         var k = 0

@@ -40,6 +40,8 @@ struct EVTXViewWalker {
     var memoScratch = EVTXPlan.Memo()
     var unnamedStamps: [Int32] = []
     var stampHits = 0, stampedItems = 0
+    /// Name ids of `param1`, `param2` … (``paramName(_:)``).
+    var paramNames: [Int32] = []
 
     /// The record is left to the JSON path.
     struct Fallback: Error {}
@@ -241,14 +243,38 @@ struct EVTXViewWalker {
                 case .unnamedAt:
                     unnamedAt = eventData.count
                 case .insertUnnamed:
-                    guard unnamedAt >= 0, Int(step.b) == unnamed.count else { throw Fallback() }
+                    // `b` items were recorded; an array among them may give another count.
+                    guard unnamedAt >= 0, Int(step.b) == unnamed.count || plan.hasArrays else { throw Fallback() }
                     // Built in a reused buffer (no allocation per record).
                     unnamedItems.removeAll(keepingCapacity: true)
                     for (j, r) in unnamed.enumerated() {
-                        unnamedItems.append(EVTXDataItem(name: plan.ints[Int(step.a) + j], start: r.0, end: r.1,
+                        let name = j < Int(step.b) ? plan.ints[Int(step.a) + j] : paramName(j)
+                        unnamedItems.append(EVTXDataItem(name: name, start: r.0, end: r.1,
                                                          slot: unnamedStamps[2 * j], stamp: unnamedStamps[2 * j + 1]))
                     }
                     eventData.insert(contentsOf: unnamedItems, at: unnamedAt)
+                case .arrayData:
+                    let a = Int(step.a)
+                    let v = values[Int(plan.ints[a])]
+                    let name = plan.ints[a + 1]
+                    guard v.type & 0x80 != 0 else { throw Fallback() }
+                    // Not compared with the previous record's bytes: the items get no stamps,
+                    // and the value counts as changed.
+                    changes += 1
+                    items.removeAll(keepingCapacity: true)
+                    try arrayItems(v)
+                    guard items.isEmpty == (plan.ints[a + 2] == 0) else { throw Fallback() }
+                    if name < 0 && unnamedAt < 0 && !items.isEmpty { throw Fallback() }
+                    for (s, t) in items {
+                        if name >= 0 {
+                            eventData.append(EVTXDataItem(name: name, start: s, end: t))
+                        } else {
+                            unnamed.append((s, t))
+                            unnamedStamps.append(-1)
+                            unnamedStamps.append(-1)
+                        }
+                    }
+                    if eventData.count + unnamed.count > 512 { throw Fallback() }
                 }
             }
             complete = true
@@ -264,6 +290,12 @@ struct EVTXViewWalker {
             swap(&memoScratch, &plan.memo)
         }
         return complete && eventData.count <= 512 && userData.count <= 512
+    }
+
+    /// The name id of unnamed `Data` item `j` (`param<j + 1>`, as the walk names them).
+    mutating func paramName(_ j: Int) -> Int32 {
+        while paramNames.count <= j { paramNames.append(names.id("param" + String(paramNames.count + 1))) }
+        return paramNames[j]
     }
 
     /// Replays value op `k` (value `v`): its text, from the plan's arena when its raw bytes are
@@ -657,11 +689,17 @@ struct EVTXViewWalker {
                 if isRepeated(e, vi) {
                     // `<Data>%n</Data>` with an array value: one Data per item.
                     guard e.isData, let i = e.soleSubstitution, let v = value(vi, i) else { throw Fallback() }
-                    // As many items as the array holds: not for a plan.
-                    traceOK = false
                     let id = try dataName(e, vi)
                     items.removeAll(keepingCapacity: true)
                     try arrayItems(v)
+                    if tracing {
+                        // As many items as the array holds: replayed by `arrayData`.
+                        if id == nil, unnamedAt < 0, !items.isEmpty { emit(.unnamedAt, 0, 0) }
+                        emit(.arrayData, Int32(traceInts.count), 0)
+                        traceInts.append(Int32(instances[vi].first + i))
+                        traceInts.append(id ?? -1)
+                        traceInts.append(items.isEmpty ? 0 : 1)
+                    }
                     for (s, t) in items {
                         if let id {
                             keys.append(id)

@@ -94,7 +94,7 @@ public final class EVTXNameTable {
 /// `slot` and `stamp` let a consumer memoise what it derives from the item's text (see
 /// ``EVTXEventView/systemStamps``): two items of one reader with the same `stamp` (not -1)
 /// have the same slot (the same place in one record shape, hence the same name) and the same
-/// text. `slot` (≥ 0) numbers the places of all record shapes of the reader densely, for an
+/// text. `slot` (≥ 0) numbers the places of all record shapes of the reader's context (``EVTXReadContext``) densely, for an
 /// array of memos; -1 for both when the record was not read by a plan or the memo is off.
 public struct EVTXDataItem: Sendable, Hashable {
     public var name: Int32
@@ -216,10 +216,40 @@ public struct EVTXRecordHeader: Sendable, Hashable {
 
 /// Reads a file's records chunk by chunk for ingest: each record's event through the direct
 /// path when it can, else as JSON; issues exactly as ``EVTXFile/chunk(_:)`` reports them.
+/// What the readers of one run learn about record shapes and keep for the next file: template
+/// definitions (by GUID, bytes and names, see `EVTXTemplateCache`), the data names met
+/// (``EVTXNameTable``) and the plans of record shapes (`EVTXPlan`). Files from one host, or from
+/// hosts with the same providers, use the same templates; a reader given the context the readers
+/// of earlier files used takes their definitions and plans instead of parsing and walking them
+/// again (the file's own bytes are still read and checked as before: a definition is taken only
+/// when it would parse to the same parts, a plan only for a record of its exact shape).
+///
+/// A context is used by one reader at a time (it is not thread-safe); concurrent readers each
+/// need their own. What a plan remembers of the previous record it read (for stamps) belongs to
+/// the reader that read it: another reader starts that memory over.
+public final class EVTXReadContext {
+    let templates = EVTXTemplateCache()
+    public let names = EVTXNameTable()
+    let plans = EVTXPlanCache()
+    private var readers = 0
+
+    public init() {}
+
+    /// Whether the context holds as many plans as it takes: a reader given it makes no new
+    /// plan, so a run should go on with a fresh context.
+    public var isSaturated: Bool { plans.count >= EVTXPlanCache.maximumPlans }
+
+    /// A number for the next reader (the owner of the plan memories it writes).
+    func nextReader() -> Int {
+        readers += 1
+        return readers
+    }
+}
+
 public final class EVTXEventReader {
     public let file: EVTXFile
     private var walker: EVTXViewWalker
-    private let templates = EVTXTemplateCache()
+    private let templates: EVTXTemplateCache
     /// Records the direct path handled and records handed over as JSON, so far.
     public private(set) var directRecords = 0
     public private(set) var jsonRecords = 0
@@ -245,9 +275,13 @@ public final class EVTXEventReader {
     public var stampHits: Int { walker.stampHits }
     public var stampedItems: Int { walker.stampedItems }
 
-    public init(file: EVTXFile) {
+    /// A reader of `file`; `context` shared with the readers of earlier files of the same run
+    /// (one reader at a time) lets it take what they learnt (see ``EVTXReadContext``).
+    public init(file: EVTXFile, context: EVTXReadContext = EVTXReadContext()) {
         self.file = file
-        walker = EVTXViewWalker(data: file.bytes, view: EVTXEventView(names: EVTXNameTable()))
+        templates = context.templates
+        walker = EVTXViewWalker(data: file.bytes, view: EVTXEventView(names: context.names), plans: context.plans,
+                                owner: context.nextReader())
     }
 
     /// Reads chunk `index`, handing each record to `body` in file order; returns the chunk's
@@ -300,7 +334,7 @@ public final class EVTXEventReader {
 extension EVTXEventReader {
     /// UTF-16LE bytes as UTF-8, decoded the way the direct path decodes string values (for tests).
     public static func utf8(utf16LE bytes: [UInt8]) -> [UInt8] {
-        var w = EVTXViewWalker(data: bytes, view: EVTXEventView(names: EVTXNameTable()))
+        var w = EVTXViewWalker(data: bytes, view: EVTXEventView(names: EVTXNameTable()), plans: EVTXPlanCache(), owner: 1)
         w.appendUTF16(0, count: bytes.count / 2)
         return w.text
     }

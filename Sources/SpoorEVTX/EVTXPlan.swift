@@ -66,6 +66,8 @@ final class EVTXPlan {
         var text: [UInt8] = []
         /// Whether `previous` holds a whole replay (false after a replay that stopped half-way).
         var hasPrevious = false
+        /// The reader whose replays these are (`EVTXViewWalker.owner`; 0: none yet).
+        var owner = 0
     }
     var memo = Memo()
     /// Per op: the item's slot in this plan (-1 for other ops); `slotBase + slot` is its

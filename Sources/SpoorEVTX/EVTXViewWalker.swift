@@ -52,7 +52,10 @@ struct EVTXViewWalker {
 
     // Plans (see `EVTXPlan`): the walk of a record is recorded while it runs, and records of the
     // same shape replay the recording instead of walking the template again.
-    let plans = EVTXPlanCache()
+    let plans: EVTXPlanCache
+    /// This reader's number among the readers of its context (``EVTXReadContext``): the owner
+    /// of the plan memories it writes.
+    let owner: Int
     /// The walk is being recorded.
     var tracing = false
     /// Nothing the recording depends on varies with the values themselves (see `EVTXPlan`).
@@ -82,9 +85,11 @@ struct EVTXViewWalker {
     var timeMicros: Int64 = 0
     var timeEnd = -1
 
-    init(data: [UInt8], view: EVTXEventView) {
+    init(data: [UInt8], view: EVTXEventView, plans: EVTXPlanCache, owner: Int) {
         self.data = data
         self.view = view
+        self.plans = plans
+        self.owner = owner
         values.reserveCapacity(256)
         instances.reserveCapacity(8)
     }
@@ -206,7 +211,17 @@ struct EVTXViewWalker {
         // The plan's memo, held here during the replay (one access to the plan's property in,
         // one out: each access to a class's stored property costs a dynamic exclusivity check).
         let memo = self.memo
-        if memo { swap(&memoScratch, &plan.memo) }
+        if memo {
+            swap(&memoScratch, &plan.memo)
+            if memoScratch.owner != owner {
+                // The previous replay was another reader's (another file's bytes, its stamps):
+                // this reader's memory of the plan starts over.
+                memoScratch.owner = owner
+                memoScratch.hasPrevious = false
+                memoScratch.text.removeAll(keepingCapacity: true)
+                for j in memoScratch.stamps.indices { memoScratch.stamps[j] = -1 }
+            }
+        }
         var hadPrevious = memo && memoScratch.hasPrevious
         if memo && memoScratch.text.count > 1 << 15 {
             // The arena of kept value texts is rebuilt now and then (it only grows between).

@@ -18,7 +18,9 @@ import SpoorTesting
 /// `SPOOR_EVTX_BENCH_ONLY=direct` runs only the direct path, 50 passes (for profiling);
 /// `SPOOR_EVTX_BENCH_STAMPS=0` turns the reader's stamps off and `SPOOR_EVTX_BENCH_SHORTCUT=0` its
 /// per-template shortcut, `SPOOR_EVTX_BENCH_STAGE=0` the mapper's staged cells
-/// (`WindowsEventMapper.stagesCells`: each cell by its own `set`) (A/B comparisons inside one build).
+/// (`WindowsEventMapper.stagesCells`: each cell by its own `set`) (A/B comparisons inside one build);
+/// `SPOOR_EVTX_BENCH_SHARE=0` gives each file's reader its own `EVTXReadContext` instead of one
+/// per pass shared by the files in turn (as ingest shares one), `ab` runs both alternating.
 @Suite struct EVTXThroughputTests {
     static let enabled = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH"] == "1" && SharedData.isAvailable
 
@@ -73,21 +75,30 @@ import SpoorTesting
         // `SPOOR_EVTX_BENCH_STAGE=ab`: every pass of the direct path twice, staged and not, alternating
         // (an A/B whose two sides meet the same load), and the best of each printed.
         let alternate = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_STAGE"] == "ab"
+        // `SPOOR_EVTX_BENCH_SHARE`: `1` (the default) one `EVTXReadContext` per pass, shared by the
+        // files' readers in turn as ingest shares one across the files of a run; `0` a context per
+        // file (each file read as if alone); `ab` both, alternating (unless `STAGE=ab`).
+        let shareMode = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_SHARE"] ?? "1"
+        let alternateShare = shareMode == "ab" && !alternate
         var bestDirect = Double.infinity
         var bestUnstaged = Double.infinity
+        var bestPerFile = Double.infinity
         var directEvents = 0, direct = 0, replayed = 0, shortcut = 0
-        for pass in 0..<((directOnly ? 50 : 5) * (alternate ? 2 : 1)) {
+        for pass in 0..<((directOnly ? 50 : 5) * (alternate || alternateShare ? 2 : 1)) {
             let unstaged = alternate ? pass % 2 == 1 : !staged
+            let perFile = alternateShare ? pass % 2 == 1 : shareMode == "0"
             let t0 = ProcessUsage.cpuSeconds()
             directEvents = 0
             direct = 0
             replayed = 0
             shortcut = 0
+            var shared = EVTXReadContext()
             for f in files {
                 var mapper = WindowsEventMapper(context: context)
                 mapper.stagesCells = !unstaged
                 var builder = EventBatchBuilder()
-                let reader = EVTXEventReader(file: f)
+                if perFile || shared.isSaturated { shared = EVTXReadContext() }
+                let reader = EVTXEventReader(file: f, context: shared)
                 reader.stamps = stamps
                 reader.shortcuts = shortcuts
                 for i in 0..<f.chunkCount {
@@ -111,6 +122,8 @@ import SpoorTesting
             }
             if unstaged && alternate {
                 bestUnstaged = min(bestUnstaged, ProcessUsage.cpuSeconds() - t0)
+            } else if perFile && alternateShare {
+                bestPerFile = min(bestPerFile, ProcessUsage.cpuSeconds() - t0)
             } else {
                 bestDirect = min(bestDirect, ProcessUsage.cpuSeconds() - t0)
             }
@@ -118,8 +131,11 @@ import SpoorTesting
         if alternate {
             print("EVTX throughput: spoor full events, direct path (no staging, alternating) \(directEvents) events, \(Int(Double(directEvents) / bestUnstaged)) records/cpu-s")
         }
+        if alternateShare {
+            print("EVTX throughput: spoor full events, direct path (a context per file, alternating) \(directEvents) events, \(Int(Double(directEvents) / bestPerFile)) records/cpu-s")
+        }
         #expect(directOnly || directEvents == events)
-        print("EVTX throughput: spoor full events, direct path\(stamps ? "" : " (no stamps)")\(shortcuts ? "" : " (no shortcut)")\(staged ? "" : " (no staging)") \(directEvents) events (\(direct) direct, \(replayed) by a plan, \(shortcut) by the shortcut), \(Int(Double(directEvents) / bestDirect)) records/cpu-s")
+        print("EVTX throughput: spoor full events, direct path\(shareMode == "0" ? " (a context per file)" : "")\(stamps ? "" : " (no stamps)")\(shortcuts ? "" : " (no shortcut)")\(staged ? "" : " (no staging)") \(directEvents) events (\(direct) direct, \(replayed) by a plan, \(shortcut) by the shortcut), \(Int(Double(directEvents) / bestDirect)) records/cpu-s")
 
         // The reader alone (no mapper, no builder): what the direct path costs before the row is written.
         var bestReader = Double.infinity
@@ -128,8 +144,10 @@ import SpoorTesting
             let t0 = ProcessUsage.cpuSeconds()
             readerRecords = 0
             var bytes = 0
+            var shared = EVTXReadContext()
             for f in files {
-                let reader = EVTXEventReader(file: f)
+                if shareMode == "0" || shared.isSaturated { shared = EVTXReadContext() }
+                let reader = EVTXEventReader(file: f, context: shared)
                 reader.stamps = stamps
                 reader.shortcuts = shortcuts
                 for i in 0..<f.chunkCount {

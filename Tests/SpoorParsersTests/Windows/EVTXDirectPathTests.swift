@@ -54,14 +54,25 @@ import SpoorTesting
 
     /// The direct path; `stamps: false` turns the reader's stamps off (so the mapper's memos
     /// never hit), `batchRows` finishes a batch every so many rows (a new symbol table: the
-    /// memos must start over).
-    static func direct(_ file: EVTXFile, stamps: Bool = true, batchRows: Int = .max) -> (Outcome, direct: Int, json: Int) {
+    /// memos must start over), `shared` is the reader's context (a fresh one by default).
+    static func direct(_ file: EVTXFile, stamps: Bool = true, batchRows: Int = .max,
+                       shared: EVTXReadContext = EVTXReadContext()) -> (Outcome, direct: Int, json: Int) {
+        var run = DirectRun(file, shared: shared)
+        run.reader.stamps = stamps
+        for i in 0..<file.chunkCount { run.read(chunk: i, batchRows: batchRows) }
+        return (run.finish(), run.reader.directRecords, run.reader.jsonRecords)
+    }
+
+    /// One file read by the direct path, a chunk at a time.
+    struct DirectRun {
         var o = Outcome()
-        var mapper = WindowsEventMapper(context: context)
+        var mapper = WindowsEventMapper(context: EVTXDirectPathTests.context)
         var builder = EventBatchBuilder()
-        let reader = EVTXEventReader(file: file)
-        reader.stamps = stamps
-        for i in 0..<file.chunkCount {
+        let reader: EVTXEventReader
+
+        init(_ file: EVTXFile, shared: EVTXReadContext) { reader = EVTXEventReader(file: file, context: shared) }
+
+        mutating func read(chunk i: Int, batchRows: Int = .max) {
             let issues = reader.readChunk(i) { header, content in
                 if builder.count >= batchRows { o.events += builder.finish().events }
                 o.headers.append("\(header.recordID) \(header.offset) \(header.timestamp.microseconds)")
@@ -79,8 +90,27 @@ import SpoorTesting
             }
             o.issues += issues.map(\.description)
         }
-        o.events += builder.finish().events
-        return (o, reader.directRecords, reader.jsonRecords)
+
+        mutating func finish() -> Outcome {
+            o.events += builder.finish().events
+            return o
+        }
+    }
+
+    static func differences(_ name: String, _ a: Outcome, _ b: Outcome) -> [String] {
+        var out: [String] = []
+        if a.headers != b.headers { out.append("\(name): records differ (\(a.headers.count) vs \(b.headers.count))") }
+        if a.issues != b.issues { out.append("\(name): issues differ \(a.issues.prefix(3)) vs \(b.issues.prefix(3))") }
+        if a.rejects != b.rejects { out.append("\(name): rejects differ \(a.rejects.prefix(3)) vs \(b.rejects.prefix(3))") }
+        if a.events.count != b.events.count { out.append("\(name): \(a.events.count) vs \(b.events.count) events") }
+        for (k, (x, y)) in zip(a.events, b.events).enumerated() where x != y {
+            let fx = Dictionary(x.orderedFields, uniquingKeysWith: { l, _ in l })
+            let fy = Dictionary(y.orderedFields, uniquingKeysWith: { l, _ in l })
+            let keys = Set(fx.keys).union(fy.keys).filter { fx[$0] != fy[$0] }.sorted()
+            let detail = keys.prefix(4).map { "\($0): \(fx[$0].map { "\($0)" } ?? "nil") vs \(fy[$0].map { "\($0)" } ?? "nil")" }
+            out.append("\(name) event \(k): \(detail.joined(separator: "; "))")
+        }
+        return out
     }
 
     @Test(.enabled(if: SharedData.isAvailable, "\(SharedData.skipMessage)"))
@@ -95,23 +125,46 @@ import SpoorTesting
             directCount += d
             jsonCount += j
             records += a.headers.count
-            let name = url.lastPathComponent
-            if a.headers != b.headers { differences.append("\(name): records differ (\(a.headers.count) vs \(b.headers.count))") }
-            if a.issues != b.issues { differences.append("\(name): issues differ \(a.issues.prefix(3)) vs \(b.issues.prefix(3))") }
-            if a.rejects != b.rejects { differences.append("\(name): rejects differ \(a.rejects.prefix(3)) vs \(b.rejects.prefix(3))") }
-            if a.events.count != b.events.count { differences.append("\(name): \(a.events.count) vs \(b.events.count) events") }
-            for (k, (x, y)) in zip(a.events, b.events).enumerated() where x != y {
-                let fx = Dictionary(x.orderedFields, uniquingKeysWith: { l, _ in l })
-                let fy = Dictionary(y.orderedFields, uniquingKeysWith: { l, _ in l })
-                let keys = Set(fx.keys).union(fy.keys).filter { fx[$0] != fy[$0] }.sorted()
-                let detail = keys.prefix(4).map { "\($0): \(fx[$0].map { "\($0)" } ?? "nil") vs \(fy[$0].map { "\($0)" } ?? "nil")" }
-                differences.append("\(name) event \(k): \(detail.joined(separator: "; "))")
-            }
+            differences += Self.differences(url.lastPathComponent, a, b)
         }
         print("EVTX direct path: \(files.count) files, \(records) records, \(directCount) direct, \(jsonCount) via JSON, \(differences.count) differences")
         for d in differences.prefix(12) { print("  DIFF \(d)") }
         #expect(records > 18_000)
         #expect(directCount > records * 99 / 100, "the direct path should read nearly every record")
+        #expect(differences.isEmpty, "\(differences.first ?? "")")
+    }
+
+    /// Readers that share one `EVTXReadContext` (as the files of one ingest run do: templates,
+    /// names and plans learnt from the files before) give each file the events a reader of its
+    /// own gives: all files in order, in reverse order, and two files read a chunk each in turn
+    /// (each reader then finds the plans' memories last written by the other).
+    @Test(.enabled(if: SharedData.isAvailable, "\(SharedData.skipMessage)"))
+    func sharedContextGivesEachFileItsOwnEvents() throws {
+        let files = Self.files().compactMap { url in
+            (try? Data(contentsOf: url)).flatMap { try? EVTXFile(bytes: Array($0)) }.map { (url.lastPathComponent, $0) }
+        }
+        let alone = files.map { Self.direct($0.1).0 }
+        var differences: [String] = []
+        for order in [Array(files.indices), files.indices.reversed()] {
+            let shared = EVTXReadContext()
+            for k in order { differences += Self.differences(files[k].0 + " (shared)", alone[k], Self.direct(files[k].1, shared: shared).0) }
+        }
+        var pairs = 0
+        let multi = files.indices.filter { files[$0].1.chunkCount > 1 }
+        for (x, y) in zip(multi, multi.dropFirst()) {
+            let shared = EVTXReadContext()
+            var a = DirectRun(files[x].1, shared: shared), b = DirectRun(files[y].1, shared: shared)
+            for i in 0..<max(files[x].1.chunkCount, files[y].1.chunkCount) {
+                if i < files[x].1.chunkCount { a.read(chunk: i) }
+                if i < files[y].1.chunkCount { b.read(chunk: i) }
+            }
+            differences += Self.differences(files[x].0 + " (in turn)", alone[x], a.finish())
+            differences += Self.differences(files[y].0 + " (in turn)", alone[y], b.finish())
+            pairs += 1
+        }
+        for d in differences.prefix(12) { print("  DIFF \(d)") }
+        #expect(files.count > 100)
+        #expect(pairs > 10)
         #expect(differences.isEmpty, "\(differences.first ?? "")")
     }
 

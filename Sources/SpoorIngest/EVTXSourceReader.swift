@@ -32,10 +32,10 @@ final class EVTXSourceReader: BatchReader {
     private(set) var examples: [Reject] = []
     private var reportedHeader = false
 
-    init(bytes: [UInt8], path: String, context: ParseContext, options: IngestOptions, fingerprint: UInt64,
-         resume: LedgerEntry?) throws(ParseError) {
+    init(bytes: [UInt8], path: String, context: ParseContext, readContext: EVTXReadContext = EVTXReadContext(), options: IngestOptions,
+         fingerprint: UInt64, resume: LedgerEntry?) throws(ParseError) {
         file = try EVTXFile(bytes: bytes)
-        events = EVTXEventReader(file: file)
+        events = EVTXEventReader(file: file, context: readContext)
         self.path = path
         self.options = options
         mapper = WindowsEventMapper(context: context)

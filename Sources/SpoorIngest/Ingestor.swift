@@ -47,6 +47,7 @@ public struct Ingestor: Sendable {
         let counter = ProgressCounter()
         let width = max(1, options.parallelism > 0 ? options.parallelism : ProcessInfo.processInfo.activeProcessorCount)
         var reports = early
+        let evtxContexts = EVTXContextPool()
         try await withThrowingTaskGroup(of: (Int, SourceReport).self) { group in
             var next = 0
             func launch() {
@@ -54,7 +55,7 @@ public struct Ingestor: Sendable {
                 let spec = specs[index]
                 next += 1
                 group.addTask {
-                    (index, try await self.ingest(spec, ledger: ledger, strict: strict) { delta in
+                    (index, try await self.ingest(spec, ledger: ledger, strict: strict, evtxContexts: evtxContexts) { delta in
                         let done = counter.add(delta)
                         progress?(done, totalBytes)
                     })
@@ -83,8 +84,9 @@ public struct Ingestor: Sendable {
         }
     }
 
-    /// Ingests one source, committing batch by batch.
-    func ingest(_ spec: SourceSpec, ledger: some IngestLedger, strict: Bool,
+    /// Ingests one source, committing batch by batch. EVTX files take their reader's context
+    /// from `evtxContexts` (what the run's earlier EVTX files taught it), a fresh one without.
+    func ingest(_ spec: SourceSpec, ledger: some IngestLedger, strict: Bool, evtxContexts: EVTXContextPool? = nil,
                 progress: @Sendable (Int) -> Void) async throws -> SourceReport {
         let path = spec.path
         var report = SourceReport(path: path)
@@ -105,7 +107,8 @@ public struct Ingestor: Sendable {
             report.format = nil
             return report
         case .evtx:
-            return try await ingestEVTX(spec, opened: opened, ledger: ledger, strict: strict, opener: opener, progress: progress)
+            return try await ingestEVTX(spec, opened: opened, ledger: ledger, strict: strict, opener: opener,
+                                        contexts: evtxContexts ?? EVTXContextPool(), progress: progress)
         default:
             break
         }
@@ -203,7 +206,7 @@ public struct Ingestor: Sendable {
     /// The ledger knows an EVTX file by its first chunk, not its header, and its digest skips
     /// the header: Windows rewrites the header as the log grows, the chunks before the last stay.
     func ingestEVTX(_ spec: SourceSpec, opened: SourceOpener.Opened, ledger: some IngestLedger, strict: Bool,
-                    opener: SourceOpener, progress: @Sendable (Int) -> Void) async throws -> SourceReport {
+                    opener: SourceOpener, contexts: EVTXContextPool, progress: @Sendable (Int) -> Void) async throws -> SourceReport {
         var report = SourceReport(path: spec.path, format: EVTXSourceReader.format)
         var bytes = opened.head
         do throws(IngestError) {
@@ -231,8 +234,10 @@ public struct Ingestor: Sendable {
                                    collectedAt: options.collectedAt ?? spec.modificationTime ?? Timestamp(microseconds: 0),
                                    isTimeZoneExplicit: options.timeZone != nil, sourceName: spec.fileName)
         let reader: EVTXSourceReader
+        let shared = contexts.take()
+        defer { contexts.give(shared) }
         do {
-            reader = try EVTXSourceReader(bytes: bytes, path: spec.path, context: context, options: options,
+            reader = try EVTXSourceReader(bytes: bytes, path: spec.path, context: context, readContext: shared, options: options,
                                           fingerprint: fingerprint, resume: resume)
         } catch {
             report.error = "\(spec.path):0:\(error.byteOffset): \(error.code): \(error.message)"
@@ -269,6 +274,31 @@ public struct Ingestor: Sendable {
         var probe: [UInt8] = []
         let more = (try? stream.read(into: &probe, maximum: 1)) ?? 0
         return more > 0 ? .grown : .unchanged
+    }
+}
+
+/// The EVTX read contexts of one ingest run (``EVTXReadContext``: template definitions, names
+/// and plans learnt from earlier files): each EVTX source borrows one for its reader and gives it
+/// back when done, so a context serves one reader at a time and files read later in the run
+/// start from what earlier ones taught (concurrent sources borrow different contexts). A
+/// context that holds all the plans it takes is not given out again.
+final class EVTXContextPool: @unchecked Sendable {
+    // @unchecked: `free` is only touched under `lock`, and a context taken out is used by the
+    // one source that took it until it gives it back.
+    private let lock = NSLock()
+    private var free: [EVTXReadContext] = []
+
+    func take() -> EVTXReadContext {
+        lock.lock()
+        defer { lock.unlock() }
+        return free.popLast() ?? EVTXReadContext()
+    }
+
+    func give(_ context: EVTXReadContext) {
+        guard !context.isSaturated else { return }
+        lock.lock()
+        free.append(context)
+        lock.unlock()
     }
 }
 

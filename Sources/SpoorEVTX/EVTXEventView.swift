@@ -94,7 +94,7 @@ public final class EVTXNameTable {
 /// `slot` and `stamp` let a consumer memoise what it derives from the item's text (see
 /// ``EVTXEventView/systemStamps``): two items of one reader with the same `stamp` (not -1)
 /// have the same slot (the same place in one record shape, hence the same name) and the same
-/// text. `slot` (≥ 0) numbers the places of all record shapes of the reader's context (``EVTXReadContext``) densely, for an
+/// text. `slot` (≥ 0) numbers the places of all record shapes the reader met densely, for an
 /// array of memos; -1 for both when the record was not read by a plan or the memo is off.
 public struct EVTXDataItem: Sendable, Hashable {
     public var name: Int32

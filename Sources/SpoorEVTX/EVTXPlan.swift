@@ -70,12 +70,13 @@ final class EVTXPlan {
         var owner = 0
     }
     var memo = Memo()
-    /// Per op: the item's slot in this plan (-1 for other ops); `slotBase + slot` is its
-    /// number among all slots of the reader (`EVTXDataItem.slot`). Item ops are `system`,
-    /// `data`, `dataKeepEmpty`, `user` and `unnamed`.
+    /// Per op: the item's slot in this plan (-1 for other ops); the reader's base for the plan
+    /// (`EVTXViewWalker.slotBase`) plus it is the item's number among all slots the reader met
+    /// (`EVTXDataItem.slot`). Item ops are `system`, `data`, `dataKeepEmpty`, `user` and `unnamed`.
     let slots: [Int32]
     let slotCount: Int
-    var slotBase: Int32 = 0
+    /// The plan's number in its cache (0, 1, …).
+    var index = 0
 
     struct Previous {
         var pos: Int
@@ -169,13 +170,11 @@ final class EVTXPlan {
     }
 }
 
-/// The plans of one reader, by root template.
+/// The plans of one context (``EVTXReadContext``), by root template.
 final class EVTXPlanCache {
     static let maximumPlans = 8192
     private var byRoot: [UnsafeMutableRawPointer: [EVTXPlan]] = [:]
     private(set) var count = 0
-    /// Slots of all plans so far (`EVTXPlan.slotBase`).
-    private(set) var slots: Int32 = 0
 
     /// The plan found last: consecutive records often share a shape, so it is tried first.
     private var last: EVTXPlan? = nil
@@ -190,8 +189,7 @@ final class EVTXPlanCache {
     func add(_ plan: EVTXPlan) {
         guard let root = plan.templates.first else { return }
         byRoot[Unmanaged.passUnretained(root).toOpaque(), default: []].append(plan)
+        plan.index = count
         count += 1
-        plan.slotBase = slots
-        slots += Int32(plan.slotCount)
     }
 }

@@ -42,6 +42,10 @@ struct EVTXViewWalker {
     var stampHits = 0, stampedItems = 0
     /// Name ids of `param1`, `param2` … (``paramName(_:)``).
     var paramNames: [Int32] = []
+    /// Per plan of the context (`EVTXPlan.index`), this reader's number of its first slot (-1: not
+    /// met yet), and the slots given out so far (``slotBase(_:)``).
+    var slotBases: [Int32] = []
+    var slotsUsed: Int32 = 0
 
     /// The record is left to the JSON path.
     struct Fallback: Error {}
@@ -230,7 +234,7 @@ struct EVTXViewWalker {
         }
         memoScratch.hasPrevious = false
         changes = 0
-        let base = plan.slotBase
+        let base = slotBase(plan)
         let steps = plan.steps
         let complete: Bool
         do throws(Fallback) {
@@ -305,6 +309,19 @@ struct EVTXViewWalker {
             swap(&memoScratch, &plan.memo)
         }
         return complete && eventData.count <= 512 && userData.count <= 512
+    }
+
+    /// The number of `plan`'s first slot among the slots this reader met: the plans of a context
+    /// are shared by its readers, and each reader numbers the slots of the plans it replays
+    /// densely, in the order it meets them (a consumer's per-slot memos stay as small as the
+    /// shapes of its own file).
+    @inline(__always) mutating func slotBase(_ plan: EVTXPlan) -> Int32 {
+        let i = plan.index
+        if i < slotBases.count, slotBases[i] >= 0 { return slotBases[i] }
+        if i >= slotBases.count { slotBases.append(contentsOf: repeatElement(-1, count: i + 1 - slotBases.count)) }
+        slotBases[i] = slotsUsed
+        slotsUsed += Int32(plan.slotCount)
+        return slotBases[i]
     }
 
     /// The name id of unnamed `Data` item `j` (`param<j + 1>`, as the walk names them).

@@ -17,19 +17,29 @@ public enum ProcessUsage {
     }
 }
 
-extension SharedData {
-    /// The concatenated contents of an archive's files (`unzip -p`): for archives holding one
-    /// file of records, read without a temporary folder.
-    public static func unzippedContents(_ archive: URL) throws -> Data {
+/// A command's standard output, for tests that read data through a system tool.
+public enum Subprocess {
+    /// What `executable` with `arguments` writes to standard output; throws when it cannot be
+    /// started or exits with a status other than 0.
+    public static func output(_ executable: String, _ arguments: [String]) throws -> Data {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
-        p.arguments = ["-p", archive.path]
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile) }
         return data
+    }
+}
+
+extension SharedData {
+    /// The concatenated contents of an archive's files (`unzip -p`): for archives holding one
+    /// file of records, read without a temporary folder.
+    public static func unzippedContents(_ archive: URL) throws -> Data {
+        try Subprocess.output("/usr/bin/unzip", ["-p", archive.path])
     }
 
     /// Unzips an archive of the shared data into a fresh temporary folder and returns its JSON

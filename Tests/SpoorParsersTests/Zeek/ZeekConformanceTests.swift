@@ -200,15 +200,6 @@ import SpoorTesting
 
     /// Decompresses a gzip file with `/bin/gzip -dc` (ingest's own decompression is separate).
     private func gunzip(_ url: URL) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-dc", url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile) }
-        return Array(data)
+        Array(try Subprocess.output("/bin/gzip", ["-dc", url.path]))
     }
 }

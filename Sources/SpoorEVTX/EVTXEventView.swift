@@ -235,9 +235,16 @@ public final class EVTXReadContext {
 
     public init() {}
 
-    /// Whether the context holds as many plans as it takes: a reader given it makes no new
-    /// plan, so a run should go on with a fresh context.
-    public var isSaturated: Bool { plans.count >= EVTXPlanCache.maximumPlans }
+    /// Most data names a context keeps before a run should start a fresh one (names come from
+    /// the files: a run of many files with made-up names would otherwise grow it without end).
+    static let maximumNames = 1 << 18
+
+    /// Whether the context holds as many plans as it takes (a reader given it makes no new plan)
+    /// or as many names as it should: a run should go on with a fresh context. What a context
+    /// holds is bounded by these and by the template cache's own bound (`EVTXTemplateCache`
+    /// starts over when full): at most 8,192 plans, each with the value texts of its last
+    /// records (an arena started over once it passes 32 KiB).
+    public var isSaturated: Bool { plans.count >= EVTXPlanCache.maximumPlans || names.names.count >= Self.maximumNames }
 
     /// A number for the next reader (the owner of the plan memories it writes).
     func nextReader() -> Int {

@@ -214,8 +214,6 @@ public struct EVTXRecordHeader: Sendable, Hashable {
     public var offset: Int
 }
 
-/// Reads a file's records chunk by chunk for ingest: each record's event through the direct
-/// path when it can, else as JSON; issues exactly as ``EVTXFile/chunk(_:)`` reports them.
 /// What the readers of one run learn about record shapes and keep for the next file: template
 /// definitions (by GUID, bytes and names, see `EVTXTemplateCache`), the data names met
 /// (``EVTXNameTable``) and the plans of record shapes (`EVTXPlan`). Files from one host, or from
@@ -253,6 +251,8 @@ public final class EVTXReadContext {
     }
 }
 
+/// Reads a file's records chunk by chunk for ingest: each record's event through the direct
+/// path when it can, else as JSON; issues exactly as ``EVTXFile/chunk(_:)`` reports them.
 public final class EVTXEventReader {
     public let file: EVTXFile
     private var walker: EVTXViewWalker

@@ -32,7 +32,7 @@ final class EVTXSourceReader: BatchReader {
     private(set) var examples: [Reject] = []
     private var reportedHeader = false
 
-    init(bytes: [UInt8], path: String, context: ParseContext, readContext: EVTXReadContext = EVTXReadContext(), options: IngestOptions,
+    init(bytes: [UInt8], path: String, context: ParseContext, readContext: EVTXReadContext, options: IngestOptions,
          fingerprint: UInt64, resume: LedgerEntry?) throws(ParseError) {
         file = try EVTXFile(bytes: bytes)
         events = EVTXEventReader(file: file, context: readContext)

@@ -84,9 +84,9 @@ public struct Ingestor: Sendable {
         }
     }
 
-    /// Ingests one source, committing batch by batch. EVTX files take their reader's context
-    /// from `evtxContexts` (what the run's earlier EVTX files taught it), a fresh one without.
-    func ingest(_ spec: SourceSpec, ledger: some IngestLedger, strict: Bool, evtxContexts: EVTXContextPool? = nil,
+    /// Ingests one source, committing batch by batch. An EVTX file's reader borrows its context
+    /// from `evtxContexts` (what the run's earlier EVTX files taught).
+    func ingest(_ spec: SourceSpec, ledger: some IngestLedger, strict: Bool, evtxContexts: EVTXContextPool,
                 progress: @Sendable (Int) -> Void) async throws -> SourceReport {
         let path = spec.path
         var report = SourceReport(path: path)
@@ -108,7 +108,7 @@ public struct Ingestor: Sendable {
             return report
         case .evtx:
             return try await ingestEVTX(spec, opened: opened, ledger: ledger, strict: strict, opener: opener,
-                                        contexts: evtxContexts ?? EVTXContextPool(), progress: progress)
+                                        contexts: evtxContexts, progress: progress)
         default:
             break
         }

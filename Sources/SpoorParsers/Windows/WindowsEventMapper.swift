@@ -550,8 +550,9 @@ public struct WindowsEventMapper: Sendable {
         // into a text column (Sysmon's process GUIDs), written in its normalised form from the
         // bytes as ``stageText`` writes it.
         let guid = n == 36 || n == 38 ? Self.guidForm(text, r) : .none
-        if (escapes && text[r].contains(0xEE)) || guid != .none {
-            if !(escapes && text[r].contains(0xEE)), case .text = t.target {
+        let escaped = escapes && text[r].contains(0xEE)
+        if escaped || guid != .none {
+            if !escaped, case .text = t.target {
                 switch guid {
                 case .canonical:
                     let p = n == 38 ? r.lowerBound + 1 : r.lowerBound

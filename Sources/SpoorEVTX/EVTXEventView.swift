@@ -227,7 +227,7 @@ public struct EVTXRecordHeader: Sendable, Hashable {
 /// the reader that read it: another reader starts that memory over.
 public final class EVTXReadContext {
     let templates = EVTXTemplateCache()
-    public let names = EVTXNameTable()
+    let names = EVTXNameTable()
     let plans = EVTXPlanCache()
     private var readers = 0
 

@@ -706,7 +706,7 @@ struct EVTXViewWalker {
             var items: [EVTXDataItem] = []
             if tracing { emit(.insertUnnamed, Int32(traceInts.count), Int32(unnamed.count)) }
             for (k, r) in unnamed.enumerated() {
-                let id = names.id("param" + String(k + 1))
+                let id = paramName(k)
                 if tracing { traceInts.append(id) }
                 items.append(EVTXDataItem(name: id, start: r.0, end: r.1))
             }

@@ -90,7 +90,7 @@ struct RelatedValues: Sendable {
     /// Adds bytes that need no decoding (no ``ByteText`` escape in them).
     mutating func add(_ k: Kind, _ value: Span<UInt8>) {
         let start = bytes.count
-        for i in value.indices { bytes.append(value[i]) }
+        value.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
         items.append((k, start, bytes.count))
     }
 

@@ -546,23 +546,15 @@ public struct WindowsEventMapper: Sendable {
     private mutating func writeTarget(_ t: ResolvedTarget, _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool,
                                       _ b: inout EventBatchBuilder) -> Int64? {
         let n = r.count
-        // Values the String handles differently from their bytes go that way, except a GUID
-        // into a text column (Sysmon's process GUIDs), written in its normalised form from the
-        // bytes as ``stageText`` writes it.
-        let guid = n == 36 || n == 38 ? Self.guidForm(text, r) : .none
-        let escaped = escapes && text[r].contains(0xEE)
-        if escaped || guid != .none {
-            if !escaped, case .text = t.target {
-                switch guid {
-                case .canonical:
-                    let p = n == 38 ? r.lowerBound + 1 : r.lowerBound
-                    b.set(t.handles[0], bytes: text.span.extracting(p..<(p + 36)))
-                default:
-                    normaliseGUID(text, r)
-                    b.set(t.handles[0], bytes: guidScratch.span)
-                }
-                return nil
-            }
+        // A GUID into a text column (Sysmon's process GUIDs) in its normalised form, as
+        // ``stageText`` writes it (a GUID has no escape); values the String handles differently
+        // from their bytes (other GUIDs, escapes) go that way.
+        let guid = Self.guidForm(text, r)
+        if guid != .none, case .text = t.target {
+            withNormalisedGUID(text, r, guid) { b.set(t.handles[0], bytes: $0) }
+            return nil
+        }
+        if guid != .none || (escapes && text[r].contains(0xEE)) {
             let value = Self.string(text, r)
             WindowsTargetWriter.write(t, value, &b, &related)
             if case .int = t.target { return WindowsValue.integer(value) }
@@ -646,7 +638,6 @@ public struct WindowsEventMapper: Sendable {
             // comparisons give the same).
             guard !text[r].contains(where: { $0 >= 0x80 }) else { break }
             WindowsTargetWriter.hashParts(text, r) { k, digest in
-                guard k < h.count else { return }
                 b.set(h[k], bytes: digest)
                 related.add(.hash, digest)
             }
@@ -744,19 +735,8 @@ public struct WindowsEventMapper: Sendable {
     @inline(__always) @discardableResult
     private mutating func stageText(_ h: ColumnHandle, _ text: [UInt8], _ r: Range<Int>, _ escapes: Bool, _ st: inout StagedCells,
                                     _ b: inout EventBatchBuilder) -> UInt32 {
-        let n = r.count
-        if n == 36 || n == 38 {
-            switch Self.guidForm(text, r) {
-            case .canonical:
-                let p = n == 38 ? r.lowerBound + 1 : r.lowerBound
-                return st.set(h, bytes: text.span.extracting(p..<(p + 36)), &b)
-            case .other:
-                normaliseGUID(text, r)
-                return st.set(h, bytes: guidScratch.span, &b)
-            case .none:
-                break
-            }
-        }
+        let guid = Self.guidForm(text, r)
+        if guid != .none { return withNormalisedGUID(text, r, guid) { st.set(h, bytes: $0, &b) } }
         if escapes && text[r].contains(0xEE) {
             st.flush(&b)
             b.set(h, text: Self.string(text, r))
@@ -791,14 +771,18 @@ public struct WindowsEventMapper: Sendable {
         }
     }
 
-    /// The normalised form of a GUID (``guidForm(_:_:)`` is not `.none`) into `guidScratch`.
-    private mutating func normaliseGUID(_ text: [UInt8], _ r: Range<Int>) {
+    /// `body` of the normalised form of the GUID `text[r]` (`form` from ``guidForm(_:_:)``, not
+    /// `.none`): its 36 characters without braces, upper case (upper-cased in `guidScratch` when
+    /// they are not).
+    private mutating func withNormalisedGUID<R>(_ text: [UInt8], _ r: Range<Int>, _ form: GUIDForm, _ body: (Span<UInt8>) -> R) -> R {
         let p = r.count == 38 ? r.lowerBound + 1 : r.lowerBound
+        if form == .canonical { return body(text.span.extracting(p..<(p + 36))) }
         if guidScratch.count != 36 { guidScratch = [UInt8](repeating: 0, count: 36) }
         for i in 0..<36 {
             let c = text[p + i]
             guidScratch[i] = c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f") ? c - 32 : c
         }
+        return body(guidScratch.span)
     }
 
     /// `T(text)` of a view value (decimal digits read directly).

@@ -188,16 +188,7 @@ import SpoorTesting
             records += plain.events.count
             let name = url.lastPathComponent
             for (label, other) in [("memo", memo), ("memo, batches of 97", small)] {
-                if plain.headers != other.headers || plain.issues != other.issues || plain.rejects != other.rejects {
-                    differences.append("\(name) (\(label)): records, issues or rejects differ")
-                }
-                if plain.events.count != other.events.count { differences.append("\(name) (\(label)): \(plain.events.count) vs \(other.events.count) events") }
-                for (k, (x, y)) in zip(plain.events, other.events).enumerated() where x != y {
-                    let fx = Dictionary(x.orderedFields, uniquingKeysWith: { l, _ in l })
-                    let fy = Dictionary(y.orderedFields, uniquingKeysWith: { l, _ in l })
-                    let keys = Set(fx.keys).union(fy.keys).filter { fx[$0] != fy[$0] }.sorted()
-                    differences.append("\(name) (\(label)) event \(k): \(keys.prefix(4))")
-                }
+                differences += Self.differences("\(name) (\(label))", plain, other)
             }
         }
         print("EVTX memo: \(records) records, \(hits) of \(stamped) stamped values repeated, \(differences.count) differences")

@@ -9,7 +9,7 @@ phase() { local now; now=$(date +%s); echo "== phase $1 done in $((now - phase_s
 
 # 1. Install: Debian packages (compression and SQLite libraries, Python for the test oracles).
 need=()
-for pkg in zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libpsl-dev publicsuffix libmaxminddb-dev python3 python3-venv; do
+for pkg in zlib1g-dev libdeflate-dev libbz2-dev liblzma-dev libsqlite3-dev libpsl-dev publicsuffix libmaxminddb-dev python3 python3-venv; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if ((${#need[@]})); then

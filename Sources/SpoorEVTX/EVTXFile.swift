@@ -1,4 +1,4 @@
-import CZlib
+import CDeflate
 import SpoorCore
 
 /// One event record read from an EVTX file.
@@ -80,7 +80,7 @@ public struct EVTXFile: Sendable {
         self.bytes = bytes
         header = try EVTXFileHeader(bytes.span)
         var issues: [EVTXIssue] = []
-        let crc = bytes.withUnsafeBufferPointer { b in UInt32(crc32(0, b.baseAddress, 120)) }
+        let crc = bytes.withUnsafeBufferPointer { b in libdeflate_crc32(0, b.baseAddress, 120) }
         if crc != header.checksum {
             issues.append(EVTXIssue(kind: .badFileHeaderChecksum, chunk: nil, offset: 124, recordID: nil,
                                     error: ParseError(.badHeader, at: 124, "file header CRC32 does not match")))
@@ -177,9 +177,8 @@ public struct EVTXFile: Sendable {
         let headerCRC = h.u32(s, start + 124)
         let computedHeaderCRC = bytes.withUnsafeBufferPointer { b -> UInt32 in
             let base = b.baseAddress.map { $0 + start }
-            var c = crc32(0, base, 120)
-            c = crc32(c, base.map { $0 + 128 }, 384)
-            return UInt32(c)
+            let c = libdeflate_crc32(0, base, 120)
+            return libdeflate_crc32(c, base.map { $0 + 128 }, 384)
         }
         if computedHeaderCRC != headerCRC {
             issue(.badChunkHeaderChecksum, start + 124, nil, ParseError(.badHeader, at: start + 124, "chunk header CRC32 does not match; records are still read"))
@@ -187,7 +186,7 @@ public struct EVTXFile: Sendable {
         let dataEnd = (freeSpace >= EVTXFile.chunkHeaderSize && freeSpace <= end - start) ? start + freeSpace : end
         if dataEnd > start + EVTXFile.chunkHeaderSize {
             let c = bytes.withUnsafeBufferPointer { b -> UInt32 in
-                UInt32(crc32(0, b.baseAddress.map { $0 + start + EVTXFile.chunkHeaderSize }, UInt32(dataEnd - start - EVTXFile.chunkHeaderSize)))
+                libdeflate_crc32(0, b.baseAddress.map { $0 + start + EVTXFile.chunkHeaderSize }, dataEnd - start - EVTXFile.chunkHeaderSize)
             }
             if c != recordsCRC {
                 issue(.badRecordsChecksum, start + 52, nil, ParseError(.badHeader, at: start + 52, "event records CRC32 does not match; records are still read"))

@@ -54,7 +54,8 @@ final class XElement {
     let systemChild: Int8
     /// The `EVTXSystemField` its text gives, -1 for none.
     let textField: Int8
-    /// Per attribute: the `EVTXSystemField` it gives, -1 for none.
+    /// Per attribute of a `System` child: the `EVTXSystemField` it gives, -1 for none (empty for
+    /// other elements).
     let attributeFields: [Int8]
     /// The name is usable as a key without special meaning in the JSON shape (not empty, not
     /// `#…`, not `xmlns`).
@@ -76,7 +77,8 @@ final class XElement {
         self.children = children
         isData = name == "Data"
         (role, systemChild, textField) = EVTXEventRole.of(name)
-        attributeFields = attributes.map { EVTXEventRole.attributeField(element: name, attribute: $0.0) }
+        // Only a `System` child's attributes give fields (and only its are looked up).
+        attributeFields = systemChild < 0 ? [] : attributes.map { EVTXEventRole.attributeField(element: name, attribute: $0.0) }
         hasPlainName = !name.isEmpty && !name.hasPrefix("#") && name != "xmlns"
         if children.count == 1, case .substitution(let i, _) = children[0] { soleSubstitution = i } else { soleSubstitution = nil }
         var constant = true

@@ -112,8 +112,16 @@ public struct Column: Sendable {
     /// Whether any of the first `rows` rows has a value (one typed scan).
     func hasValue(rows: Int) -> Bool {
         switch kind {
-        case .string: return symbols.prefix(rows).contains { $0 != 0 }
-        default: return valid.prefix(rows).contains(true)
+        case .string:
+            return symbols.withUnsafeBufferPointer { b in
+                for i in 0..<min(rows, b.count) where b[i] != 0 { return true }
+                return false
+            }
+        default:
+            return valid.withUnsafeBufferPointer { b in
+                for i in 0..<min(rows, b.count) where b[i] { return true }
+                return false
+            }
         }
     }
 

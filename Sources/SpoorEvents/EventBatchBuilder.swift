@@ -594,8 +594,11 @@ extension EventBatch {
     /// builder but unused in this one), in place.
     mutating func dropEmptyColumns() {
         let rows = count
-        guard columns.contains(where: { !$0.hasValue(rows: rows) }) else { return }
-        columns.removeAll { !$0.hasValue(rows: rows) }
+        // One scan per column, each read in place (a closure over the columns copied each one).
+        var empty: [Int] = []
+        for c in columns.indices where !columns[c].hasValue(rows: rows) { empty.append(c) }
+        guard !empty.isEmpty else { return }
+        for c in empty.reversed() { columns.remove(at: c) }
         var index: [String: Int] = [:]
         index.reserveCapacity(columns.count)
         for (c, col) in columns.enumerated() { index[col.name] = c }

@@ -15,7 +15,8 @@ import SpoorTesting
 /// - full events through the direct path ingest uses (`EVTXEventReader` →
 ///   `WindowsEventMapper.write(evtx:)`, one builder per file),
 /// - the `evtx` Python package's `records_json()` on the same files when `SPOOR_PYTHON` has it.
-/// `SPOOR_EVTX_BENCH_ONLY=direct` runs only the direct path, 50 passes (for profiling);
+/// `SPOOR_EVTX_BENCH_ONLY=direct` runs only the direct path, 50 passes (for profiling), and
+/// `SPOOR_EVTX_BENCH_FILES=text` only the files whose names hold `text`;
 /// `SPOOR_EVTX_BENCH_STAMPS=0` turns the reader's stamps off and `SPOOR_EVTX_BENCH_SHORTCUT=0` its
 /// per-template shortcut, `SPOOR_EVTX_BENCH_STAGE=0` the mapper's staged cells
 /// (`WindowsEventMapper.stagesCells`: each cell by its own `set`) (A/B comparisons inside one build);
@@ -27,7 +28,11 @@ import SpoorTesting
     @Test(.enabled(if: enabled, "set SPOOR_EVTX_BENCH=1 (and use -c release)"))
     func recordsPerCPUSecond() throws {
         let dir = try #require(SharedData.url("evtx-rs-samples/samples")).path
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".evtx") }.sorted()
+        // `SPOOR_EVTX_BENCH_FILES=text`: only the files whose names hold `text` (for profiling one
+        // kind of log; the record-count checks then do not apply).
+        let only = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_FILES"]
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir)
+            .filter { $0.hasSuffix(".evtx") && (only.map($0.contains) ?? true) }.sorted()
         let files = try names.map { try EVTXFile(bytes: Array(Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0)))) }
         let directOnly = ProcessInfo.processInfo.environment["SPOOR_EVTX_BENCH_ONLY"] == "direct"
         var best = Double.infinity
@@ -40,7 +45,7 @@ import SpoorTesting
             }
             best = min(best, ProcessUsage.cpuSeconds() - t0)
         }
-        #expect(directOnly || records == 18_397)
+        #expect(directOnly || only != nil || records == 18_397)
         print("EVTX throughput: spoor JSONValue path \(records) records, \(Int(Double(records) / best)) records/cpu-s")
 
         // Full events as ingest stores them: each record through the Windows mapper into a row of
@@ -171,7 +176,7 @@ import SpoorTesting
         import os, sys, time
         import evtx
         d = sys.argv[1]
-        files = sorted(f for f in os.listdir(d) if f.endswith('.evtx'))
+        files = sorted(f for f in os.listdir(d) if f.endswith('.evtx') and sys.argv[2] in f)
         best = 1e9
         for _ in range(5):
             t0 = time.process_time(); n = 0
@@ -187,7 +192,7 @@ import SpoorTesting
         """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, "-c", script, dir]
+        p.arguments = [python, "-c", script, dir, only ?? ""]
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = FileHandle.nullDevice

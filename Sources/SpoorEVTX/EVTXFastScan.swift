@@ -137,7 +137,8 @@ extension BinXMLReader {
     }
 
     /// Scans nested BinXML that is not a template instance as `fragment` parses it, when it
-    /// holds only fragment headers, elements, attributes and value texts: writes its shape (the
+    /// holds only fragment headers, elements, attributes, value texts and entity references
+    /// (CAPI2's certificate names: 36 records of the samples were parsed whole for them): writes its shape (the
     /// tokens and names, not the texts) into `cache.key` and where its texts are into
     /// `cache.texts`, and returns the number of tokens `fragment` counts. Nil for anything else
     /// and wherever `fragment` would throw (the caller then parses it with `fragment`).
@@ -180,6 +181,8 @@ extension BinXMLReader {
                 guard skeletonElement(&pos, end: end, depth: depth + 1, &count, &c) else { return false }
             case 0x05, 0x45:
                 guard skeletonText(&pos, end: end, &c) else { return false }
+            case 0x09, 0x49:
+                guard skeletonEntity(&pos, end: end, &c) else { return false }
             default:
                 return false
             }
@@ -193,6 +196,17 @@ extension BinXMLReader {
         c.texts.append((pos + 4, 2 * n))
         c.key.append(0x05)
         pos += 4 + 2 * n
+        return true
+    }
+
+    /// An entity reference (`&amp;` …): part of the shape by its name (`fragment` makes it a
+    /// literal text, not a substitution).
+    mutating func skeletonEntity(_ pos: inout Int, end: Int, _ c: inout SkeletonScan) -> Bool {
+        guard pos >= 0, pos <= end - 5 else { return false }
+        guard let (entity, next) = try? name(at: u32(pos + 1), position: pos + 5, end: end) else { return false }
+        pos = next
+        c.key.append(0x09)
+        skeletonName(entity, &c)
         return true
     }
 
@@ -233,6 +247,10 @@ extension BinXMLReader {
                     guard pos >= 0, pos < end else { return false }
                     let v = u8(pos) & ~0x40
                     guard v == 0x05 || v == 0x07 || v == 0x08 || v == 0x09 || u8(pos) == 0x0d || u8(pos) == 0x0e else { break }
+                    if v == 0x09 {
+                        guard skeletonEntity(&pos, end: end, &c) else { return false }
+                        continue
+                    }
                     guard v == 0x05, skeletonText(&pos, end: end, &c) else { return false }
                 }
                 c.key.append(0x07)

@@ -87,6 +87,22 @@ public final class EVTXNameTable {
 
     /// The name with id `id`.
     public func name(_ id: Int32) -> String { names[Int(id)] }
+
+    /// Dotted names by the ids they are made of (`prefix.key`), so that a new record shape's
+    /// nested elements (CAPI2's certificate chains: about 60 a shape) find theirs without
+    /// joining and hashing the texts.
+    private var dotted: [Int64: Int32] = [:]
+
+    /// The id of `name(prefix) + "." + name(key)`; nil when that text is over `limit` bytes.
+    func dotted(_ prefix: Int32, _ key: Int32, limit: Int) -> Int32? {
+        let k = Int64(prefix) << 32 | Int64(UInt32(bitPattern: key))
+        if let id = dotted[k] { return id }
+        let text = names[Int(prefix)] + "." + names[Int(key)]
+        guard text.utf8.count <= limit else { return nil }
+        let id = id(text)
+        dotted[k] = id
+        return id
+    }
 }
 
 /// One `EventData` or `UserData` item: its name id and its value's bytes in ``EVTXEventView/text``.

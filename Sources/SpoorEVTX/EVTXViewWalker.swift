@@ -870,9 +870,8 @@ struct EVTXViewWalker {
                 if g.dottedName.prefix == prefix, g.dottedName.key == id {
                     full = g.dottedName.full
                 } else {
-                    let text = names.name(prefix) + "." + names.name(id)
-                    guard text.utf8.count <= 256 else { throw Fallback() }
-                    full = names.id(text)
+                    guard let d = names.dotted(prefix, id, limit: 256) else { throw Fallback() }
+                    full = d
                     g.dottedName = (prefix, id, full)
                 }
                 if Self.hasElementChildren(g) {

@@ -219,6 +219,37 @@ final class EVTXTemplateCache {
     var key: [UInt8] = []
     /// The texts' positions and byte counts, in document order (reused).
     var texts: [(Int, Int)] = []
+    /// The names shapes are keyed by (see `SkeletonNames`).
+    var skeletonNames = SkeletonNames()
+}
+
+/// Shape keys name elements, attributes and entities by a number per name text (per context),
+/// found by the name's chunk offset in a flat table: a name's text was looked up by offset in a
+/// dictionary and copied into the key for every element of every record scanned (CAPI2's
+/// certificate chains: a hundred names a record).
+struct SkeletonNames {
+    static let maximumNames = 1 << 18
+    /// Per name text its number (1, 2, …).
+    var ids: [String: UInt32] = [:]
+    /// Per chunk offset: the number of the name there, valid when `generations` at the offset
+    /// is the reading chunk's generation (each chunk reader takes a new one).
+    var byOffset: [UInt32] = []
+    var generations: [UInt32] = []
+    var generation: UInt32 = 0
+
+    /// A generation for a new chunk reader (the tables made on first use).
+    mutating func nextGeneration() -> UInt32 {
+        if byOffset.isEmpty {
+            byOffset = [UInt32](repeating: 0, count: EVTXFile.chunkSize)
+            generations = [UInt32](repeating: 0, count: EVTXFile.chunkSize)
+        }
+        if generation == UInt32.max {
+            for k in generations.indices { generations[k] = 0 }
+            generation = 0
+        }
+        generation += 1
+        return generation
+    }
 }
 
 /// What the parse of a definition for ``EVTXTemplateCache`` met that depends on where it is.
@@ -321,6 +352,8 @@ struct BinXMLReader {
     /// Value text tokens become substitutions numbered from here (see `EVTXViewWalker` and
     /// `BinXMLReader.skeleton`); -1: they stay text.
     var textSubstitutions = -1
+    /// This chunk's generation in `SkeletonNames` (0: none taken yet).
+    var skeletonGeneration: UInt32 = 0
 
     init(data: [UInt8], chunkStart: Int, chunkEnd: Int, limits: EVTXLimits) {
         self.data = data

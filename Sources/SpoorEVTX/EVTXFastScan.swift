@@ -6,6 +6,7 @@ import SpoorCore
 struct SkeletonScan {
     var key: [UInt8] = []
     var texts: [(Int, Int)] = []
+    var names = SkeletonNames()
 }
 
 /// A substitution value of the record being read: where its bytes are (nested BinXML: the
@@ -148,10 +149,19 @@ extension BinXMLReader {
         var scan = SkeletonScan()
         swap(&scan.key, &cache.key)
         swap(&scan.texts, &cache.texts)
+        swap(&scan.names, &cache.skeletonNames)
         defer {
             swap(&scan.key, &cache.key)
             swap(&scan.texts, &cache.texts)
+            swap(&scan.names, &cache.skeletonNames)
         }
+        if scan.names.ids.count >= SkeletonNames.maximumNames {
+            // Numbers start over, and the shapes keyed by the old ones go.
+            scan.names.ids.removeAll()
+            for k in scan.names.generations.indices { scan.names.generations[k] = 0 }
+            cache.skeletons.removeAll()
+        }
+        if skeletonGeneration == 0 { skeletonGeneration = scan.names.nextGeneration() }
         scan.key.removeAll(keepingCapacity: true)
         scan.texts.removeAll(keepingCapacity: true)
         var pos = p
@@ -203,18 +213,46 @@ extension BinXMLReader {
     /// literal text, not a substitution).
     mutating func skeletonEntity(_ pos: inout Int, end: Int, _ c: inout SkeletonScan) -> Bool {
         guard pos >= 0, pos <= end - 5 else { return false }
-        guard let (entity, next) = try? name(at: u32(pos + 1), position: pos + 5, end: end) else { return false }
+        guard let next = skeletonName(0x09, at: u32(pos + 1), position: pos + 5, end: end, &c) else { return false }
         pos = next
-        c.key.append(0x09)
-        skeletonName(entity, &c)
         return true
     }
 
-    func skeletonName(_ s: String, _ c: inout SkeletonScan) {
-        let n = s.utf8.count
-        c.key.append(UInt8(truncatingIfNeeded: n)); c.key.append(UInt8(truncatingIfNeeded: n >> 8))
-        c.key.append(UInt8(truncatingIfNeeded: n >> 16))
-        c.key.append(contentsOf: s.utf8)
+    /// Appends `token` and the number of the name at `offset` to the key; returns the position
+    /// after the name as `name(at:position:end:)` does, nil where it throws.
+    mutating func skeletonName(_ token: UInt8, at offset: UInt32, position: Int, end: Int, _ c: inout SkeletonScan) -> Int? {
+        let abs = chunkStart + Int(offset)
+        let inline = abs == position
+        let o = Int(offset)
+        var id: UInt32 = 0
+        var next = position
+        if o < c.names.byOffset.count, c.names.generations[o] == skeletonGeneration {
+            id = c.names.byOffset[o]
+            if inline {
+                // The checks `name` makes of an inline name, against this `end`.
+                guard abs <= end - 8 else { return nil }
+                let count = Int(u16(abs + 6))
+                guard abs + 8 <= end - 2 * count else { return nil }
+                next = abs + 8 + 2 * count + 2
+            }
+        } else {
+            guard let (s, after) = try? name(at: offset, position: position, end: end) else { return nil }
+            next = after
+            if let known = c.names.ids[s] {
+                id = known
+            } else {
+                id = UInt32(c.names.ids.count + 1)
+                c.names.ids[s] = id
+            }
+            if o < c.names.byOffset.count {
+                c.names.byOffset[o] = id
+                c.names.generations[o] = skeletonGeneration
+            }
+        }
+        c.key.append(token)
+        c.key.append(UInt8(truncatingIfNeeded: id)); c.key.append(UInt8(truncatingIfNeeded: id >> 8))
+        c.key.append(UInt8(truncatingIfNeeded: id >> 16)); c.key.append(UInt8(truncatingIfNeeded: id >> 24))
+        return next
     }
 
     /// `element` without building it (the same header variants, names and checks).
@@ -227,10 +265,8 @@ extension BinXMLReader {
         let withID = u32(pos + 7), withoutID = u32(pos + 5)
         if withID != here + 11 && (withoutID == here + 9 || (withID >= here && withoutID < here)) { headerSize = 9 }
         let nameOffset = headerSize == 11 ? withID : withoutID
-        guard let (elementName, afterName) = try? name(at: nameOffset, position: pos + headerSize, end: end) else { return false }
+        guard let afterName = skeletonName(0x01, at: nameOffset, position: pos + headerSize, end: end, &c) else { return false }
         pos = afterName
-        c.key.append(0x01)
-        skeletonName(elementName, &c)
         if hasAttributes {
             guard pos >= 0, pos <= end - 4 else { return false }
             pos += 4
@@ -239,10 +275,8 @@ extension BinXMLReader {
                 let t = u8(pos)
                 guard t & ~0x40 == 0x06 else { break }
                 guard pos <= end - 5 else { return false }
-                guard let (attrName, next) = try? name(at: u32(pos + 1), position: pos + 5, end: end) else { return false }
+                guard let next = skeletonName(0x06, at: u32(pos + 1), position: pos + 5, end: end, &c) else { return false }
                 pos = next
-                c.key.append(0x06)
-                skeletonName(attrName, &c)
                 while true {
                     guard pos >= 0, pos < end else { return false }
                     let v = u8(pos) & ~0x40

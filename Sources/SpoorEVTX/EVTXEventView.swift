@@ -90,7 +90,8 @@ public final class EVTXNameTable {
 
     /// Dotted names by the ids they are made of (`prefix.key`), so that a new record shape's
     /// nested elements (CAPI2's certificate chains: about 60 a shape) find theirs without
-    /// joining and hashing the texts.
+    /// joining and hashing the texts. One entry per pair met, whose text is one of `names` (pairs
+    /// giving the same text are rare), so it grows with them.
     private var dotted: [Int64: Int32] = [:]
 
     /// The id of `name(prefix) + "." + name(key)`; nil when that text is over `limit` bytes.
@@ -257,7 +258,9 @@ public final class EVTXReadContext {
     /// or as many names as it should: a run should go on with a fresh context. What a context
     /// holds is bounded by these and by the template cache's own bound (`EVTXTemplateCache`
     /// starts over when full): at most 8,192 plans, each with the value texts of its last
-    /// records (an arena started over once it passes 32 KiB).
+    /// records (an arena started over once it passes 32 KiB), and, once nested BinXML has been
+    /// read by its shape, 512 KiB of name numbers by chunk offset (`SkeletonNames`, whose names
+    /// start over at 262,144).
     public var isSaturated: Bool { plans.count >= EVTXPlanCache.maximumPlans || names.names.count >= Self.maximumNames }
 
     /// A number for the next reader (the owner of the plan memories it writes).

@@ -139,10 +139,10 @@ extension BinXMLReader {
 
     /// Scans nested BinXML that is not a template instance as `fragment` parses it, when it
     /// holds only fragment headers, elements, attributes, value texts and entity references
-    /// (CAPI2's certificate names: 36 records of the samples were parsed whole for them): writes its shape (the
-    /// tokens and names, not the texts) into `cache.key` and where its texts are into
-    /// `cache.texts`, and returns the number of tokens `fragment` counts. Nil for anything else
-    /// and wherever `fragment` would throw (the caller then parses it with `fragment`).
+    /// (in CAPI2's certificate names): writes its shape (the tokens and names, not the texts)
+    /// into `cache.key` and where its texts are into `cache.texts`, and returns the number of
+    /// tokens `fragment` counts. Nil for anything else and wherever `fragment` would throw (the
+    /// caller then parses it with `fragment`).
     mutating func skeleton(_ p: Int, end: Int, depth: Int, _ cache: EVTXTemplateCache) -> Int? {
         // The scan writes into a local value, not the cache's properties (each append to a
         // class's property costs a dynamic exclusivity check).

@@ -124,6 +124,13 @@ final class XTemplate {
 /// then act as in a fresh chunk); one holding a template instance is not kept.
 final class EVTXTemplateCache {
     static let maximumEntries = 4096
+    /// The context's names (``EVTXNameTable``): shape keys name elements by their ids.
+    let names: EVTXNameTable
+
+    init(names: EVTXNameTable) {
+        self.names = names
+    }
+
     /// Definitions kept per GUID and size (different bytes under one GUID are rare).
     static let maximumPerKey = 4
 
@@ -223,24 +230,22 @@ final class EVTXTemplateCache {
     var skeletonNames = SkeletonNames()
 }
 
-/// Shape keys name elements, attributes and entities by a number per name text (per context),
-/// found by the name's chunk offset in a flat table: a name's text was looked up by offset in a
-/// dictionary and copied into the key for every element of every record scanned (CAPI2's
-/// certificate chains: a hundred names a record).
+/// Shape keys name elements, attributes and entities by their ids in the context's
+/// ``EVTXNameTable``, found by the name's chunk offset in a flat table: a name's text was looked
+/// up by offset in a dictionary and copied into the key for every element of every record
+/// scanned (CAPI2's certificate chains: a hundred names a record).
 struct SkeletonNames {
-    static let maximumNames = 1 << 18
-    /// Per name text its number (1, 2, …).
-    var ids: [String: UInt32] = [:]
-    /// Per chunk offset: the number of the name there, valid when `generations` at the offset
-    /// is the reading chunk's generation (each chunk reader takes a new one).
-    var byOffset: [UInt32] = []
+    /// Per chunk offset: the id of the name there (-1: over 256 bytes, given none), valid when
+    /// `generations` at the offset is the reading chunk's generation (each chunk reader takes a
+    /// new one).
+    var byOffset: [Int32] = []
     var generations: [UInt32] = []
     var generation: UInt32 = 0
 
     /// A generation for a new chunk reader (the tables made on first use).
     mutating func nextGeneration() -> UInt32 {
         if byOffset.isEmpty {
-            byOffset = [UInt32](repeating: 0, count: EVTXFile.chunkSize)
+            byOffset = [Int32](repeating: -1, count: EVTXFile.chunkSize)
             generations = [UInt32](repeating: 0, count: EVTXFile.chunkSize)
         }
         if generation == UInt32.max {

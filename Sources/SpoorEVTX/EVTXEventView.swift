@@ -243,12 +243,15 @@ public struct EVTXRecordHeader: Sendable, Hashable {
 /// need their own. What a plan remembers of the previous record it read (for stamps) belongs to
 /// the reader that read it: another reader starts that memory over.
 public final class EVTXReadContext {
-    let templates = EVTXTemplateCache()
-    let names = EVTXNameTable()
+    let names: EVTXNameTable
+    let templates: EVTXTemplateCache
     let plans = EVTXPlanCache()
     private var readers = 0
 
-    public init() {}
+    public init() {
+        names = EVTXNameTable()
+        templates = EVTXTemplateCache(names: names)
+    }
 
     /// Most data names a context keeps before a run should start a fresh one (names come from
     /// the files: a run of many files with made-up names would otherwise grow it without end).
@@ -259,8 +262,7 @@ public final class EVTXReadContext {
     /// holds is bounded by these and by the template cache's own bound (`EVTXTemplateCache`
     /// starts over when full): at most 8,192 plans, each with the value texts of its last
     /// records (an arena started over once it passes 32 KiB), and, once nested BinXML has been
-    /// read by its shape, 512 KiB of name numbers by chunk offset (`SkeletonNames`, whose names
-    /// start over at 262,144).
+    /// read by its shape, 512 KiB of name ids by chunk offset (`SkeletonNames`).
     public var isSaturated: Bool { plans.count >= EVTXPlanCache.maximumPlans || names.names.count >= Self.maximumNames }
 
     /// A number for the next reader (the owner of the plan memories it writes).

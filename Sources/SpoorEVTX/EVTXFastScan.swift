@@ -155,12 +155,6 @@ extension BinXMLReader {
             swap(&scan.texts, &cache.texts)
             swap(&scan.names, &cache.skeletonNames)
         }
-        if scan.names.ids.count >= SkeletonNames.maximumNames {
-            // Numbers start over, and the shapes keyed by the old ones go.
-            scan.names.ids.removeAll()
-            for k in scan.names.generations.indices { scan.names.generations[k] = 0 }
-            cache.skeletons.removeAll()
-        }
         if skeletonGeneration == 0 { skeletonGeneration = scan.names.nextGeneration() }
         scan.key.removeAll(keepingCapacity: true)
         scan.texts.removeAll(keepingCapacity: true)
@@ -218,13 +212,15 @@ extension BinXMLReader {
         return true
     }
 
-    /// Appends `token` and the number of the name at `offset` to the key; returns the position
-    /// after the name as `name(at:position:end:)` does, nil where it throws.
+    /// Appends `token` and the id of the name at `offset` (in the context's name table, as the
+    /// walk names elements) to the key; returns the position after the name as
+    /// `name(at:position:end:)` does, nil where it throws or for a name over 256 bytes (which the
+    /// walk leaves to the JSON path).
     mutating func skeletonName(_ token: UInt8, at offset: UInt32, position: Int, end: Int, _ c: inout SkeletonScan) -> Int? {
         let abs = chunkStart + Int(offset)
         let inline = abs == position
         let o = Int(offset)
-        var id: UInt32 = 0
+        var id: Int32 = -1
         var next = position
         if o < c.names.byOffset.count, c.names.generations[o] == skeletonGeneration {
             id = c.names.byOffset[o]
@@ -236,22 +232,19 @@ extension BinXMLReader {
                 next = abs + 8 + 2 * count + 2
             }
         } else {
-            guard let (s, after) = try? name(at: offset, position: position, end: end) else { return nil }
+            guard let table = shared?.names, let (s, after) = try? name(at: offset, position: position, end: end) else { return nil }
             next = after
-            if let known = c.names.ids[s] {
-                id = known
-            } else {
-                id = UInt32(c.names.ids.count + 1)
-                c.names.ids[s] = id
-            }
+            id = s.utf8.count <= 256 ? table.id(s) : -1
             if o < c.names.byOffset.count {
                 c.names.byOffset[o] = id
                 c.names.generations[o] = skeletonGeneration
             }
         }
+        guard id >= 0 else { return nil }
+        let u = UInt32(bitPattern: id)
         c.key.append(token)
-        c.key.append(UInt8(truncatingIfNeeded: id)); c.key.append(UInt8(truncatingIfNeeded: id >> 8))
-        c.key.append(UInt8(truncatingIfNeeded: id >> 16)); c.key.append(UInt8(truncatingIfNeeded: id >> 24))
+        c.key.append(UInt8(truncatingIfNeeded: u)); c.key.append(UInt8(truncatingIfNeeded: u >> 8))
+        c.key.append(UInt8(truncatingIfNeeded: u >> 16)); c.key.append(UInt8(truncatingIfNeeded: u >> 24))
         return next
     }
 

@@ -2,10 +2,10 @@ import Testing
 @testable import SpoorEVTX
 
 /// The shape keys of nested BinXML that is not a template instance (`BinXMLReader.skeleton`)
-/// name elements, attributes and entities by a number per name text, found by chunk offset in a
-/// table shared by the chunks of a context (`SkeletonNames`, one generation per chunk reader).
-/// A number must follow the name's text, never its offset: another chunk holds other names at
-/// the same offsets.
+/// name elements, attributes and entities by their ids in the context's name table, found by
+/// chunk offset in a table shared by the chunks of a context (`SkeletonNames`, one generation per
+/// chunk reader). An id must follow the name's text, never its offset: another chunk holds other
+/// names at the same offsets.
 @Suite struct EVTXSkeletonNamesTests {
     /// A chunk's bytes with name records (next offset, hash, character count, UTF-16LE, NUL) at
     /// the given chunk offsets.
@@ -23,19 +23,21 @@ import Testing
         return b
     }
 
-    static func reader(_ bytes: [UInt8], _ scan: inout SkeletonScan) -> BinXMLReader {
+    static func reader(_ bytes: [UInt8], _ scan: inout SkeletonScan, _ cache: EVTXTemplateCache = EVTXTemplateCache(names: EVTXNameTable())) -> BinXMLReader {
         var r = BinXMLReader(data: bytes, chunkStart: 0, chunkEnd: bytes.count, limits: EVTXLimits())
+        r.shared = cache
         r.skeletonGeneration = scan.names.nextGeneration()
         return r
     }
 
-    /// The 5 key bytes (token, number) written for the `k`th name.
+    /// The 5 key bytes (token, name id) written for the `k`th name.
     static func entry(_ key: [UInt8], _ k: Int) -> [UInt8] { Array(key[(5 * k)..<(5 * k + 5)]) }
 
     @Test func numbersFollowTheTextNotTheOffset() {
         var scan = SkeletonScan()
+        let cache = EVTXTemplateCache(names: EVTXNameTable())
         let a = Self.chunk([(100, "Certificate"), (200, "Flags")])
-        var ra = Self.reader(a, &scan)
+        var ra = Self.reader(a, &scan, cache)
         // Names referenced from elsewhere in the chunk (not inline): the position stays.
         #expect(ra.skeletonName(0x01, at: 100, position: 1000, end: a.count, &scan) == 1000)
         #expect(ra.skeletonName(0x06, at: 200, position: 1000, end: a.count, &scan) == 1000)
@@ -49,11 +51,30 @@ import Testing
         // The next chunk holds another name at offset 100 and "Certificate" at 300.
         scan.key.removeAll()
         let b = Self.chunk([(100, "Flags"), (300, "Certificate")])
-        var rb = Self.reader(b, &scan)
+        var rb = Self.reader(b, &scan, cache)
         _ = rb.skeletonName(0x06, at: 100, position: 1000, end: b.count, &scan)
         _ = rb.skeletonName(0x01, at: 300, position: 1000, end: b.count, &scan)
         #expect(Self.entry(scan.key, 0) == Self.entry(keyA, 1))
         #expect(Self.entry(scan.key, 1) == Self.entry(keyA, 0))
+        // The ids are the context's name ids (the walk's), two names in all.
+        #expect(cache.names.names.count == 2)
+        #expect(Self.entry(keyA, 0) == [0x01] + Self.bytes(cache.names.id("Certificate")))
+    }
+
+    static func bytes(_ id: Int32) -> [UInt8] {
+        let u = UInt32(bitPattern: id)
+        return [UInt8(u & 0xff), UInt8(u >> 8 & 0xff), UInt8(u >> 16 & 0xff), UInt8(u >> 24)]
+    }
+
+    @Test func aNameOver256BytesGivesNoShape() {
+        var scan = SkeletonScan()
+        let long = String(repeating: "n", count: 257)
+        let a = Self.chunk([(100, long)], size: 4096)
+        var r = Self.reader(a, &scan)
+        #expect(r.skeletonName(0x01, at: 100, position: 1000, end: a.count, &scan) == nil)
+        // Known now (as given none): still none.
+        #expect(r.skeletonName(0x01, at: 100, position: 1000, end: a.count, &scan) == nil)
+        #expect(scan.key.isEmpty)
     }
 
     @Test func anInlineNameIsCheckedAgainstTheFragmentEnd() {

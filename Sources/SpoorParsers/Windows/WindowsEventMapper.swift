@@ -35,7 +35,11 @@ public struct WindowsEventMapper: Sendable {
     private var nameTable: UInt64 = 0
     private var dataByID: [ColumnHandle?] = []
     private var userDataByID: [ColumnHandle?] = []
-    private var directTargets: [Int: DirectTargets] = [:]
+    /// Per `id << 3 | log.index`: the index of its entry in `directEntries` (the last one
+    /// looked up kept apart: records of one kind often follow each other).
+    private var directIndex: [Int: Int] = [:]
+    private var directEntries: [DirectEntry] = []
+    private var lastDirect = (key: -1, index: 0)
     private var lastKeywords: [UInt8] = []
     private var lastKeywordsText: [UInt8] = []
     private var guidScratch: [UInt8] = []
@@ -130,7 +134,8 @@ public struct WindowsEventMapper: Sendable {
 
     private mutating func resetColumns() {
         dataColumns.removeAll(); userDataColumns.removeAll(); resolved.removeAll(); ecsColumns.removeAll()
-        dataByID.removeAll(); userDataByID.removeAll(); directTargets.removeAll()
+        dataByID.removeAll(); userDataByID.removeAll()
+        directIndex.removeAll(); directEntries.removeAll(); lastDirect = (-1, 0)
     }
 
     /// Writes one EVTX record read by the direct path into the open row of `builder`: the same
@@ -160,7 +165,8 @@ public struct WindowsEventMapper: Sendable {
         }
         if v.names.identity != nameTable {
             nameTable = v.names.identity
-            dataByID.removeAll(); userDataByID.removeAll(); directTargets.removeAll()
+            dataByID.removeAll(); userDataByID.removeAll()
+            for i in directEntries.indices { directEntries[i].targets = DirectTargets() }
             clearMemos()
         }
         if memoGeneration != builder.generation || memoCells.count > 1 << 20 || memoRelatedBytes.count > 1 << 22 {
@@ -179,13 +185,36 @@ public struct WindowsEventMapper: Sendable {
             st.flush(&builder)
             return id
         }
-        if let id = eventID, let sem = semantics(log, id, &builder) {
-            if log == .powerShell && id == 4104 {
-                writeScriptSemantics(v, sem, id: id, computer: computerRange, time: time, f, &builder)
-            } else {
-                writeDirectSemantics(v, sem, key: id << 3 | log.index, computer: computerRange, time: time, escapes: escapes, f, &builder)
-            }
+        guard let id = eventID else { return }
+        let key = id << 3 | log.index
+        let i = directEntry(key, log, id, &builder)
+        guard directEntries[i].hasSemantics else { return }
+        if log == .powerShell && id == 4104, let sem = directEntries[i].resolved {
+            writeScriptSemantics(v, sem, id: id, computer: computerRange, time: time, f, &builder)
+        } else {
+            // Taken out of the array for the call and put back (no copy of its tables).
+            var entry = DirectEntry()
+            swap(&entry, &directEntries[i])
+            writeDirectSemantics(v, &entry, key: key, computer: computerRange, time: time, escapes: escapes, f, &builder)
+            swap(&entry, &directEntries[i])
         }
+    }
+
+    /// The index in `directEntries` of the semantics of event kind `key` (`id << 3 | log.index`),
+    /// resolved on first use.
+    @inline(__always)
+    private mutating func directEntry(_ key: Int, _ log: WindowsLog, _ id: Int, _ builder: inout EventBatchBuilder) -> Int {
+        if key == lastDirect.key { return lastDirect.index }
+        let i: Int
+        if let j = directIndex[key] {
+            i = j
+        } else {
+            i = directEntries.count
+            directEntries.append(DirectEntry(semantics(log, id, &builder)))
+            directIndex[key] = i
+        }
+        lastDirect = (key, i)
+        return i
     }
 
     /// The direct path's `System` fields and data items (``write(evtx:into:)``) into `st`;
@@ -392,71 +421,69 @@ public struct WindowsEventMapper: Sendable {
     /// targets of the item, learnt once per event id; a value becomes a String only for the
     /// targets that parse text (hashes, addresses lists, logon types …) or when it needs the
     /// String's handling (a ``ByteText`` escape, a GUID to normalise).
-    private mutating func writeDirectSemantics(_ v: EVTXEventView, _ r: ResolvedSemantics, key: Int, computer: Range<Int>?, time: Timestamp,
+    private mutating func writeDirectSemantics(_ v: EVTXEventView, _ entry: inout DirectEntry, key: Int, computer: Range<Int>?, time: Timestamp,
                                                escapes: Bool, _ f: FixedColumns, _ builder: inout EventBatchBuilder) {
         let text = v.text
-        let sem = r.semantics
         related.removeAll()
-        var table = directTargets[key] ?? DirectTargets()
-        var learnt = false
-        if table.names != nameTable {
-            table = DirectTargets()
-            table.names = nameTable
+        if entry.targets.names != nameTable {
+            entry.targets = DirectTargets()
+            entry.targets.names = nameTable
         }
         // The semantics' strings (action, categories, types, outcome) interned once per batch.
-        if table.generation != builder.generation {
-            table.generation = builder.generation
-            table.symbols.removeAll(keepingCapacity: true)
-            table.symbols.append(builder.intern(sem.action.utf8.span))
-            table.symbols.append(sem.outcome.map { builder.intern($0.utf8.span) } ?? 0)
-            for c in sem.category { table.symbols.append(builder.intern(c.utf8.span)) }
-            for t in sem.type { table.symbols.append(builder.intern(t.utf8.span)) }
-            learnt = true
+        if entry.targets.generation != builder.generation, let sem = entry.resolved?.semantics {
+            entry.targets.generation = builder.generation
+            entry.targets.symbols.removeAll(keepingCapacity: true)
+            entry.targets.symbols.append(builder.intern(sem.action.utf8.span))
+            entry.targets.symbols.append(sem.outcome.map { builder.intern($0.utf8.span) } ?? 0)
+            for c in sem.category { entry.targets.symbols.append(builder.intern(c.utf8.span)) }
+            for t in sem.type { entry.targets.symbols.append(builder.intern(t.utf8.span)) }
         }
+        let categories = entry.categories, types = entry.types, entityFromStart = entry.entityFromStart
         // The action, outcome and the cells of memo hits are staged (`StagedCells`); a memo miss
         // writes after the cells staged before it.
         var pid: Int64? = nil
         withUnsafeTemporaryAllocation(of: EventBatchBuilder.Cell.self, capacity: StagedCells.capacity) { buffer in
         var st = StagedCells(buffer, direct: !stagesCells)
-        table.symbols.withUnsafeBufferPointer { s in
+        entry.targets.symbols.withUnsafeBufferPointer { s in
+            guard s.count >= 2 + categories + types else { return }
             st.add(.symbol(f.action, s[0]), &builder)
             builder.beginList(f.category)
-            for k in 0..<sem.category.count { builder.appendToList(f.category, symbol: s[2 + k]) }
+            for k in 0..<categories { builder.appendToList(f.category, symbol: s[2 + k]) }
             builder.beginList(f.type)
-            for k in 0..<sem.type.count { builder.appendToList(f.type, symbol: s[2 + sem.category.count + k]) }
+            for k in 0..<types { builder.appendToList(f.type, symbol: s[2 + categories + k]) }
             if s[1] != 0 { st.add(.symbol(f.outcome, s[1]), &builder) }
         }
         func targets(_ name: Int32) -> Int32 {
             let id = Int(name)
-            if id < table.slots.count, table.slots[id] != DirectTargets.unknown { return table.slots[id] }
-            if id >= table.slots.count { table.slots.append(contentsOf: repeatElement(DirectTargets.unknown, count: id + 1 - table.slots.count)) }
-            learnt = true
-            if let list = r.byName[v.names.name(name)] {
-                table.slots[id] = Int32(table.lists.count)
-                table.lists.append(list)
-            } else {
-                table.slots[id] = DirectTargets.none
+            if id < entry.targets.slots.count, entry.targets.slots[id] != DirectTargets.unknown { return entry.targets.slots[id] }
+            if id >= entry.targets.slots.count {
+                entry.targets.slots.append(contentsOf: repeatElement(DirectTargets.unknown, count: id + 1 - entry.targets.slots.count))
             }
-            return table.slots[id]
+            if let list = entry.resolved?.byName[v.names.name(name)] {
+                entry.targets.slots[id] = Int32(entry.targets.lists.count)
+                entry.targets.lists.append(list)
+            } else {
+                entry.targets.slots[id] = DirectTargets.none
+            }
+            return entry.targets.slots[id]
         }
         for item in v.eventData {
             let slot = targets(item.name)
             guard slot >= 0 else { continue }
-            writeItemSemantics(item, table.lists[Int(slot)], key: key, status: true, entity: sem.entityFromStart, text, escapes, f, &pid,
+            writeItemSemantics(item, entry.targets.lists[Int(slot)], key: key, status: true, entity: entityFromStart, text, escapes, f, &pid,
                                &st, &builder)
         }
         if v.eventData.isEmpty {
             for item in v.userData {
                 let slot = targets(item.name)
                 guard slot >= 0 else { continue }
-                writeItemSemantics(item, table.lists[Int(slot)], key: key, status: false, entity: false, text, escapes, f, &pid,
+                writeItemSemantics(item, entry.targets.lists[Int(slot)], key: key, status: false, entity: false, text, escapes, f, &pid,
                                    &st, &builder)
             }
         }
         st.flush(&builder)
         }
-        if learnt { directTargets[key] = table }
-        if sem.entityFromStart, let pid, let host = computer.map({ Self.string(text, $0) }) {
+        if entityFromStart, let pid, let host = computer.map({ Self.string(text, $0) }) {
             builder.set(f.entityID, string: "\(host)|\(pid)|\(time.microseconds)")
         }
         related.write(f, &builder)
@@ -903,6 +930,26 @@ extension WindowsLog {
         case .powerShell: 3
         case .other: 4
         }
+    }
+}
+
+/// The direct EVTX path's semantics of one event kind: resolved in the builder once, with what
+/// a record reads of them per record (counts, a flag) kept apart from the tables.
+struct DirectEntry: Sendable {
+    var resolved: ResolvedSemantics? = nil
+    var hasSemantics = false
+    var categories = 0, types = 0
+    var entityFromStart = false
+    var targets = DirectTargets()
+
+    init() {}
+
+    init(_ r: ResolvedSemantics?) {
+        resolved = r
+        hasSemantics = r != nil
+        categories = r?.semantics.category.count ?? 0
+        types = r?.semantics.type.count ?? 0
+        entityFromStart = r?.semantics.entityFromStart ?? false
     }
 }
 

@@ -220,7 +220,9 @@ final class EVTXTemplateCache {
     }
 
     /// Nested BinXML that is not a template instance, by its shape (`BinXMLReader.skeleton`):
-    /// parsed once with its texts as substitutions.
+    /// parsed once with its texts as substitutions. Only for records read again this way
+    /// (`BinXMLReader.streamsOff`); the walk reads such a value in `UserData` from its shape
+    /// alone (`NestedStreams`).
     var skeletons: [SkeletonKey: XTemplate] = [:]
     /// The key being built (reused).
     var key: [UInt8] = []
@@ -359,6 +361,9 @@ struct BinXMLReader {
     var textSubstitutions = -1
     /// This chunk's generation in `SkeletonNames` (0: none taken yet).
     var skeletonGeneration: UInt32 = 0
+    /// Nested BinXML read by its shape gets a template per shape (`skeletonTemplate`) instead of
+    /// being kept as a stream (`NestedStreams`), for a record the walk could not read that way.
+    var streamsOff = false
 
     init(data: [UInt8], chunkStart: Int, chunkEnd: Int, limits: EVTXLimits) {
         self.data = data

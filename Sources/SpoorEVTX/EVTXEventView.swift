@@ -281,6 +281,9 @@ public final class EVTXEventReader {
     /// Records the direct path handled and records handed over as JSON, so far.
     public private(set) var directRecords = 0
     public private(set) var jsonRecords = 0
+    /// Records whose nested BinXML, read by its shape (`NestedStreams`), sat where the walk does
+    /// not read such a value: read again with a template per shape.
+    public private(set) var retriedRecords = 0
     /// Of the direct records, those read by replaying a plan (`EVTXPlan`).
     public var replayedRecords: Int { walker.replayed }
     /// Of the replayed records, those matched to their plan by the per-template shortcut
@@ -320,7 +323,7 @@ public final class EVTXEventReader {
         walker.instances = []
         defer { walker = w }
         var renderer = EVTXRenderer(maximumDepth: file.limits.maximumDepth * 2)
-        var direct = 0, json = 0
+        var direct = 0, json = 0, retried = 0
         let issues = file.scanChunk(index, templates: templates, reserve: { _ in }) {
             (reader: inout BinXMLReader, pos: Int, size: Int, id: UInt64, written: UInt64) throws(ParseError) in
             let header = EVTXRecordHeader(recordID: id, timestamp: Timestamp(microseconds: BinXMLReader.filetimeMicroseconds(written)), offset: pos)
@@ -332,8 +335,25 @@ public final class EVTXEventReader {
                 } else {
                     w.values.removeAll(keepingCapacity: true)
                     w.instances.removeAll(keepingCapacity: true)
-                    if let root = try reader.fastFragment(pos + 24, end: pos + size - 4, depth: 0, &w.values, &w.instances, &w.held) {
+                    if !w.streams.isEmpty { w.streams.removeAll() }
+                    if var root = try reader.fastFragment(pos + 24, end: pos + size - 4, depth: 0, &w.values, &w.instances, &w.held, &w.streams) {
                         done = w.record(root: root)
+                        if !done, !w.streams.isEmpty {
+                            // Nested BinXML read by its shape somewhere the walk does not read
+                            // such a value: read again with a template per shape.
+                            w.values.removeAll(keepingCapacity: true)
+                            w.instances.removeAll(keepingCapacity: true)
+                            w.held.removeAll(keepingCapacity: true)
+                            w.streams.removeAll()
+                            reader.tokens = 0
+                            reader.streamsOff = true
+                            defer { reader.streamsOff = false }
+                            retried += 1
+                            if let r = try reader.fastFragment(pos + 24, end: pos + size - 4, depth: 0, &w.values, &w.instances, &w.held, &w.streams) {
+                                root = r
+                                done = w.record(root: root)
+                            }
+                        }
                         if done, w.shortcuts, root == 0 {
                             w.registerShape(pos + 24, end: pos + size - 4, chunkStart: reader.chunkStart)
                         }
@@ -355,6 +375,7 @@ public final class EVTXEventReader {
         }
         directRecords += direct
         jsonRecords += json
+        retriedRecords += retried
         return issues
     }
 }

@@ -16,6 +16,34 @@ struct FastValue {
     var pos: Int
     var size: Int
     var nested: Int32
+    /// Nested BinXML that is not a template instance, read by its shape: its index in the
+    /// record's `NestedStreams` (-1: none).
+    var stream: Int32 = -1
+}
+
+/// The shapes of a record's nested BinXML values that are not template instances (see
+/// `BinXMLReader.skeleton`), kept for the walk to read them without a template
+/// (`EVTXViewWalker.userDataStream`): each value's key (tokens and name ids) and text positions.
+struct NestedStreams {
+    var key: [UInt8] = []
+    var texts: [(Int, Int)] = []
+    var spans: [(keyStart: Int32, keyEnd: Int32, textStart: Int32)] = []
+
+    var isEmpty: Bool { spans.isEmpty }
+
+    mutating func removeAll() {
+        key.removeAll(keepingCapacity: true)
+        texts.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds a value's shape; returns its index.
+    mutating func add(key k: [UInt8], texts t: [(Int, Int)]) -> Int32 {
+        spans.append((Int32(key.count), Int32(key.count + k.count), Int32(texts.count)))
+        key.append(contentsOf: k)
+        texts.append(contentsOf: t)
+        return Int32(spans.count - 1)
+    }
 }
 
 /// A template instance of the record being read: its definition and its values.
@@ -30,7 +58,8 @@ extension BinXMLReader {
     /// `fragment` would, but keeping the values as byte ranges. Returns the instance, or nil
     /// when the fragment has another shape (the caller uses `fragment` then). Throws where
     /// `fragment` throws (the same checks, in the same order).
-    mutating func fastFragment(_ p: Int, end: Int, depth: Int, _ values: inout [FastValue], _ instances: inout [FastInstance], _ held: inout [XTemplate]) throws(ParseError) -> Int? {
+    mutating func fastFragment(_ p: Int, end: Int, depth: Int, _ values: inout [FastValue], _ instances: inout [FastInstance], _ held: inout [XTemplate],
+                               _ streams: inout NestedStreams) throws(ParseError) -> Int? {
         guard depth < limits.maximumDepth else { throw ParseError(.tooDeep, at: p, "BinXML nested deeper than \(limits.maximumDepth) levels") }
         var pos = p
         var instance: Int? = nil
@@ -44,7 +73,7 @@ extension BinXMLReader {
                 try need(pos, 4, end)
                 pos += 4
             case 0x0c:
-                guard let i = try fastInstance(&pos, end: end, depth: depth + 1, &values, &instances, &held) else { return nil }
+                guard let i = try fastInstance(&pos, end: end, depth: depth + 1, &values, &instances, &held, &streams) else { return nil }
                 instance = i
             default:
                 return nil
@@ -59,7 +88,8 @@ extension BinXMLReader {
         return instance
     }
 
-    mutating func fastInstance(_ pos: inout Int, end: Int, depth: Int, _ values: inout [FastValue], _ instances: inout [FastInstance], _ held: inout [XTemplate]) throws(ParseError) -> Int? {
+    mutating func fastInstance(_ pos: inout Int, end: Int, depth: Int, _ values: inout [FastValue], _ instances: inout [FastInstance], _ held: inout [XTemplate],
+                               _ streams: inout NestedStreams) throws(ParseError) -> Int? {
         let template = try templateDefinition(&pos, end: end, depth: depth)
         try need(pos, 4, end)
         let count = Int(u32(pos))
@@ -86,8 +116,13 @@ extension BinXMLReader {
                 if size == 0 {
                     fv.type = 0
                 } else if isInstance(v, end: v + size) {
-                    guard let n = try fastFragment(v, end: v + size, depth: depth + 1, &values, &instances, &held) else { return nil }
+                    guard let n = try fastFragment(v, end: v + size, depth: depth + 1, &values, &instances, &held, &streams) else { return nil }
                     fv.nested = Int32(n)
+                } else if let cache = shared, !streamsOff, let n = skeleton(v, end: v + size, depth: depth + 1, cache),
+                          tokens + n <= limits.maximumTokens {
+                    // Elements and texts only: its shape, read by the walk without a template.
+                    tokens += n
+                    fv.stream = streams.add(key: cache.key, texts: cache.texts)
                 } else if let cache = shared, let n = skeleton(v, end: v + size, depth: depth + 1, cache),
                           tokens + n <= limits.maximumTokens,
                           let t = try skeletonTemplate(v, end: v + size, depth: depth + 1, cache, &held) {

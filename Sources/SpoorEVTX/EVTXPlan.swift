@@ -35,6 +35,9 @@ final class EVTXPlan {
         /// the recorded walk met at least one item (the keys later names were chosen against
         /// depend on that, so a record with the other case is left to the JSON path).
         case arrayData
+        /// `UserData` whose content is value `a`, nested BinXML read by its shape
+        /// (`EVTXViewWalker.userDataStream`).
+        case userStream
     }
 
     struct Op {

@@ -98,6 +98,22 @@ public struct EVTXFile: Sendable {
         bytes.count <= EVTXFileHeader.size ? 0 : (bytes.count - EVTXFileHeader.size + EVTXFile.chunkSize - 1) / EVTXFile.chunkSize
     }
 
+    /// About how many records chunks `range` hold, from their headers' first and last record
+    /// numbers (a chunk whose header is not a chunk's, or whose numbers make no sense, counts as
+    /// none): a hint for sizing buffers, never trusted for reading.
+    public func estimatedRecords(chunks range: Range<Int>) -> Int {
+        var n = 0
+        for i in range where i >= 0 && i < chunkCount {
+            let o = EVTXFileHeader.size + i * EVTXFile.chunkSize
+            guard o + 24 <= bytes.count, bytes[o..<(o + 8)].elementsEqual("ElfChnk\0".utf8) else { continue }
+            let first = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self) }
+            let last = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: o + 16, as: UInt64.self) }
+            // A 64 KiB chunk holds at most a few thousand records.
+            if last >= first, last - first < 8192 { n += Int(last - first) + 1 }
+        }
+        return n
+    }
+
     /// All records and issues (header issues first).
     public func records() -> (records: [EVTXRecord], issues: [EVTXIssue]) {
         var records: [EVTXRecord] = []

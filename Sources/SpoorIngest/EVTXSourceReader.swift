@@ -70,6 +70,9 @@ final class EVTXSourceReader: BatchReader {
         }
         var produced = 0
         var lastEnd = Int(ledger.committedOffset)
+        if builder.count == 0 {
+            builder.reserve(rows: min(options.batchRecords, file.estimatedRecords(chunks: nextChunk..<file.chunkCount)))
+        }
         while nextChunk < file.chunkCount && produced < options.batchRecords {
             let index = nextChunk
             nextChunk += 1

@@ -10,7 +10,9 @@ extension WindowsEvent {
     /// unnamed `Data` items (`{"Data": {"#text": ["a", "b"]}}`, named `param1`, `param2`, …),
     /// or, from other writers, an array of `{"Name": …, "#text"|"Value": …}` objects.
     /// `UserData` contributes the children of its payload element, nested ones with dotted
-    /// names.
+    /// names: their text, not their attributes (`#attributes` is skipped at every level, so
+    /// values a provider writes as attributes, CAPI2's certificate names and results among them,
+    /// are not among the items).
     ///
     /// The `evtx` Python package's `records_json()` wraps this document as a JSON string in
     /// `{"event_record_id": …, "timestamp": …, "data": "…"}`; that wrapper is unwrapped too.

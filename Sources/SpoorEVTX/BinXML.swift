@@ -68,8 +68,6 @@ final class XElement {
     /// The direct path's last dotted name for this element: the prefix id and key id it was made
     /// of, and its own id.
     var dottedName: (prefix: Int32, key: Int32, full: Int32) = (-1, -1, -1)
-    /// The direct path's name ids of `name_1`, `name_2` … (set on first need).
-    var suffixIDs: [Int32] = []
 
     init(name: String, attributes: [(String, [XPart])], children: [XPart]) {
         self.name = name
@@ -79,7 +77,7 @@ final class XElement {
         (role, systemChild, textField) = EVTXEventRole.of(name)
         // Only a `System` child's attributes give fields (and only its are looked up).
         attributeFields = systemChild < 0 ? [] : attributes.map { EVTXEventRole.attributeField(element: name, attribute: $0.0) }
-        hasPlainName = !name.isEmpty && !name.hasPrefix("#") && name != "xmlns"
+        hasPlainName = Self.isPlainName(name)
         if children.count == 1, case .substitution(let i, _) = children[0] { soleSubstitution = i } else { soleSubstitution = nil }
         var constant = true
         for (_, parts) in attributes {
@@ -102,6 +100,12 @@ final class XElement {
             }
         }
         hasDistinctElementChildren = distinct
+    }
+
+    /// Whether `name` is usable as a key without special meaning in the JSON shape (not empty,
+    /// not `#…`, not `xmlns`).
+    static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix("#") && name != "xmlns"
     }
 }
 

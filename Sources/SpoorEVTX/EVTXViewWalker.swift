@@ -10,9 +10,10 @@ struct EVTXViewWalker {
     /// The shapes of the record's nested BinXML values read without a template.
     var streams = NestedStreams()
     /// Per name id: 0 not worked out yet, else 1 | 2 (the name is `Data`) | 4 (a plain name,
-    /// see `XElement.hasPlainName`); and the ids of `name_1`, `name_2` … (``streamKey``).
+    /// see `XElement.hasPlainName`).
     var streamNameFlags: [UInt8] = []
-    var streamSuffixes: [Int32: [Int32]] = [:]
+    /// Per name id, the ids of `name_1`, `name_2` … (``key(id:among:)``).
+    var suffixIDs: [Int32: [Int32]] = [:]
     /// Parsed nested BinXML of the record (the instances refer to them unretained).
     var held: [XTemplate] = []
     /// Keys of the object being read (name ids), for the `_1` suffixes of repeated names.
@@ -656,23 +657,25 @@ struct EVTXViewWalker {
 
     /// A key not yet in `keys` for an element named `e.name`: the name, or `name_1`, `name_2` ….
     mutating func key(_ e: XElement) throws(Fallback) -> Int32 {
-        // Finding a free suffix is quadratic in the keys: many keys are left to the JSON path.
-        guard keys.count <= 1024 else { throw Fallback() }
         if e.nameID < 0 {
             guard e.name.utf8.count <= 256 else { throw Fallback() }
             e.nameID = names.id(e.name)
         }
-        if !keys.contains(e.nameID) { return e.nameID }
+        return try key(id: e.nameID, among: keys)
+    }
+
+    /// A key not yet in `keys` for the name numbered `id`: the name, or `name_1`, `name_2` ….
+    mutating func key(id: Int32, among keys: [Int32]) throws(Fallback) -> Int32 {
+        // Finding a free suffix is quadratic in the keys: many keys are left to the JSON path.
+        guard keys.count <= 1024 else { throw Fallback() }
+        if !keys.contains(id) { return id }
+        var suffixes = suffixIDs[id] ?? []
+        defer { suffixIDs[id] = suffixes }
         var k = 1
         while true {
-            let id: Int32
-            if k <= e.suffixIDs.count {
-                id = e.suffixIDs[k - 1]
-            } else {
-                id = names.id(e.name + "_" + String(k))
-                e.suffixIDs.append(id)
-            }
-            if !keys.contains(id) { return id }
+            if k > suffixes.count { suffixes.append(names.id(names.name(id) + "_" + String(k))) }
+            let s = suffixes[k - 1]
+            if !keys.contains(s) { return s }
             k += 1
         }
     }
@@ -933,7 +936,7 @@ struct EVTXViewWalker {
             // Top level: payload elements only.
             guard streams.key[k] == 0x01 else { throw Fallback() }
             let (id, closing) = try streamElementHeader(&k, &t, end)
-            let key = try streamKey(id, &payloadKeys)
+            let key = try key(id: id, among: payloadKeys)
             payloadKeys.append(key)
             if closing == 0x02 { try streamContent(&k, &t, end, prefix: -1) }
         }
@@ -979,7 +982,7 @@ struct EVTXViewWalker {
                 return
             case 0x01:
                 let (id, closing) = try streamElementHeader(&k, &t, end)
-                let key = try streamKey(id, &local)
+                let key = try key(id: id, among: local)
                 local.append(key)
                 let name: Int32
                 if prefix < 0 {
@@ -1036,21 +1039,6 @@ struct EVTXViewWalker {
         }
     }
 
-    /// `key(_:)` by name id: the id, or that of `name_1`, `name_2` … not yet in `keys`.
-    mutating func streamKey(_ id: Int32, _ keys: inout [Int32]) throws(Fallback) -> Int32 {
-        guard keys.count <= 1024 else { throw Fallback() }
-        if !keys.contains(id) { return id }
-        var suffixes = streamSuffixes[id] ?? []
-        defer { streamSuffixes[id] = suffixes }
-        var k = 1
-        while true {
-            if k > suffixes.count { suffixes.append(names.id(names.name(id) + "_" + String(k))) }
-            let s = suffixes[k - 1]
-            if !keys.contains(s) { return s }
-            k += 1
-        }
-    }
-
     /// The flags of name `id` (see `streamNameFlags`).
     mutating func streamNameFlags(_ id: Int32) throws(Fallback) -> UInt8 {
         guard id >= 0, Int(id) < names.names.count else { throw Fallback() }
@@ -1060,7 +1048,7 @@ struct EVTXViewWalker {
         let n = names.name(id)
         var f: UInt8 = 1
         if n == "Data" { f |= 2 }
-        if !n.isEmpty && !n.hasPrefix("#") && n != "xmlns" { f |= 4 }
+        if XElement.isPlainName(n) { f |= 4 }
         streamNameFlags[i] = f
         return f
     }

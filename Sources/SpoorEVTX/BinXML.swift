@@ -261,6 +261,84 @@ struct SkeletonNames {
         generation += 1
         return generation
     }
+
+    // Names by their UTF-16LE characters (`ByteKeyTable`): a name met at a new chunk offset
+    // (CAPI2's nested BinXML writes its names inline in every record) finds its id without
+    // being decoded into a String and hashed.
+    var byText = ByteKeyTable()
+}
+
+/// Ids by byte strings: an open-addressing table over an arena of the keys' bytes, hashed a word
+/// at a time and compared with `memcmp` (no String, no `Hasher`). Bounded: past
+/// `maximumEntries` keys, or `maximumBytes` of them, nothing more is added (a miss only means
+/// the caller's slower way).
+struct ByteKeyTable {
+    static let maximumEntries = 1 << 16
+    static let maximumBytes = 1 << 22
+    /// Per slot: 1 + the entry's index, 0: empty.
+    private var slots = [Int32](repeating: 0, count: 1024)
+    private var entries: [(hash: UInt64, start: Int32, count: Int32, id: Int32)] = []
+    private var arena: [UInt8] = []
+
+    var count: Int { entries.count }
+
+    /// A hash of `bytes[p ..< p + n]` (in bounds).
+    @inline(__always) static func hash(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ n: Int) -> UInt64 {
+        let raw = UnsafeRawBufferPointer(b)
+        var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: p + i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < n { tail |= UInt64(b[p + i]) << shift; shift += 8; i += 1 }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 29)
+    }
+
+    /// The id kept for `bytes[p ..< p + n]` (in bounds), nil when none is.
+    func id(_ bytes: [UInt8], _ p: Int, _ n: Int) -> Int32? {
+        bytes.withUnsafeBufferPointer { b -> Int32? in
+            let h = Self.hash(b, p, n)
+            let mask = slots.count - 1
+            var s = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let e = Int(slots[s])
+                if e == 0 { return nil }
+                let entry = entries[e - 1]
+                if entry.hash == h, Int(entry.count) == n, arena.withUnsafeBufferPointer({ a in
+                    // safe: both ranges are in bounds (the entry's in the arena, the key's checked by the caller).
+                    n == 0 || memcmp(a.baseAddress! + Int(entry.start), b.baseAddress! + p, n) == 0
+                }) {
+                    return entry.id
+                }
+                s = (s + 1) & mask
+            }
+        }
+    }
+
+    /// Keeps `id` for `bytes[p ..< p + n]` (in bounds; not kept yet), unless the table is full.
+    mutating func add(_ bytes: [UInt8], _ p: Int, _ n: Int, id: Int32) {
+        guard entries.count < Self.maximumEntries, arena.count + n <= Self.maximumBytes else { return }
+        if 2 * (entries.count + 1) > slots.count {
+            slots = [Int32](repeating: 0, count: 2 * slots.count)
+            for (k, e) in entries.enumerated() { place(e.hash, Int32(k + 1)) }
+        }
+        let h = bytes.withUnsafeBufferPointer { Self.hash($0, p, n) }
+        entries.append((h, Int32(arena.count), Int32(n), id))
+        arena.append(contentsOf: bytes[p..<(p + n)])
+        place(h, Int32(entries.count))
+    }
+
+    private mutating func place(_ h: UInt64, _ e: Int32) {
+        let mask = slots.count - 1
+        var s = Int(truncatingIfNeeded: h) & mask
+        while slots[s] != 0 { s = (s + 1) & mask }
+        slots[s] = e
+    }
 }
 
 /// What the parse of a definition for ``EVTXTemplateCache`` met that depends on where it is.

@@ -262,7 +262,8 @@ public final class EVTXReadContext {
     /// holds is bounded by these and by the template cache's own bound (`EVTXTemplateCache`
     /// starts over when full): at most 8,192 plans, each with the value texts of its last
     /// records (an arena started over once it passes 32 KiB), and, once nested BinXML has been
-    /// read by its shape, 512 KiB of name ids by chunk offset (`SkeletonNames`).
+    /// read by its shape, 512 KiB of name ids by chunk offset and at most 65,536 names by their
+    /// text (`SkeletonNames`), and 4,096 plans of such shapes (`StreamPlanTable`).
     public var isSaturated: Bool { plans.count >= EVTXPlanCache.maximumPlans || names.names.count >= Self.maximumNames }
 
     /// A number for the next reader (the owner of the plan memories it writes).
@@ -321,7 +322,12 @@ public final class EVTXEventReader {
         var w = walker
         walker.values = []
         walker.instances = []
-        defer { walker = w }
+        // The context's stream plans, held by this reader's walker while it reads the chunk.
+        swap(&w.streamPlans, &w.plans.streamPlans)
+        defer {
+            swap(&w.streamPlans, &w.plans.streamPlans)
+            walker = w
+        }
         var renderer = EVTXRenderer(maximumDepth: file.limits.maximumDepth * 2)
         var direct = 0, json = 0, retried = 0
         let issues = file.scanChunk(index, templates: templates, reserve: { _ in }) {

@@ -267,9 +267,19 @@ extension BinXMLReader {
                 next = abs + 8 + 2 * count + 2
             }
         } else {
-            guard let table = shared?.names, let (s, after) = try? name(at: offset, position: position, end: end) else { return nil }
-            next = after
-            id = s.utf8.count <= 256 ? table.id(s) : -1
+            // The checks `name(at:position:end:)` makes of a name it has not met in the chunk.
+            let limit = inline ? end : chunkEnd
+            guard let table = shared?.names, abs >= chunkStart, abs <= limit - 8 else { return nil }
+            let count = Int(u16(abs + 6))
+            guard abs + 8 <= limit - 2 * count else { return nil }
+            next = inline ? abs + 8 + 2 * count + 2 : position
+            if let known = c.names.byText.id(data, abs + 8, 2 * count) {
+                id = known
+            } else {
+                let s = utf16(abs + 8, count: count)
+                id = s.utf8.count <= 256 ? table.id(s) : -1
+                c.names.byText.add(data, abs + 8, 2 * count, id: id)
+            }
             if o < c.names.byOffset.count {
                 c.names.byOffset[o] = id
                 c.names.generations[o] = skeletonGeneration

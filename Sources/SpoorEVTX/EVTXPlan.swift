@@ -178,6 +178,9 @@ final class EVTXPlanCache {
     static let maximumPlans = 8192
     private var byRoot: [UnsafeMutableRawPointer: [EVTXPlan]] = [:]
     private(set) var count = 0
+    /// The stream reading's plans (`EVTXViewWalker.userDataStream`), shared the same way: the
+    /// reader reading a chunk holds them meanwhile (`EVTXEventReader.readChunk`).
+    var streamPlans = StreamPlanTable()
 
     /// The plan found last: consecutive records often share a shape, so it is tried first.
     private var last: EVTXPlan? = nil

@@ -14,22 +14,85 @@ extension EVTXViewWalker {
     /// the payload elements' leaves under their keys, deeper leaves under dotted names,
     /// attributes not read; text beside elements, a `Data` or special name, leaves the record
     /// to the JSON path. Items get no stamps.
+    ///
+    /// What it gives depends on the shape alone but for the texts, so each shape is worked out
+    /// once (`StreamPlan`: per leaf its name and its pieces, texts by index and entity
+    /// references as literals) and the value's texts are put in by it.
     mutating func userDataStream(_ v: FastValue) throws(Fallback) {
         let s = Int(v.stream)
         guard s >= 0, s < streams.spans.count else { throw Fallback() }
         let span = streams.spans[s]
-        var k = Int(span.keyStart)
-        let end = Int(span.keyEnd)
-        var t = Int(span.textStart)
-        var payloadKeys: [Int32] = []
-        while k < end {
-            // Top level: payload elements only.
-            guard streams.key[k] == 0x01 else { throw Fallback() }
-            let (id, closing) = try streamElementHeader(&k, &t, end)
-            let key = try key(id: id, among: payloadKeys)
-            payloadKeys.append(key)
-            if closing == 0x02 { try streamContent(&k, &t, end, prefix: -1) }
+        let textEnd = s + 1 < streams.spans.count ? Int(streams.spans[s + 1].textStart) : streams.texts.count
+        let i = try streamPlan(Int(span.keyStart), Int(span.keyEnd), texts: textEnd - Int(span.textStart))
+        var plan = StreamPlan()
+        if i >= 0 { swap(&plan, &streamPlans.plans[i]) } else { swap(&plan, &streamPlanScratch) }
+        defer { if i >= 0 { swap(&plan, &streamPlans.plans[i]) } else { swap(&plan, &streamPlanScratch) } }
+        let first = Int(span.textStart)
+        var start = 0
+        for op in plan.ops {
+            switch op.kind {
+            case .leaf:
+                start = text.count
+            case .text:
+                let j = first + Int(op.a)
+                guard j < streams.texts.count else { throw Fallback() }
+                let (p, n) = streams.texts[j]
+                try append(FastValue(type: Self.textType, pos: p, size: n, nested: -1))
+            case .literal:
+                try checkSize()
+                plan.literals.withUnsafeBufferPointer { l in
+                    text.append(contentsOf: UnsafeBufferPointer(rebasing: l[Int(op.a)..<Int(op.b)]))
+                }
+            case .end:
+                if text.count > start {
+                    userData.append(EVTXDataItem(name: op.a, start: Int32(start), end: Int32(text.count)))
+                    if userData.count > 512 { throw Fallback() }
+                }
+            }
         }
+    }
+
+    /// The index in `streamPlans` of the plan of the shape `streams.key[k ..< end]` (with `texts`
+    /// texts), worked out when not met before (-1: worked out into `streamPlanScratch`, the
+    /// table being full). Throws when the walk leaves such a shape to the JSON path.
+    mutating func streamPlan(_ k: Int, _ end: Int, texts: Int) throws(Fallback) -> Int {
+        let h = streams.key.withUnsafeBufferPointer { ByteKeyTable.hash($0, k, end - k) }
+        StreamDBG.calls += 1; StreamDBG.bytes += end - k
+        if let i = streamPlans.find(h, streams.key, k, end) {
+            guard streamPlans.plans[i].usable else { throw Fallback() }
+            return i
+        }
+        StreamDBG.compiles += 1
+        var plan = StreamPlan()
+        swap(&plan, &streamPlanScratch)
+        plan.ops.removeAll(keepingCapacity: true)
+        plan.literals.removeAll(keepingCapacity: true)
+        plan.usable = false
+        var failed = false
+        do throws(Fallback) {
+            var q = k, t = 0
+            var payloadKeys: [Int32] = []
+            while q < end {
+                // Top level: payload elements only.
+                guard streams.key[q] == 0x01 else { throw Fallback() }
+                let (id, closing) = try streamElementHeader(&q, &t, end)
+                let key = try key(id: id, among: payloadKeys)
+                payloadKeys.append(key)
+                if closing == 0x02 { try streamContent(&q, &t, end, prefix: -1, texts: texts, &plan) }
+            }
+            plan.usable = true
+        } catch {
+            failed = true
+        }
+        if failed {
+            plan.ops.removeAll()
+            plan.literals.removeAll()
+        }
+        let i = streamPlans.add(h, streams.key, k, end, plan)
+        if i < 0 { StreamDBG.full += 1 }
+        if i < 0 { swap(&plan, &streamPlanScratch) }
+        if failed { throw Fallback() }
+        return i
     }
 
     /// An element's start in a stream's key at `k` (0x01): its name id and the token that closes
@@ -61,8 +124,9 @@ extension EVTXViewWalker {
 
     /// The content of an element from `k` to its end (0x04): child elements (`payload`,
     /// `nestedContent`; `prefix` -1: a payload's children, named by their keys, else dotted
-    /// under `prefix`), or texts and entity references (a leaf, whose text is not read here).
-    mutating func streamContent(_ k: inout Int, _ t: inout Int, _ end: Int, prefix: Int32) throws(Fallback) {
+    /// under `prefix`), or texts and entity references (a leaf, whose text is not read here),
+    /// into `plan`.
+    mutating func streamContent(_ k: inout Int, _ t: inout Int, _ end: Int, prefix: Int32, texts: Int, _ plan: inout StreamPlan) throws(Fallback) {
         var local: [Int32] = []
         while true {
             guard k < end else { throw Fallback() }
@@ -84,9 +148,9 @@ extension EVTXViewWalker {
                 guard closing == 0x02 else { continue }
                 guard k < end else { throw Fallback() }
                 if streams.key[k] == 0x01 {
-                    try streamContent(&k, &t, end, prefix: name)
+                    try streamContent(&k, &t, end, prefix: name, texts: texts, &plan)
                 } else {
-                    try streamLeaf(&k, &t, end, name: name)
+                    try streamLeaf(&k, &t, end, name: name, texts: texts, &plan)
                 }
             default:
                 // Text beside elements (or directly in a payload element).
@@ -96,31 +160,29 @@ extension EVTXViewWalker {
     }
 
     /// A leaf's texts and entity references from `k` to its end (0x04), as `leafText` renders
-    /// them: an item named `name` when the text is not empty.
-    mutating func streamLeaf(_ k: inout Int, _ t: inout Int, _ end: Int, name: Int32) throws(Fallback) {
-        let start = text.count
+    /// them, into `plan`: an item named `name` when the text is not empty.
+    mutating func streamLeaf(_ k: inout Int, _ t: inout Int, _ end: Int, name: Int32, texts: Int, _ plan: inout StreamPlan) throws(Fallback) {
+        plan.ops.append(StreamPlan.Op(kind: .leaf, a: 0, b: 0))
         while true {
             guard k < end else { throw Fallback() }
             switch streams.key[k] {
             case 0x04:
                 k += 1
-                if text.count > start {
-                    userData.append(EVTXDataItem(name: name, start: Int32(start), end: Int32(text.count)))
-                    if userData.count > 512 { throw Fallback() }
-                }
+                plan.ops.append(StreamPlan.Op(kind: .end, a: name, b: 0))
                 return
             case 0x05:
-                guard t < streams.texts.count else { throw Fallback() }
-                let (p, n) = streams.texts[t]
+                guard t < texts else { throw Fallback() }
+                plan.ops.append(StreamPlan.Op(kind: .text, a: Int32(t), b: 0))
                 t += 1
-                try append(FastValue(type: Self.textType, pos: p, size: n, nested: -1))
                 k += 1
             case 0x09:
                 guard k + 5 <= end else { throw Fallback() }
                 let key = streams.key
                 let id = Int32(bitPattern: UInt32(key[k + 1]) | UInt32(key[k + 2]) << 8 | UInt32(key[k + 3]) << 16 | UInt32(key[k + 4]) << 24)
                 guard id >= 0, Int(id) < names.names.count else { throw Fallback() }
-                try appendLiteral(.string(BinXMLReader.entity(names.name(id))))
+                let start = plan.literals.count
+                plan.literals.append(contentsOf: BinXMLReader.entity(names.name(id)).utf8)
+                plan.ops.append(StreamPlan.Op(kind: .literal, a: Int32(start), b: Int32(plan.literals.count)))
                 k += 5
             default:
                 // An element after text: mixed content.
@@ -143,3 +205,60 @@ extension EVTXViewWalker {
         return f
     }
 }
+
+/// What the stream reading (`EVTXViewWalker.userDataStream`) does for one shape of nested
+/// BinXML: per leaf, `leaf`, its pieces (`text` `a`: the value's text number `a`; `literal`:
+/// `literals[a ..< b]`, an entity reference's text) and `end` (`a`: the item's name id). Not
+/// `usable` when the walk leaves the shape to the JSON path.
+struct StreamPlan {
+    enum Kind: UInt8 { case leaf, text, literal, end }
+    struct Op {
+        var kind: Kind
+        var a: Int32
+        var b: Int32
+    }
+    var ops: [Op] = []
+    var literals: [UInt8] = []
+    var usable = false
+}
+
+/// A context's stream plans by shape key (hashed with `ByteKeyTable.hash`, compared byte for
+/// byte), at most `maximumPlans` (then a new shape is worked out for each value).
+struct StreamPlanTable {
+    static let maximumPlans = 4096
+    static let maximumKeyBytes = 1 << 22
+    var plans: [StreamPlan] = []
+    private var byHash: [UInt64: [Int32]] = [:]
+    private var keys: [UInt8] = []
+    private var keyRanges: [(Int32, Int32)] = []
+
+    /// The plan whose key is `bytes[k ..< end]` (`h` its hash).
+    func find(_ h: UInt64, _ bytes: [UInt8], _ k: Int, _ end: Int) -> Int? {
+        guard let list = byHash[h] else { return nil }
+        for i in list {
+            let (s, e) = keyRanges[Int(i)]
+            guard Int(e - s) == end - k, k >= 0, end <= bytes.count else { continue }
+            let same = keys.withUnsafeBufferPointer { a in
+                bytes.withUnsafeBufferPointer { b in
+                    // safe: both ranges are in bounds (checked above and when kept).
+                    end == k || memcmp(a.baseAddress! + Int(s), b.baseAddress! + k, end - k) == 0
+                }
+            }
+            if same { return Int(i) }
+        }
+        return nil
+    }
+
+    /// Keeps `plan` for key `bytes[k ..< end]`; its index, or -1 when the table is full.
+    mutating func add(_ h: UInt64, _ bytes: [UInt8], _ k: Int, _ end: Int, _ plan: StreamPlan) -> Int {
+        guard plans.count < Self.maximumPlans, keys.count + (end - k) <= Self.maximumKeyBytes else { return -1 }
+        let i = plans.count
+        keyRanges.append((Int32(keys.count), Int32(keys.count + end - k)))
+        keys.append(contentsOf: bytes[k..<end])
+        plans.append(plan)
+        byHash[h, default: []].append(Int32(i))
+        return i
+    }
+}
+
+public enum StreamDBG { nonisolated(unsafe) public static var compiles = 0, calls = 0, bytes = 0, full = 0 }

@@ -9,6 +9,10 @@ struct EVTXViewWalker {
     var instances: [FastInstance] = []
     /// The shapes of the record's nested BinXML values read without a template.
     var streams = NestedStreams()
+    /// The stream reading's plans by shape (`userDataStream`; the context's, held while a chunk
+    /// is read), and the one being worked out.
+    var streamPlans = StreamPlanTable()
+    var streamPlanScratch = StreamPlan()
     /// Per name id: 0 not worked out yet, else 1 | 2 (the name is `Data`) | 4 (a plain name,
     /// see `XElement.hasPlainName`).
     var streamNameFlags: [UInt8] = []

@@ -143,4 +143,80 @@ import Testing
             #expect(stream == nil, "\(what): the stream reading should refuse it")
         }
     }
+
+    /// The stream reading works a shape out once (`StreamPlan`): a second value of the same shape
+    /// is read by the first one's plan with its own texts, and a refused shape is refused again.
+    @Test func aShapeMetAgainIsReadByItsPlanWithItsOwnTexts() throws {
+        func chain(_ a: String, _ b: String) -> (inout Writer) -> Void {
+            { w in w.element("P") { w in w.element("Name") { w in w.text(a); w.entity("amp"); w.text(b) }; w.element("Name") { w in w.text(b) } } }
+        }
+        let refused: (inout Writer) -> Void = { w in w.element("P") { w in w.text("t") } }
+        var w = Writer()
+        var fragments: [(Int, Int)] = []
+        for body in [chain("A", "B"), chain("long text", ""), refused, refused] {
+            let p = w.b.count
+            w.b += [0x0f, 0x01, 0x01, 0x00]
+            body(&w)
+            w.b.append(0x00)
+            fragments.append((p, w.b.count))
+        }
+        let bytes = w.b
+        let names = EVTXNameTable()
+        let cache = EVTXTemplateCache(names: names)
+        var reader = BinXMLReader(data: bytes, chunkStart: 0, chunkEnd: bytes.count, limits: EVTXLimits())
+        reader.shared = cache
+        var streams = NestedStreams()
+        var ids: [Int32] = []
+        for (p, end) in fragments {
+            let scanned = reader.skeleton(p, end: end, depth: 1, cache)
+            #expect(scanned != nil)
+            ids.append(streams.add(key: cache.key, texts: cache.texts))
+        }
+        var walker = EVTXViewWalker(data: bytes, view: EVTXEventView(names: names), plans: EVTXPlanCache(), owner: 1)
+        walker.streams = streams
+        var got: [[String]?] = []
+        for (k, (p, end)) in fragments.enumerated() {
+            walker.startRecord()
+            do throws(EVTXViewWalker.Fallback) {
+                try walker.userDataStream(FastValue(type: 0x21, pos: p, size: end - p, nested: -1, stream: ids[k]))
+                got.append(walker.userData.map { names.name($0.name) + "=" + String(decoding: walker.text[Int($0.start)..<Int($0.end)], as: UTF8.self) })
+            } catch {
+                got.append(nil)
+            }
+        }
+        #expect(got[0] == ["Name=A&B", "Name_1=B"])
+        // The same shape: an empty text keeps its place, the item with no text is left out.
+        #expect(got[1] == ["Name=long text&"])
+        #expect(got[2] == nil && got[3] == nil)
+        // One plan for the two chains, one (refused) for the other shape.
+        #expect(walker.streamPlans.plans.count == 2)
+        #expect(walker.streamPlans.plans.filter(\.usable).count == 1)
+    }
+
+    /// `ByteKeyTable` (names by their UTF-16 bytes in the shape scan): ids by byte strings, equal
+    /// bytes at other places find the same id, strings that differ in one byte or in length do
+    /// not, and it grows past its first slots.
+    @Test func byteKeyTableFindsKeysByTheirBytes() {
+        var table = ByteKeyTable()
+        var bytes: [UInt8] = []
+        var places: [(Int, Int)] = []
+        for k in 0..<3000 {
+            let key = Array("name-\(k)-".utf8) + [UInt8](repeating: UInt8(k % 7), count: k % 23)
+            places.append((bytes.count, key.count))
+            bytes += key
+        }
+        for (k, (p, n)) in places.enumerated() where k % 2 == 0 { table.add(bytes, p, n, id: Int32(k)) }
+        #expect(table.count == 1500)
+        for (k, (p, n)) in places.enumerated() {
+            #expect(table.id(bytes, p, n) == (k % 2 == 0 ? Int32(k) : nil))
+        }
+        // The same bytes elsewhere, one byte changed, one byte shorter.
+        let copy = [UInt8](repeating: 0, count: 3) + bytes[places[42].0..<(places[42].0 + places[42].1)]
+        #expect(table.id(copy, 3, places[42].1) == 42)
+        var changed = copy
+        changed[5] ^= 1
+        #expect(table.id(changed, 3, places[42].1) == nil)
+        #expect(table.id(copy, 3, places[42].1 - 1) == nil)
+        #expect(table.id(bytes, 0, 0) == nil)
+    }
 }

@@ -286,10 +286,9 @@ extension BinXMLReader {
             }
         }
         guard id >= 0 else { return nil }
-        let u = UInt32(bitPattern: id)
-        c.key.append(token)
-        c.key.append(UInt8(truncatingIfNeeded: u)); c.key.append(UInt8(truncatingIfNeeded: u >> 8))
-        c.key.append(UInt8(truncatingIfNeeded: u >> 16)); c.key.append(UInt8(truncatingIfNeeded: u >> 24))
+        // The token and the id (little-endian) in one append.
+        var u = (UInt64(token) | UInt64(UInt32(bitPattern: id)) << 8).littleEndian
+        withUnsafeMutableBytes(of: &u) { EVTXViewWalker.append(&c.key, $0, from: 0, count: 5) }
         return next
     }
 

@@ -147,6 +147,13 @@ public struct EVTXFile: Sendable {
         guard range.lowerBound >= 0, range.upperBound <= bytes.count else { return false }
         return bytes.withUnsafeBytes { b in
             var i = range.lowerBound
+            // 32 bytes a step (one test of four words or'ed together), then 8, then 1.
+            while i + 32 <= range.upperBound {
+                let w = b.loadUnaligned(fromByteOffset: i, as: UInt64.self) | b.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+                    | b.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self) | b.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)
+                if w != 0 { return false }
+                i += 32
+            }
             while i + 8 <= range.upperBound {
                 if b.loadUnaligned(fromByteOffset: i, as: UInt64.self) != 0 { return false }
                 i += 8

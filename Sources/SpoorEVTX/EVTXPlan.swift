@@ -30,6 +30,9 @@ final class EVTXPlan {
         case insertUnnamed
         /// A replay step only (`Step`): `mark`, `value` and an item op in one.
         case valueItem
+        /// A replay step only (`Step`): `mark`, `literal` and an item op in one (a field whose
+        /// text is the template's own, as `Computer` often is).
+        case literalItem
         /// `<Data>` whose content is one array value: one item per array item. `ints[a]` is the
         /// value, `ints[a + 1]` the items' name (-1: unnamed `Data` items), `ints[a + 2]` 1 when
         /// the recorded walk met at least one item (the keys later names were chosen against
@@ -91,8 +94,11 @@ final class EVTXPlan {
 
     /// What the replay runs: `ops` with each `mark`, `value`, item op triple whose mark no
     /// other op uses as one `valueItem` step (`a`: the item's name or field, `b`: the value,
-    /// `k`: the mark's op index; the item's kind is `ops[k + 2].kind`), every other op as it
-    /// is (`k`: its index). Fewer steps, fewer of the loop's unpredictable branches.
+    /// `k`: the mark's op index; the item's kind is `ops[k + 2].kind`), each such `mark`,
+    /// `literal`, item triple as one `literalItem` step (`b`: the literal's start), no step for
+    /// a `mark` and a `system`, `data` or `user` op right after it (an empty text, which gives
+    /// nothing), every other op as it is (`k`: its index). Fewer steps, fewer of the loop's
+    /// unpredictable branches.
     struct Step {
         var kind: Kind
         var a: Int32
@@ -135,12 +141,24 @@ final class EVTXPlan {
         var k = 0
         while k < ops.count {
             let op = ops[k]
-            if op.kind == .mark, k + 2 < ops.count, ops[k + 1].kind == .value, op.a >= 0, Int(op.a) < marks, uses[Int(op.a)] == 1 {
+            if op.kind == .mark, k + 1 < ops.count, op.a >= 0, Int(op.a) < marks, uses[Int(op.a)] == 1 {
+                // A field or item from this mark right after it has no text, and gives nothing
+                // (`system`, `data` and `user` drop an empty one): no step (a `Correlation`
+                // without attributes in most `System` templates).
+                let next = ops[k + 1]
+                if next.b == op.a && (next.kind == .system || next.kind == .data || next.kind == .user) {
+                    k += 2
+                    continue
+                }
+            }
+            if op.kind == .mark, k + 2 < ops.count, ops[k + 1].kind == .value || ops[k + 1].kind == .literal,
+               op.a >= 0, Int(op.a) < marks, uses[Int(op.a)] == 1 {
                 let item = ops[k + 2]
                 switch item.kind {
                 case .system, .data, .dataKeepEmpty, .user, .unnamed:
                     guard item.b == op.a else { break }
-                    steps.append(Step(kind: .valueItem, a: item.a, b: ops[k + 1].a, k: Int32(k)))
+                    let fused: Kind = ops[k + 1].kind == .value ? .valueItem : .literalItem
+                    steps.append(Step(kind: fused, a: item.a, b: ops[k + 1].a, k: Int32(k)))
                     k += 3
                     continue
                 default: break

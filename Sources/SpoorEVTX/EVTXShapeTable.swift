@@ -84,21 +84,27 @@ extension EVTXViewWalker {
         if plan.shortcutShape == -2 { plan.shortcutShape = Int8(plan.shortcutNested) }
         let nested = Int(plan.shortcutShape)
         guard nested >= 0, values.count == plan.types.count else { return }
-        var defs = [UInt32](repeating: 0, count: EVTXShapeTable.maximumNested)
-        var j = 0
-        for v in values[..<Int(plan.counts[0])] where v.type == 0x21 {
-            guard let d = fragmentDefinition(v.pos, end: v.pos + v.size) else { return }
-            defs[j] = d
-            j += 1
-        }
-        guard j == nested else { return }
+        // The nested instances' definition offsets (at most `maximumNested`), without an array.
+        var defs: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0)
         let key = EVTXShapeTable.key(chunkStart: chunkStart, definition: root)
-        let first = nested > 0 ? defs[0] : UInt32.max
-        let s = EVTXShapeTable.slot(key, first)
-        shapes.keys[s] = key
-        shapes.firstNested[s] = first
-        shapes.plans[s] = ref
-        for k in 0..<EVTXShapeTable.maximumNested { shapes.nested[s * EVTXShapeTable.maximumNested + k] = defs[k] }
+        let count = Int(plan.counts[0])
+        withUnsafeMutableBytes(of: &defs) { raw in
+            let d = raw.bindMemory(to: UInt32.self)
+            let n = min(d.count, EVTXShapeTable.maximumNested)
+            var j = 0
+            for v in values[..<count] where v.type == 0x21 {
+                guard j < n, let def = fragmentDefinition(v.pos, end: v.pos + v.size) else { return }
+                d[j] = def
+                j += 1
+            }
+            guard j == nested else { return }
+            let first = nested > 0 ? d[0] : UInt32.max
+            let s = EVTXShapeTable.slot(key, first)
+            shapes.keys[s] = key
+            shapes.firstNested[s] = first
+            shapes.plans[s] = ref
+            for k in 0..<n { shapes.nested[s * EVTXShapeTable.maximumNested + k] = d[k] }
+        }
     }
 
     /// The shortcut: reads the record's BinXML at `p ..< end` when it has the shape of a plan

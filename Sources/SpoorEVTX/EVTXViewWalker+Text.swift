@@ -238,25 +238,33 @@ extension EVTXViewWalker {
         case 0x10:
             appendHex(size == 8 ? u64(p) : UInt64(u32(p)))
         case 0x11:
-            let c = CivilTime(utcMicroseconds: BinXMLReader.filetimeMicroseconds(u64(p)))
-            guard (0...9999).contains(c.year), (0...99).contains(c.month), (0...99).contains(c.day), (0...99).contains(c.hour),
-                  (0...99).contains(c.minute), (0...99).contains(c.second), (0...999_999).contains(c.microsecond) else {
-                text.append(contentsOf: BinXMLReader.isoText(c).utf8)
-                return
+            let us = BinXMLReader.filetimeMicroseconds(u64(p))
+            let dayLength: Int64 = 86_400_000_000
+            let day = us >= 0 ? us / dayLength : -((-us + dayLength - 1) / dayLength)
+            if day != lastDay.day {
+                // The date of a new day (most FILETIMEs of a file fall on a few days).
+                let c = CivilTime(utcMicroseconds: us)
+                guard (0...9999).contains(c.year) else {
+                    text.append(contentsOf: BinXMLReader.isoText(c).utf8)
+                    return
+                }
+                lastDay = (day, c.year, c.month, c.day)
             }
             // YYYY-MM-DDTHH:MM:SS.ffffffZ
+            let inDay = Int(us - day * dayLength)
+            let seconds = inDay / 1_000_000
             var b: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
             withUnsafeMutableBytes(of: &b) { t in
                 func put(_ v: Int, _ width: Int, _ at: Int) {
                     var x = v
                     for i in stride(from: at + width - 1, through: at, by: -1) { t[i] = 0x30 + UInt8(x % 10); x /= 10 }
                 }
-                put(c.year, 4, 0); t[4] = 0x2d; put(c.month, 2, 5); t[7] = 0x2d; put(c.day, 2, 8); t[10] = 0x54
-                put(c.hour, 2, 11); t[13] = 0x3a; put(c.minute, 2, 14); t[16] = 0x3a; put(c.second, 2, 17); t[19] = 0x2e
-                put(c.microsecond, 6, 20); t[26] = 0x5a
+                put(lastDay.year, 4, 0); t[4] = 0x2d; put(lastDay.month, 2, 5); t[7] = 0x2d; put(lastDay.dayOfMonth, 2, 8); t[10] = 0x54
+                put(seconds / 3600, 2, 11); t[13] = 0x3a; put(seconds % 3600 / 60, 2, 14); t[16] = 0x3a; put(seconds % 60, 2, 17); t[19] = 0x2e
+                put(inDay % 1_000_000, 6, 20); t[26] = 0x5a
                 Self.append(&text, t, from: 0, count: 27)
             }
-            timeMicros = BinXMLReader.filetimeMicroseconds(u64(p))
+            timeMicros = us
             timeEnd = text.count
         case 0x12:
             let year = Int(u16(p)), month = Int(u16(p + 2)), day = Int(u16(p + 6))

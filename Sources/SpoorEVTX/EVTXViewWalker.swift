@@ -99,6 +99,8 @@ struct EVTXViewWalker {
     /// and where its text ends (-1: none in this record).
     var timeMicros: Int64 = 0
     var timeEnd = -1
+    /// The UTC day (days since 1970) of the last FILETIME rendered and its date (year 0…9999).
+    var lastDay: (day: Int64, year: Int, month: Int, dayOfMonth: Int) = (.min, 0, 0, 0)
 
     init(data: [UInt8], view: EVTXEventView, plans: EVTXPlanCache, owner: Int) {
         self.data = data
@@ -220,8 +222,9 @@ struct EVTXViewWalker {
             marks = [Int](repeating: 0, count: plan.marks)
             markChanges = [Int](repeating: 0, count: plan.marks)
         }
-        unnamed.removeAll(keepingCapacity: true)
-        unnamedStamps.removeAll(keepingCapacity: true)
+        // (The walk empties `unnamed` alone: each is emptied when it holds anything.)
+        if !unnamed.isEmpty { unnamed.removeAll(keepingCapacity: true) }
+        if !unnamedStamps.isEmpty { unnamedStamps.removeAll(keepingCapacity: true) }
         var unnamedAt = -1
         // The plan's memo, held here during the replay (one access to the plan's property in,
         // one out: each access to a class's stored property costs a dynamic exclusivity check).
@@ -269,6 +272,15 @@ struct EVTXViewWalker {
                     // `mark`, `value`, item (ops k, k + 1, k + 2) in one step: the mark is this one's alone.
                     let s = text.count, c = changes
                     try replayValue(k + 1, values[Int(step.b)], memo: memo, hadPrevious: hadPrevious)
+                    try replayItem(plan.ops[k + 2].kind, step.a, k + 2, s, c, plan, base, memo: memo)
+                case .literalItem:
+                    // `mark`, `literal`, item (ops k, k + 1, k + 2) in one step.
+                    let s = text.count, c = changes
+                    try checkSize()
+                    let n = Int(plan.ops[k + 1].b)
+                    plan.literals.withUnsafeBufferPointer { l in
+                        text.append(contentsOf: UnsafeBufferPointer(rebasing: l[Int(step.b)..<(Int(step.b) + n)]))
+                    }
                     try replayItem(plan.ops[k + 2].kind, step.a, k + 2, s, c, plan, base, memo: memo)
                 case .userStream:
                     let v = values[Int(step.a)]

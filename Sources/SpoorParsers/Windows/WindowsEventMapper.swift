@@ -85,7 +85,9 @@ public struct WindowsEventMapper: Sendable {
         guard let time = e.timeCreated else {
             throw ParseError(.badTimestamp, at: 0, "the Windows event has no readable TimeCreated")
         }
-        if fixed == nil || !probe.matches(&builder) {
+        // The builder whose batch the direct path last wrote to (`memoGeneration`), else one to
+        // check (its handles by name).
+        if fixed == nil || (builder.generation != memoGeneration && !probe.matches(&builder)) {
             probe.reset()
             fixed = FixedColumns(&builder, &probe)
             resetColumns()
@@ -119,11 +121,11 @@ public struct WindowsEventMapper: Sendable {
         if let v = e.message { builder.set(f.message, text: v) }
 
         for (name, value) in e.eventData {
-            let h = try column(name, prefix: "winlog.event_data.", cache: \.dataColumns, &builder)
+            let h = try column(name, user: false, &builder)
             builder.set(h, text: value)
         }
         for (name, value) in e.userData {
-            let h = try column(name, prefix: "winlog.user_data.", cache: \.userDataColumns, &builder)
+            let h = try column(name, user: true, &builder)
             builder.set(h, text: value)
         }
         if let id = e.eventID, let sem = semantics(log, id, &builder) {
@@ -158,7 +160,9 @@ public struct WindowsEventMapper: Sendable {
             throw ParseError(.badTimestamp, at: 0, "the Windows event has no readable TimeCreated")
         }
         let time = Timestamp(microseconds: t.microseconds)
-        if fixed == nil || !probe.matches(&builder) {
+        // The builder of the previous record when its batch is the same (`memoGeneration`, below),
+        // else one to check (its handles by name).
+        if fixed == nil || (builder.generation != memoGeneration && !probe.matches(&builder)) {
             probe.reset()
             fixed = FixedColumns(&builder, &probe)
             resetColumns()
@@ -313,7 +317,7 @@ public struct WindowsEventMapper: Sendable {
             if id < dataByID.count, let c = dataByID[id] {
                 h = c
             } else {
-                h = try column(v.names.name(item.name), prefix: "winlog.event_data.", cache: \.dataColumns, &builder)
+                h = try column(v.names.name(item.name), user: false, &builder)
                 if id >= dataByID.count { dataByID.append(contentsOf: repeatElement(nil, count: id + 1 - dataByID.count)) }
                 dataByID[id] = h
             }
@@ -325,7 +329,7 @@ public struct WindowsEventMapper: Sendable {
             if id < userDataByID.count, let c = userDataByID[id] {
                 h = c
             } else {
-                h = try column(v.names.name(item.name), prefix: "winlog.user_data.", cache: \.userDataColumns, &builder)
+                h = try column(v.names.name(item.name), user: true, &builder)
                 if id >= userDataByID.count { userDataByID.append(contentsOf: repeatElement(nil, count: id + 1 - userDataByID.count)) }
                 userDataByID[id] = h
             }
@@ -827,14 +831,15 @@ public struct WindowsEventMapper: Sendable {
         return T(String(decoding: text[r], as: UTF8.self))
     }
 
-    private mutating func column(_ name: String, prefix: String, cache: WritableKeyPath<WindowsEventMapper, [String: ColumnHandle]>,
-                                 _ builder: inout EventBatchBuilder) throws(ParseError) -> ColumnHandle {
-        if let h = self[keyPath: cache][name] { return h }
+    /// The column of data item `name` (`winlog.user_data.<name>` when `user`, else
+    /// `winlog.event_data.<name>`).
+    private mutating func column(_ name: String, user: Bool, _ builder: inout EventBatchBuilder) throws(ParseError) -> ColumnHandle {
+        if let h = user ? userDataColumns[name] : dataColumns[name] { return h }
         guard dataColumns.count + userDataColumns.count < WindowsEventLimits.maximumDistinctNames else {
             throw ParseError(.badField, at: 0, "more than \(WindowsEventLimits.maximumDistinctNames) distinct Windows data names in one source")
         }
-        let h = probe.column(prefix + name, .string, &builder)
-        self[keyPath: cache][name] = h
+        let h = probe.column((user ? "winlog.user_data." : "winlog.event_data.") + name, .string, &builder)
+        if user { userDataColumns[name] = h } else { dataColumns[name] = h }
         return h
     }
 

@@ -729,10 +729,9 @@ struct BinXMLReader {
             for e in list where e.depth >= depth && tokens + e.tokens <= limits.maximumTokens
                 && e.matches(data, at: d, chunkStart: chunkStart, chunkEnd: chunkEnd) {
                 tokens += e.tokens
-                for ref in e.names {
-                    let offset = u32(d + Int(ref.field))
-                    if names[offset] == nil { names[offset] = ref.name }
-                }
+                // Its names are not put in this chunk's name table: `matches` checked that they
+                // are where the entry says, and `name(at:position:end:)` reads one there when
+                // a later parse needs it (most chunks never parse one of them again).
                 templates[defOffset] = e.template
                 return e.template
             }

@@ -1,3 +1,4 @@
+import Foundation
 import SpoorCore
 
 // The direct path's per-record scan of template instances and their values (see EVTXEventView.swift).
@@ -7,6 +8,111 @@ struct SkeletonScan {
     var key: [UInt8] = []
     var texts: [(Int, Int)] = []
     var names = SkeletonNames()
+}
+
+/// Shape keys name elements, attributes and entities by their ids in the context's
+/// ``EVTXNameTable``, found by the name's chunk offset in a flat table: a name's text was looked
+/// up by offset in a dictionary and copied into the key for every element of every record
+/// scanned (CAPI2's certificate chains: a hundred names a record).
+struct SkeletonNames {
+    /// Per chunk offset: the id of the name there (-1: over 256 bytes, given none), valid when
+    /// `generations` at the offset is the reading chunk's generation (each chunk reader takes a
+    /// new one).
+    var byOffset: [Int32] = []
+    var generations: [UInt32] = []
+    var generation: UInt32 = 0
+
+    /// A generation for a new chunk reader (the tables made on first use).
+    mutating func nextGeneration() -> UInt32 {
+        if byOffset.isEmpty {
+            byOffset = [Int32](repeating: -1, count: EVTXFile.chunkSize)
+            generations = [UInt32](repeating: 0, count: EVTXFile.chunkSize)
+        }
+        if generation == UInt32.max {
+            for k in generations.indices { generations[k] = 0 }
+            generation = 0
+        }
+        generation += 1
+        return generation
+    }
+
+    // Names by their UTF-16LE characters (`ByteKeyTable`): a name met at a new chunk offset
+    // (CAPI2's nested BinXML writes its names inline in every record) finds its id without
+    // being decoded into a String and hashed.
+    var byText = ByteKeyTable()
+}
+
+/// Ids by byte strings: an open-addressing table over an arena of the keys' bytes, hashed a word
+/// at a time and compared with `memcmp` (no String, no `Hasher`). Bounded: past
+/// `maximumEntries` keys, or `maximumBytes` of them, nothing more is added (a miss only means
+/// the caller's slower way).
+struct ByteKeyTable {
+    static let maximumEntries = 1 << 16
+    static let maximumBytes = 1 << 22
+    /// Per slot: 1 + the entry's index, 0: empty.
+    private var slots = [Int32](repeating: 0, count: 1024)
+    private var entries: [(hash: UInt64, start: Int32, count: Int32, id: Int32)] = []
+    private var arena: [UInt8] = []
+
+    var count: Int { entries.count }
+
+    /// A hash of `bytes[p ..< p + n]` (in bounds).
+    @inline(__always) static func hash(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ n: Int) -> UInt64 {
+        let raw = UnsafeRawBufferPointer(b)
+        var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: p + i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < n { tail |= UInt64(b[p + i]) << shift; shift += 8; i += 1 }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 29)
+    }
+
+    /// The id kept for `bytes[p ..< p + n]` (in bounds), nil when none is.
+    func id(_ bytes: [UInt8], _ p: Int, _ n: Int) -> Int32? {
+        bytes.withUnsafeBufferPointer { b -> Int32? in
+            let h = Self.hash(b, p, n)
+            let mask = slots.count - 1
+            var s = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let e = Int(slots[s])
+                if e == 0 { return nil }
+                let entry = entries[e - 1]
+                if entry.hash == h, Int(entry.count) == n, arena.withUnsafeBufferPointer({ a in
+                    // safe: both ranges are in bounds (the entry's in the arena, the key's checked by the caller).
+                    n == 0 || memcmp(a.baseAddress! + Int(entry.start), b.baseAddress! + p, n) == 0
+                }) {
+                    return entry.id
+                }
+                s = (s + 1) & mask
+            }
+        }
+    }
+
+    /// Keeps `id` for `bytes[p ..< p + n]` (in bounds; not kept yet), unless the table is full.
+    mutating func add(_ bytes: [UInt8], _ p: Int, _ n: Int, id: Int32) {
+        guard entries.count < Self.maximumEntries, arena.count + n <= Self.maximumBytes else { return }
+        if 2 * (entries.count + 1) > slots.count {
+            slots = [Int32](repeating: 0, count: 2 * slots.count)
+            for (k, e) in entries.enumerated() { place(e.hash, Int32(k + 1)) }
+        }
+        let h = bytes.withUnsafeBufferPointer { Self.hash($0, p, n) }
+        entries.append((h, Int32(arena.count), Int32(n), id))
+        arena.append(contentsOf: bytes[p..<(p + n)])
+        place(h, Int32(entries.count))
+    }
+
+    private mutating func place(_ h: UInt64, _ e: Int32) {
+        let mask = slots.count - 1
+        var s = Int(truncatingIfNeeded: h) & mask
+        while slots[s] != 0 { s = (s + 1) & mask }
+        slots[s] = e
+    }
 }
 
 /// A substitution value of the record being read: where its bytes are (nested BinXML: the

@@ -57,12 +57,10 @@ extension EVTXViewWalker {
     /// table being full). Throws when the walk leaves such a shape to the JSON path.
     mutating func streamPlan(_ k: Int, _ end: Int, texts: Int) throws(Fallback) -> Int {
         let h = streams.key.withUnsafeBufferPointer { ByteKeyTable.hash($0, k, end - k) }
-        StreamDBG.calls += 1; StreamDBG.bytes += end - k
         if let i = streamPlans.find(h, streams.key, k, end) {
             guard streamPlans.plans[i].usable else { throw Fallback() }
             return i
         }
-        StreamDBG.compiles += 1
         var plan = StreamPlan()
         swap(&plan, &streamPlanScratch)
         plan.ops.removeAll(keepingCapacity: true)
@@ -89,7 +87,6 @@ extension EVTXViewWalker {
             plan.literals.removeAll()
         }
         let i = streamPlans.add(h, streams.key, k, end, plan)
-        if i < 0 { StreamDBG.full += 1 }
         if i < 0 { swap(&plan, &streamPlanScratch) }
         if failed { throw Fallback() }
         return i
@@ -260,5 +257,3 @@ struct StreamPlanTable {
         return i
     }
 }
-
-public enum StreamDBG { nonisolated(unsafe) public static var compiles = 0, calls = 0, bytes = 0, full = 0 }

@@ -764,57 +764,76 @@ struct BinXMLReader {
     }
 
     func array(type: UInt8, at p: Int, size: Int) throws(ParseError) -> XValue {
+        guard let ranges = Self.arrayItems(data, type: type, at: p, size: size) else {
+            throw ParseError(.badField, at: p, "array of unsupported value type 0x\(String(type, radix: 16))")
+        }
         var items: [JSONValue] = []
+        items.reserveCapacity(ranges.count)
+        for (i, n) in ranges {
+            switch type {
+            case 0x01: items.append(.string(utf16(i, count: n / 2)))
+            case 0x02: items.append(.string(Self.windows1252(data[i..<(i + n)])))
+            case 0x13: if let s = sid(i, size: n) { items.append(.string(s)) }
+            default: if let v = scalar(type: type, at: i, size: n) { items.append(v) }
+            }
+        }
+        return .json(.array(items))
+    }
+
+    /// The items of an array value of `type` (without its array bit) in `d[p ..< p + size]` (in
+    /// bounds), as (position, byte count): NUL-terminated UTF-16LE strings (0x01) and ANSI strings
+    /// (0x02) without their NULs, the last one also without; SIDs (0x13), 8 + 4 × their
+    /// sub-authority count bytes each, up to the first that does not fit; fixed-size values
+    /// otherwise. Nil for a type arrays are not read for. Both the JSON rendering (`array`) and
+    /// the direct path (`EVTXViewWalker.arrayItems`) read arrays by it.
+    static func arrayItems(_ d: [UInt8], type: UInt8, at p: Int, size: Int) -> [(Int, Int)]? {
+        var out: [(Int, Int)] = []
+        let end = p + size
         switch type {
         case 0x01:
-            // NUL-terminated UTF-16LE strings.
             var start = p
             var i = p
-            let e = p + size - size % 2
+            let e = end - size % 2
             while i < e {
-                if u16(i) == 0 {
-                    items.append(.string(utf16(start, count: (i - start) / 2)))
+                if d[i] == 0 && d[i + 1] == 0 {
+                    out.append((start, i - start))
                     start = i + 2
                 }
                 i += 2
             }
-            if start < e { items.append(.string(utf16(start, count: (e - start) / 2))) }
+            if start < e { out.append((start, e - start)) }
         case 0x02:
             var start = p
-            for i in p..<(p + size) where data[i] == 0 {
-                items.append(.string(Self.windows1252(data[start..<i])))
+            for i in p..<end where d[i] == 0 {
+                out.append((start, i - start))
                 start = i + 1
             }
-            if start < p + size { items.append(.string(Self.windows1252(data[start..<(p + size)]))) }
+            if start < end { out.append((start, end - start)) }
+        case 0x13:
+            var i = p
+            while i + 8 <= end {
+                let n = 8 + 4 * Int(d[i + 1])
+                guard i + n <= end else { break }
+                out.append((i, n))
+                i += n
+            }
         default:
             let width: Int
             switch type {
             case 0x03, 0x04: width = 1
             case 0x05, 0x06: width = 2
             case 0x07, 0x08, 0x0b, 0x0d, 0x14: width = 4
-            case 0x09, 0x0a, 0x0c, 0x11, 0x15: width = 8
+            case 0x09, 0x0a, 0x0c, 0x10, 0x11, 0x15: width = 8
             case 0x0f, 0x12: width = 16
-            case 0x10: width = 8
-            case 0x13:
-                // SIDs vary in length: 8 + 4 × sub-authority count each.
-                var i = p
-                while i + 8 <= p + size {
-                    let n = 8 + 4 * Int(data[i + 1])
-                    guard i + n <= p + size, let s = sid(i, size: n) else { break }
-                    items.append(.string(s))
-                    i += n
-                }
-                return .json(.array(items))
-            default:
-                throw ParseError(.badField, at: p, "array of unsupported value type 0x\(String(type, radix: 16))")
+            default: return nil
             }
             var i = p
-            while i + width <= p + size {
-                if let v = scalar(type: type, at: i, size: width) { items.append(v) }
+            while i + width <= end {
+                out.append((i, width))
                 i += width
             }
         }
-        return .json(.array(items))
+        return out
     }
 
     // MARK: renderings

@@ -42,7 +42,8 @@ struct SkeletonNames {
     var byText = ByteKeyTable()
 }
 
-/// Ids by byte strings: an open-addressing table over an arena of the keys' bytes, hashed a word
+/// Ids by byte strings (the shape scan's names by their characters, `StreamPlanTable`'s shape
+/// keys): an open-addressing table over an arena of the keys' bytes, hashed a word
 /// at a time and compared with `memcmp` (no String, no `Hasher`). Bounded: past
 /// `maximumEntries` keys, or `maximumBytes` of them, nothing more is added (a miss only means
 /// the caller's slower way).
@@ -57,7 +58,7 @@ struct ByteKeyTable {
     var count: Int { entries.count }
 
     /// A hash of `bytes[p ..< p + n]` (in bounds).
-    @inline(__always) static func hash(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ n: Int) -> UInt64 {
+    @inline(__always) private static func hash(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ n: Int) -> UInt64 {
         let raw = UnsafeRawBufferPointer(b)
         var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
         var i = 0
@@ -94,9 +95,11 @@ struct ByteKeyTable {
         }
     }
 
-    /// Keeps `id` for `bytes[p ..< p + n]` (in bounds; not kept yet), unless the table is full.
-    mutating func add(_ bytes: [UInt8], _ p: Int, _ n: Int, id: Int32) {
-        guard entries.count < Self.maximumEntries, arena.count + n <= Self.maximumBytes else { return }
+    /// Keeps `id` for `bytes[p ..< p + n]` (in bounds; not kept yet); false when the table is
+    /// full (nothing kept).
+    @discardableResult
+    mutating func add(_ bytes: [UInt8], _ p: Int, _ n: Int, id: Int32) -> Bool {
+        guard entries.count < Self.maximumEntries, arena.count + n <= Self.maximumBytes else { return false }
         if 2 * (entries.count + 1) > slots.count {
             slots = [Int32](repeating: 0, count: 2 * slots.count)
             for (k, e) in entries.enumerated() { place(e.hash, Int32(k + 1)) }
@@ -105,6 +108,7 @@ struct ByteKeyTable {
         entries.append((h, Int32(arena.count), Int32(n), id))
         arena.append(contentsOf: bytes[p..<(p + n)])
         place(h, Int32(entries.count))
+        return true
     }
 
     private mutating func place(_ h: UInt64, _ e: Int32) {
@@ -463,12 +467,9 @@ extension BinXMLReader {
         return false
     }
 
-    /// Whether `array(type:at:size:)` reads arrays of `type`.
+    /// Whether `array(type:at:size:)` reads arrays of `type` (`arrayItems` splits them).
     static func arrayTypeIsKnown(_ type: UInt8) -> Bool {
-        switch type {
-        case 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15: true
-        default: false
-        }
+        arrayItems([], type: type, at: 0, size: 0) != nil
     }
 
     /// Whether `scalar(type:at:size:)` gives a value (the same conditions).

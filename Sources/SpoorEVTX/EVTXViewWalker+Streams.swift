@@ -56,8 +56,8 @@ extension EVTXViewWalker {
     /// texts), worked out when not met before (-1: worked out into `streamPlanScratch`, the
     /// table being full). Throws when the walk leaves such a shape to the JSON path.
     mutating func streamPlan(_ k: Int, _ end: Int, texts: Int) throws(Fallback) -> Int {
-        let h = streams.key.withUnsafeBufferPointer { ByteKeyTable.hash($0, k, end - k) }
-        if let i = streamPlans.find(h, streams.key, k, end) {
+        guard k >= 0, k <= end, end <= streams.key.count else { throw Fallback() }
+        if let i = streamPlans.find(streams.key, k, end) {
             guard streamPlans.plans[i].usable else { throw Fallback() }
             return i
         }
@@ -86,7 +86,7 @@ extension EVTXViewWalker {
             plan.ops.removeAll()
             plan.literals.removeAll()
         }
-        let i = streamPlans.add(h, streams.key, k, end, plan)
+        let i = streamPlans.add(streams.key, k, end, plan)
         if i < 0 { swap(&plan, &streamPlanScratch) }
         if failed { throw Fallback() }
         return i
@@ -219,41 +219,24 @@ struct StreamPlan {
     var usable = false
 }
 
-/// A context's stream plans by shape key (hashed with `ByteKeyTable.hash`, compared byte for
-/// byte), at most `maximumPlans` (then a new shape is worked out for each value).
+/// A context's stream plans by shape key (the key's bytes in a `ByteKeyTable`), at most
+/// `maximumPlans` (then, or when the table's arena is full, a new shape is worked out for each
+/// value).
 struct StreamPlanTable {
     static let maximumPlans = 4096
-    static let maximumKeyBytes = 1 << 22
     var plans: [StreamPlan] = []
-    private var byHash: [UInt64: [Int32]] = [:]
-    private var keys: [UInt8] = []
-    private var keyRanges: [(Int32, Int32)] = []
+    private var byKey = ByteKeyTable()
 
-    /// The plan whose key is `bytes[k ..< end]` (`h` its hash).
-    func find(_ h: UInt64, _ bytes: [UInt8], _ k: Int, _ end: Int) -> Int? {
-        guard let list = byHash[h] else { return nil }
-        for i in list {
-            let (s, e) = keyRanges[Int(i)]
-            guard Int(e - s) == end - k, k >= 0, end <= bytes.count else { continue }
-            let same = keys.withUnsafeBufferPointer { a in
-                bytes.withUnsafeBufferPointer { b in
-                    // safe: both ranges are in bounds (checked above and when kept).
-                    end == k || memcmp(a.baseAddress! + Int(s), b.baseAddress! + k, end - k) == 0
-                }
-            }
-            if same { return Int(i) }
-        }
-        return nil
+    /// The plan whose key is `bytes[k ..< end]` (in bounds).
+    func find(_ bytes: [UInt8], _ k: Int, _ end: Int) -> Int? {
+        byKey.id(bytes, k, end - k).map(Int.init)
     }
 
-    /// Keeps `plan` for key `bytes[k ..< end]`; its index, or -1 when the table is full.
-    mutating func add(_ h: UInt64, _ bytes: [UInt8], _ k: Int, _ end: Int, _ plan: StreamPlan) -> Int {
-        guard plans.count < Self.maximumPlans, keys.count + (end - k) <= Self.maximumKeyBytes else { return -1 }
-        let i = plans.count
-        keyRanges.append((Int32(keys.count), Int32(keys.count + end - k)))
-        keys.append(contentsOf: bytes[k..<end])
+    /// Keeps `plan` for key `bytes[k ..< end]` (in bounds, not kept yet); its index, or -1 when
+    /// the table is full.
+    mutating func add(_ bytes: [UInt8], _ k: Int, _ end: Int, _ plan: StreamPlan) -> Int {
+        guard plans.count < Self.maximumPlans, byKey.add(bytes, k, end - k, id: Int32(plans.count)) else { return -1 }
         plans.append(plan)
-        byHash[h, default: []].append(Int32(i))
-        return i
+        return plans.count - 1
     }
 }

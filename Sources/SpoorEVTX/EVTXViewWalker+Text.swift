@@ -125,67 +125,23 @@ extension EVTXViewWalker {
         }
     }
 
-    /// Appends the items of an array value (as `array(type:at:size:)` gives them) and notes
-    /// their ranges in `items`.
+    /// Appends the items of an array value (as `array(type:at:size:)` gives them, split by
+    /// `BinXMLReader.arrayItems`) and notes their ranges in `items`.
     mutating func arrayItems(_ v: FastValue) throws(Fallback) {
         try checkSize()
-        let type = v.type & 0x7f, p = v.pos, size = v.size
-        func note(_ start: Int) { items.append((Int32(start), Int32(text.count))) }
-        switch type {
-        case 0x01:
-            // NUL-terminated UTF-16LE strings (not trimmed).
-            var start = p
-            var i = p
-            let e = p + size - size % 2
-            while i < e {
-                if u16(i) == 0 {
-                    let s = text.count
-                    appendUTF16(start, count: (i - start) / 2)
-                    note(s)
-                    start = i + 2
-                }
-                i += 2
-            }
-            if start < e { let s = text.count; appendUTF16(start, count: (e - start) / 2); note(s) }
-        case 0x02:
-            var start = p
-            for i in p..<(p + size) where data[i] == 0 {
-                let s = text.count
-                text.append(contentsOf: BinXMLReader.windows1252(data[start..<i]).utf8)
-                note(s)
-                start = i + 1
-            }
-            if start < p + size { let s = text.count; text.append(contentsOf: BinXMLReader.windows1252(data[start..<(p + size)]).utf8); note(s) }
-        case 0x13:
-            var i = p
-            while i + 8 <= p + size {
-                let n = 8 + 4 * Int(data[i + 1])
-                guard i + n <= p + size else { break }
-                let s = text.count
-                try append(FastValue(type: 0x13, pos: i, size: n, nested: -1))
-                note(s)
-                i += n
-            }
-        default:
-            let width: Int
+        let type = v.type & 0x7f
+        guard v.pos >= 0, v.pos + v.size <= data.count,
+              let ranges = BinXMLReader.arrayItems(data, type: type, at: v.pos, size: v.size) else { throw Fallback() }
+        for (p, n) in ranges {
+            let s = text.count
             switch type {
-            case 0x03, 0x04: width = 1
-            case 0x05, 0x06: width = 2
-            case 0x07, 0x08, 0x0b, 0x0d, 0x14: width = 4
-            case 0x09, 0x0a, 0x0c, 0x11, 0x15, 0x10: width = 8
-            case 0x0f, 0x12: width = 16
-            default: throw Fallback()
+            case 0x01: appendUTF16(p, count: n / 2)
+            case 0x02: text.append(contentsOf: BinXMLReader.windows1252(data[p..<(p + n)]).utf8)
+            default: try append(FastValue(type: type, pos: p, size: n, nested: -1))
             }
-            var i = p
-            while i + width <= p + size {
-                let s = text.count
-                try append(FastValue(type: type, pos: i, size: width, nested: -1))
-                note(s)
-                i += width
-            }
+            items.append((Int32(s), Int32(text.count)))
         }
     }
-
 
     /// Appends a substitution value's text as `scalar` and `EVTXJSON.text` give it.
     mutating func append(_ v: FastValue) throws(Fallback) {

@@ -26,9 +26,7 @@ extension EVTXViewWalker {
             case .value:
                 continue
             case .substitution(let i, _):
-                guard let v = value(vi, i), v.type == 0x21 else { continue }
-                guard v.nested >= 0 else { if v.stream >= 0 { throw Fallback() }; continue }
-                try event(self.parts(v.nested), Int(v.nested))
+                if let n = try nestedInstance(vi, i) { try event(self.parts(n), Int(n)) }
             case .template:
                 throw Fallback()
             }
@@ -64,9 +62,7 @@ extension EVTXViewWalker {
             case .value:
                 continue
             case .substitution(let i, _):
-                guard let v = value(vi, i), v.type == 0x21 else { continue }
-                guard v.nested >= 0 else { if v.stream >= 0 { throw Fallback() }; continue }
-                try system(self.parts(v.nested), Int(v.nested))
+                if let n = try nestedInstance(vi, i) { try system(self.parts(n), Int(n)) }
             case .template:
                 throw Fallback()
             }
@@ -310,9 +306,7 @@ extension EVTXViewWalker {
             case .value, .template:
                 throw Fallback()
             case .substitution(let i, _):
-                guard let v = value(vi, i), v.type != 0 else { continue }
-                guard v.type == 0x21, v.nested >= 0 else { throw Fallback() }
-                try eventDataContent(self.parts(v.nested), Int(v.nested), &unnamedAt)
+                if let n = try onlyNestedInstance(vi, i) { try eventDataContent(self.parts(n), Int(n), &unnamedAt) }
             }
         }
     }
@@ -341,9 +335,7 @@ extension EVTXViewWalker {
             case .value, .template:
                 throw Fallback()
             case .substitution(let i, _):
-                guard let v = value(vi, i), v.type != 0 else { continue }
-                guard v.type == 0x21, v.nested >= 0 else { throw Fallback() }
-                try userDataContent(self.parts(v.nested), Int(v.nested), &payloadKeys)
+                if let n = try onlyNestedInstance(vi, i) { try userDataContent(self.parts(n), Int(n), &payloadKeys) }
             }
         }
     }
@@ -368,9 +360,7 @@ extension EVTXViewWalker {
             case .value, .template:
                 throw Fallback()
             case .substitution(let i, _):
-                guard let v = value(vi, i), v.type != 0 else { continue }
-                guard v.type == 0x21, v.nested >= 0 else { throw Fallback() }
-                try payload(self.parts(v.nested), Int(v.nested))
+                if let n = try onlyNestedInstance(vi, i) { try payload(self.parts(n), Int(n)) }
             }
         }
     }
@@ -420,9 +410,7 @@ extension EVTXViewWalker {
             case .value, .template:
                 throw Fallback()
             case .substitution(let i, _):
-                guard let v = value(vi, i), v.type != 0 else { continue }
-                guard v.type == 0x21, v.nested >= 0 else { throw Fallback() }
-                try nestedContent(self.parts(v.nested), Int(v.nested), prefix: prefix, user: user, &local)
+                if let n = try onlyNestedInstance(vi, i) { try nestedContent(self.parts(n), Int(n), prefix: prefix, user: user, &local) }
             }
         }
     }

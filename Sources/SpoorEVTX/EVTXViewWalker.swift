@@ -480,6 +480,27 @@ struct EVTXViewWalker {
         return i < inst.count ? values[inst.first + i] : nil
     }
 
+    /// The instance held by substitution `i` of instance `vi` when it is nested BinXML read as a
+    /// template instance, for a walk into the element content it stands in (nil: not nested
+    /// BinXML, or empty: nothing to walk). Throws for nested BinXML read by its shape
+    /// (`NestedStreams`): the walk reads such a value only as the whole content of `UserData`.
+    @inline(__always) func nestedInstance(_ vi: Int, _ i: Int) throws(Fallback) -> Int32? {
+        guard let v = value(vi, i), v.type == 0x21 else { return nil }
+        guard v.nested >= 0 else {
+            if v.stream >= 0 { throw Fallback() }
+            return nil
+        }
+        return v.nested
+    }
+
+    /// As `nestedInstance`, inside `EventData` and `UserData`, where any other value but an
+    /// empty one (nil) leaves the record to the JSON path.
+    @inline(__always) func onlyNestedInstance(_ vi: Int, _ i: Int) throws(Fallback) -> Int32? {
+        guard let v = value(vi, i), v.type != 0 else { return nil }
+        guard v.type == 0x21, v.nested >= 0 else { throw Fallback() }
+        return v.nested
+    }
+
     @inline(__always) func parts(_ nested: Int32) -> [XPart] {
         instances[Int(nested)].template.takeUnretainedValue().parts
     }
@@ -499,9 +520,7 @@ struct EVTXViewWalker {
             case .value:
                 continue
             case .substitution(let i, _):
-                guard let v = value(vi, i), v.type == 0x21 else { continue }
-                guard v.nested >= 0 else { if v.stream >= 0 { throw Fallback() }; continue }
-                if let r = try firstElement(self.parts(v.nested), Int(v.nested)) { return r }
+                if let n = try nestedInstance(vi, i), let r = try firstElement(self.parts(n), Int(n)) { return r }
             case .template:
                 throw Fallback()
             }
